@@ -1,0 +1,3 @@
+from nosetwitch.interfaces.cli.main import run
+
+run()

@@ -1,0 +1,48 @@
+"""The domain model: a person's twitch diary as plain validated objects, free of I/O."""
+
+from nosetwitch.domain.models import (
+    DayCheckIn,
+    Diary,
+    Episode,
+    Interference,
+    Medication,
+    Onset,
+    Person,
+    Region,
+    RemedyAttempt,
+    RemedyCode,
+    Sex,
+    Side,
+    Site,
+    Source,
+    Symptom,
+    SymptomCode,
+    SymptomSide,
+    VisionDetail,
+    DAY_FACTORS,
+)
+from nosetwitch.domain.clock import local_date, local_day_bounds
+
+__all__ = [
+    "DAY_FACTORS",
+    "DayCheckIn",
+    "Diary",
+    "Episode",
+    "Interference",
+    "Medication",
+    "Onset",
+    "Person",
+    "Region",
+    "RemedyAttempt",
+    "RemedyCode",
+    "Sex",
+    "Side",
+    "Site",
+    "Source",
+    "Symptom",
+    "SymptomCode",
+    "SymptomSide",
+    "VisionDetail",
+    "local_date",
+    "local_day_bounds",
+]

@@ -1,0 +1,46 @@
+"""Calendar arithmetic in the person's own time zone.
+
+Instants are kept as aware datetimes (the offset the person logged with is
+kept for display); every "which day was this" question is answered here, in
+the person's IANA zone, so that midnight and daylight-saving changes are
+handled in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class UnknownTimeZone(ValueError):
+    """The name is not an IANA time zone known to this machine."""
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    """The ZoneInfo for an IANA name, or UnknownTimeZone naming it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise UnknownTimeZone(f"unknown time zone {name!r} (use an IANA name such as 'Europe/Berlin')") from None
+
+
+def local_date(instant: dt.datetime, tz: str | ZoneInfo) -> dt.date:
+    """The calendar date of an aware instant in the given zone."""
+    if instant.tzinfo is None:
+        raise ValueError("instant must carry a UTC offset")
+    z = zone(tz) if isinstance(tz, str) else tz
+    return instant.astimezone(z).date()
+
+
+def local_day_bounds(day: dt.date, tz: str | ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a calendar day in the zone, as aware UTC instants.
+
+    A day is 23 or 25 hours long when the clocks change; both ends come from
+    local midnights, so the length is whatever the zone says it is.
+    """
+    z = zone(tz) if isinstance(tz, str) else tz
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=z).astimezone(dt.timezone.utc)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=z).astimezone(dt.timezone.utc)
+    return start, end

@@ -1,0 +1,362 @@
+"""The diary as validated objects, field for field the interchange format v1.
+
+Every model forbids unknown fields and checks types strictly (a number given
+as a string is an error, not a guess), so the same classes serve the CLI, the
+web API and the importer. Cross-record rules (unique ids, remedy links)
+live on `Diary`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
+
+from nosetwitch.domain.clock import UnknownTimeZone, zone
+
+# --- vocabularies -----------------------------------------------------------
+
+
+class Site(StrEnum):
+    """Where a twitch was felt. Anything but `nose` means it reached further."""
+
+    NOSE = "nose"
+    EYELID = "eyelid"
+    EYEBROW = "eyebrow"
+    CHEEK = "cheek"
+    MOUTH = "mouth"
+    CHIN = "chin"
+    JAW = "jaw"
+    FOREHEAD = "forehead"
+    NECK = "neck"
+    ARM = "arm"
+    HAND = "hand"
+    LEG = "leg"
+    TRUNK = "trunk"
+    OTHER = "other"
+
+
+class Side(StrEnum):
+    """The person's own left or right, for an episode."""
+
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"
+    CENTER = "center"
+
+
+class SymptomSide(StrEnum):
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"
+
+
+class Interference(StrEnum):
+    EATING = "eating"
+    SPEAKING = "speaking"
+    SLEEPING = "sleeping"
+    SEEING = "seeing"
+
+
+class Source(StrEnum):
+    MANUAL = "manual"
+    VIDEO = "video"
+    IMPORT = "import"
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+class Onset(StrEnum):
+    """How fast a symptom came on; `sudden` means within minutes."""
+
+    SUDDEN = "sudden"
+    GRADUAL = "gradual"
+    UNKNOWN = "unknown"
+
+
+class SymptomCode(StrEnum):
+    FACIAL_DROOP = "facial_droop"
+    WEAKNESS = "weakness"
+    NUMBNESS = "numbness"
+    VISION_CHANGE = "vision_change"
+    PAIN = "pain"
+    SPEECH_DIFFICULTY = "speech_difficulty"
+    SWALLOWING_DIFFICULTY = "swallowing_difficulty"
+    BALANCE_LOSS = "balance_loss"
+    SEVERE_HEADACHE = "severe_headache"
+    EYELID_CLOSURE = "eyelid_closure"
+    OTHER = "other"
+
+
+class Region(StrEnum):
+    FACE = "face"
+    EYE = "eye"
+    ARM = "arm"
+    LEG = "leg"
+    HEAD = "head"
+    MOUTH = "mouth"
+    EAR = "ear"
+    BODY = "body"
+
+
+class VisionDetail(StrEnum):
+    BLURRED = "blurred"
+    DOUBLE = "double"
+    LOSS = "loss"
+
+
+class RemedyCode(StrEnum):
+    MASSAGE = "massage"
+    WARM_COMPRESS = "warm_compress"
+    DEEP_BREATHING = "deep_breathing"
+    MINDFULNESS = "mindfulness"
+    HYDRATION = "hydration"
+    REDUCE_CAFFEINE = "reduce_caffeine"
+    REDUCE_NICOTINE = "reduce_nicotine"
+    SLEEP = "sleep"
+    MAGNESIUM = "magnesium"
+    OTHER = "other"
+
+
+# --- field types --------------------------------------------------------------
+
+# RFC 3339 with a mandatory offset, exactly the pattern of diary.schema.json.
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _timestamp(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("timestamp must carry a UTC offset, e.g. 2026-03-10T20:00:00+01:00")
+        return value
+    if not isinstance(value, str):
+        raise ValueError("timestamp must be a string such as 2026-03-10T20:00:00+01:00")
+    if not _TIMESTAMP.match(value):
+        if re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", value):
+            raise ValueError(f"timestamp {value!r} has no UTC offset; add one, e.g. {value}+01:00 or {value}Z")
+        raise ValueError(f"{value!r} is not an RFC 3339 timestamp such as 2026-03-10T20:00:00+01:00")
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real date and time") from None
+
+
+def _date(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date (YYYY-MM-DD), not a timestamp")
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real calendar date") from None
+
+
+def _timezone_name(value: str) -> str:
+    try:
+        zone(value)
+    except UnknownTimeZone as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+Timestamp = Annotated[dt.datetime, BeforeValidator(_timestamp)]
+"""An aware instant; the offset it was written with is kept for display."""
+LocalDate = Annotated[dt.date, BeforeValidator(_date)]
+NonNegative = Annotated[float, Strict(), Field(ge=0)]
+Hours = Annotated[float, Strict(), Field(ge=0, le=24)]
+Scale10 = Annotated[StrictInt, Field(ge=0, le=10)]
+Text = StrictStr
+Id = Annotated[StrictStr, Field(min_length=1)]
+TimezoneName = Annotated[StrictStr, Field(min_length=1), AfterValidator(_timezone_name)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=False)
+
+
+# --- records ---------------------------------------------------------------------
+
+
+class Person(_Record):
+    """Only what the rules need: the time zone that defines a calendar day."""
+
+    timezone: TimezoneName
+    birth_year: Annotated[StrictInt, Field(ge=1900, le=2100)] | None = None
+    sex: Sex | None = None
+
+
+class Medication(_Record):
+    name: Annotated[StrictStr, Field(min_length=1)]
+    dose: Text | None = None
+    started: LocalDate | None = None
+    stopped: LocalDate | None = None
+
+    @model_validator(mode="after")
+    def _stopped_not_before_started(self) -> "Medication":
+        if self.started and self.stopped and self.stopped < self.started:
+            raise ValueError("stopped is before started")
+        return self
+
+    def is_active_on(self, day: dt.date) -> bool:
+        """Taken on that calendar day: started not after it, not stopped by it."""
+        return (self.started is None or self.started <= day) and (self.stopped is None or self.stopped > day)
+
+
+class Episode(_Record):
+    """One bout of twitching."""
+
+    id: Id
+    started_at: Timestamp
+    duration_s: Annotated[float, Strict(), Field(gt=0)] | None = None
+    intensity: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
+    side: Side | None = None
+    sites: Annotated[list[Site], Field(min_length=1)] = Field(default_factory=lambda: [Site.NOSE])
+    interferes_with: list[Interference] = Field(default_factory=list)
+    visible: StrictBool | None = None
+    source: Source = Source.MANUAL
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _no_repeats(self) -> "Episode":
+        if len(set(self.sites)) != len(self.sites):
+            raise ValueError("sites lists the same site twice")
+        if len(set(self.interferes_with)) != len(self.interferes_with):
+            raise ValueError("interferes_with lists the same activity twice")
+        return self
+
+
+class Symptom(_Record):
+    """Something felt besides the twitch (numbness, weakness, a drooping face...)."""
+
+    id: Id
+    code: SymptomCode
+    onset: Onset
+    started_at: Timestamp
+    ended_at: Timestamp | None = None
+    side: SymptomSide | None = None
+    region: Region | None = None
+    severity: Scale10 | None = None
+    detail: VisionDetail | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Symptom":
+        if self.ended_at is not None and self.ended_at < self.started_at:
+            raise ValueError("ended_at is before started_at")
+        if self.detail is not None and self.code is not SymptomCode.VISION_CHANGE:
+            raise ValueError("detail is only used with code vision_change")
+        return self
+
+    def is_active_at(self, instant: dt.datetime) -> bool:
+        """Still present at that instant (no end recorded, or it ends later)."""
+        return self.ended_at is None or self.ended_at > instant
+
+
+DAY_FACTORS: tuple[str, ...] = (
+    "sleep_h",
+    "caffeine_mg",
+    "nicotine_units",
+    "alcohol_units",
+    "stress",
+    "water_l",
+    "magnesium_mg",
+    "potassium_mg",
+    "calcium_mg",
+    "facial_strain",
+    "screen_h",
+    "exercise_min",
+)
+"""The numeric factors of a day check-in, in the order of the format."""
+
+
+class DayCheckIn(_Record):
+    """One check-in per calendar day. A missing factor is unknown, not zero."""
+
+    date: LocalDate
+    sleep_h: Hours | None = None
+    caffeine_mg: NonNegative | None = None
+    nicotine_units: NonNegative | None = None
+    alcohol_units: NonNegative | None = None
+    stress: Scale10 | None = None
+    water_l: NonNegative | None = None
+    magnesium_mg: NonNegative | None = None
+    potassium_mg: NonNegative | None = None
+    calcium_mg: NonNegative | None = None
+    facial_strain: Scale10 | None = None
+    screen_h: Hours | None = None
+    exercise_min: NonNegative | None = None
+    note: Text | None = None
+
+    def factors(self) -> dict[str, float]:
+        """The recorded factors only."""
+        return {name: getattr(self, name) for name in DAY_FACTORS if getattr(self, name) is not None}
+
+
+class RemedyAttempt(_Record):
+    """Something tried to calm the twitching, and whether it helped."""
+
+    code: RemedyCode
+    at: Timestamp
+    episode_id: Id | None = None
+    helped: StrictBool | None = None
+    note: Text | None = None
+
+
+class Diary(_Record):
+    """One person's whole diary: the interchange document as an object."""
+
+    format: Literal["nosetwitch-diary"] = "nosetwitch-diary"
+    version: Literal[1] = 1
+    as_of: Timestamp | None = None
+    person: Person
+    medications: list[Medication] = Field(default_factory=list)
+    episodes: list[Episode] = Field(default_factory=list)
+    symptoms: list[Symptom] = Field(default_factory=list)
+    days: list[DayCheckIn] = Field(default_factory=list)
+    remedies: list[RemedyAttempt] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cross_record_rules(self) -> "Diary":
+        seen: dict[str, str] = {}
+        for kind, records in (("episodes", self.episodes), ("symptoms", self.symptoms)):
+            for index, record in enumerate(records):
+                if record.id in seen:
+                    raise ValueError(f"{kind}[{index}].id: duplicate id {record.id!r} (already used by {seen[record.id]})")
+                seen[record.id] = f"{kind}[{index}]"
+        dates: set[dt.date] = set()
+        for index, day in enumerate(self.days):
+            if day.date in dates:
+                raise ValueError(f"days[{index}].date: duplicate date {day.date.isoformat()}")
+            dates.add(day.date)
+        episode_ids = {e.id for e in self.episodes}
+        for index, remedy in enumerate(self.remedies):
+            if remedy.episode_id is not None and remedy.episode_id not in episode_ids:
+                raise ValueError(f"remedies[{index}].episode_id: {remedy.episode_id!r} names no episode in this diary")
+        return self
+
+    @property
+    def tz(self):
+        """The person's ZoneInfo."""
+        return zone(self.person.timezone)

@@ -1,0 +1,1 @@
+"""The `nosetwitch` command line (Typer + Rich)."""
