@@ -1,0 +1,681 @@
+"""One person's diary in the database: the API the CLI, web app and reports use.
+
+Open it on a database URL and an owner::
+
+    service = DiaryService(url, owner="local")      # created on first use
+    service = DiaryService(url, owner=user_id)      # an existing users.id (web)
+
+Every method runs in its own transaction and works only on the owner's
+rows. A record that does not exist and a record that belongs to someone else
+raise the same `NotFound`, so the web API can answer 404 without leaking
+anything. Records are the domain models of `nosetwitch.domain.models`:
+
+- episodes and symptoms are addressed by their string `id` (generated as
+  `e1, e2, ...` / `s1, s2, ...` when not given);
+- day check-ins by their `date`;
+- medications and remedies, which have no id in the diary format, by an
+  integer `key`, returned with the record as `Keyed(key, record)`.
+
+Errors: `NotFound`, `Conflict` (an id already taken), `InvalidRecord` (a value
+the diary format does not allow; the message names the field). All derive from
+`DiaryError`. Whole-diary operations (`load_diary`, `export_diary`,
+`import_diary`) live here too; the bulk import is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from nosetwitch.domain.clock import UnknownTimeZone, zone
+from nosetwitch.domain.models import (
+    DayCheckIn,
+    Diary,
+    Episode,
+    Medication,
+    Person,
+    RemedyAttempt,
+    Symptom,
+)
+from nosetwitch.storage import bulk
+from nosetwitch.storage import records as rec
+from nosetwitch.storage.bulk import ImportSummary, KindCounts
+from nosetwitch.storage.database import open_engine
+from nosetwitch.storage.models import (
+    DayCheckInRow,
+    EpisodeInterferenceRow,
+    EpisodeRow,
+    EpisodeSiteRow,
+    MedicationRow,
+    ProfileRow,
+    RemedyRow,
+    SymptomRow,
+    UserRow,
+)
+from nosetwitch.storage.types import UTC
+
+T = TypeVar("T")
+
+LOCAL_USERNAME = "local"
+"""The single user of local (CLI) mode."""
+
+
+# --- results and errors ------------------------------------------------------------------
+
+
+class DiaryError(Exception):
+    """Base class of everything this service raises on purpose."""
+
+
+class NotFound(DiaryError, LookupError):
+    """No such record for this owner (whether it is missing or someone else's)."""
+
+    def __init__(self, kind: str, key: object):
+        self.kind, self.key = kind, key
+        super().__init__(f"no {kind} {key!s} in this diary")
+
+
+class Conflict(DiaryError, ValueError):
+    """The record clashes with one already stored (e.g. its id is taken)."""
+
+
+class InvalidRecord(DiaryError, ValueError):
+    """A value the diary format does not allow; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Keyed(Generic[T]):
+    """A stored medication or remedy with the integer key that addresses it."""
+
+    key: int
+    record: T
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: `items`, plus `total` matching records overall."""
+
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def machine_timezone() -> str:
+    """The IANA zone of this computer ($TZ, /etc/localtime), or 'UTC' if unknown."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if name and "/" in name or name == "UTC":
+            try:
+                zone(name)
+                return name
+            except UnknownTimeZone:
+                continue
+    return "UTC"
+
+
+def _validated(model: type[BaseModel], data: dict[str, Any], what: str):
+    """Validate a record, turning pydantic's error into one readable InvalidRecord."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRecord(f"{what}: {describe_validation_error(exc)}") from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """'field: message; field: message' for a pydantic ValidationError."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in error["loc"] if isinstance(part, (str, int)))
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field"
+        problems.append(f"{where}: {message}" if where else message)
+    return "; ".join(problems)
+
+
+def _changed(record: BaseModel, changes: dict[str, Any], what: str, *, fixed: Sequence[str] = ()):
+    for name in changes:
+        if name in fixed:
+            raise InvalidRecord(f"{what}: {name} cannot be changed")
+    data = record.model_dump()
+    data.update(changes)
+    return _validated(type(record), data, what)
+
+
+def _next_id(existing: Iterable[str], prefix: str) -> str:
+    highest = 0
+    for value in existing:
+        suffix = value[len(prefix) :]
+        if value.startswith(prefix) and suffix.isdigit():
+            highest = max(highest, int(suffix))
+    return f"{prefix}{highest + 1}"
+
+
+# --- the service ------------------------------------------------------------------------------
+
+
+class DiaryService:
+    """Read and write one owner's diary in one database (see the module docstring)."""
+
+    def __init__(self, url: str | None = None, owner: str | int = LOCAL_USERNAME, *, create_owner: bool = True):
+        """Open the database at `url` (None: the default SQLite file) for `owner`.
+
+        `owner` is a username (created on first use when `create_owner`) or an
+        existing `users.id`. Unknown owners raise `NotFound`.
+        """
+        self.engine = open_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.owner_id = self._resolve_owner(owner, create_owner)
+
+    def _resolve_owner(self, owner: str | int, create: bool) -> int:
+        with self._sessions.begin() as session:
+            if isinstance(owner, int):
+                if session.get(UserRow, owner) is None:
+                    raise NotFound("user", owner)
+                return owner
+            user_id = session.scalar(select(UserRow.id).where(UserRow.username == owner))
+            if user_id is not None:
+                return user_id
+            if not create:
+                raise NotFound("user", owner)
+            user = UserRow(username=owner, password_hash=None, created_at=dt.datetime.now(UTC))
+            session.add(user)
+            try:
+                session.flush()
+            except IntegrityError:  # created meanwhile by another process
+                session.rollback()
+                return session.scalar(select(UserRow.id).where(UserRow.username == owner))
+            return user.id
+
+    def _session(self) -> Session:
+        return self._sessions.begin()  # type: ignore[return-value]
+
+    # --- person -------------------------------------------------------------------------
+
+    def get_person(self) -> Person:
+        """The person (time zone, birth year, sex); a default one (this machine's zone) if never set."""
+        with self._sessions() as session:
+            row = session.get(ProfileRow, self.owner_id)
+            if row is None:
+                return Person(timezone=machine_timezone())
+            return rec.person_from_values(row.__dict__)
+
+    def has_person(self) -> bool:
+        """True when a person record was stored (by import, `profile` or the web app)."""
+        with self._sessions() as session:
+            return session.get(ProfileRow, self.owner_id) is not None
+
+    def set_person(self, person: Person) -> Person:
+        """Store the whole person record."""
+        with self._session() as session:
+            self._put_person(session, person)
+        return person
+
+    def update_person(self, **changes: Any) -> Person:
+        """Change some fields of the person, e.g. `update_person(timezone="Europe/Paris")`."""
+        person = _changed(self.get_person(), changes, "person")
+        return self.set_person(person)
+
+    def _put_person(self, session: Session, person: Person) -> str | None:
+        """Insert or update; 'added', 'updated' or None (unchanged)."""
+        values = rec.person_values(person)
+        row = session.get(ProfileRow, self.owner_id)
+        if row is None:
+            session.add(ProfileRow(owner_id=self.owner_id, **values))
+            return "added"
+        if all(getattr(row, name) == value for name, value in values.items()):
+            return None
+        for name, value in values.items():
+            setattr(row, name, value)
+        return "updated"
+
+    # --- episodes -----------------------------------------------------------------------
+
+    def add_episode(self, episode: Episode | None = None, **fields_: Any) -> Episode:
+        """Store a new episode, given as an `Episode` or as its fields.
+
+        Without an `id` one is generated (`e<n>`). Raises `Conflict` when the
+        id is taken by an episode or a symptom, `InvalidRecord` on bad values.
+        """
+        with self._session() as session:
+            if episode is None:
+                if not fields_.get("id"):
+                    fields_["id"] = _next_id(self._ids(session), "e")
+                episode = _validated(Episode, fields_, "episode")
+            self._check_id_free(session, episode.id)
+            self._insert_episode(session, episode)
+        return episode
+
+    def get_episode(self, episode_id: str) -> Episode:
+        with self._sessions() as session:
+            return self._episode_from_row(self._episode_row(session, episode_id))
+
+    def update_episode(self, episode_id: str, **changes: Any) -> Episode:
+        """Change fields of an episode (not its id); returns the stored result."""
+        with self._session() as session:
+            row = self._episode_row(session, episode_id)
+            episode = _changed(self._episode_from_row(row), changes, f"episode {episode_id}", fixed=("id",))
+            _assign(row, rec.episode_values(episode))
+            row.sites = self._site_rows(episode)
+            row.interferes_with = self._interference_rows(episode)
+        return episode
+
+    def delete_episode(self, episode_id: str) -> None:
+        """Delete an episode; remedies that pointed at it stay, unlinked."""
+        with self._session() as session:
+            row = self._episode_row(session, episode_id)
+            session.execute(update(RemedyRow).where(RemedyRow.episode_pk == row.pk).values(episode_pk=None))
+            session.delete(row)
+
+    def list_episodes(
+        self,
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        offset: int = 0,
+        limit: int = 100,
+        newest_first: bool = True,
+    ) -> Page[Episode]:
+        """Episodes that started in [since, until), newest first by default."""
+        query = select(EpisodeRow).where(EpisodeRow.owner_id == self.owner_id)
+        query = _between(query, EpisodeRow.started_at, since, until)
+        order = (EpisodeRow.started_at.desc(), EpisodeRow.id.desc()) if newest_first else (EpisodeRow.started_at, EpisodeRow.id)
+        with self._sessions() as session:
+            total, rows = _paged(session, query, order, offset, limit)
+            return Page([self._episode_from_row(r) for r in rows], total, offset, limit)
+
+    def _episode_row(self, session: Session, episode_id: str) -> EpisodeRow:
+        row = session.scalar(select(EpisodeRow).where(EpisodeRow.owner_id == self.owner_id, EpisodeRow.id == episode_id))
+        if row is None:
+            raise NotFound("episode", episode_id)
+        return row
+
+    def _episode_from_row(self, row: EpisodeRow) -> Episode:
+        values = {name: getattr(row, name) for name in rec.EPISODE_COLUMNS}
+        return rec.episode_from_values(
+            values, tuple(s.site for s in row.sites), tuple(i.activity for i in row.interferes_with)
+        )
+
+    def _insert_episode(self, session: Session, episode: Episode) -> EpisodeRow:
+        row = EpisodeRow(owner_id=self.owner_id, **rec.episode_values(episode))
+        row.sites = self._site_rows(episode)
+        row.interferes_with = self._interference_rows(episode)
+        session.add(row)
+        session.flush()
+        return row
+
+    def _site_rows(self, episode: Episode) -> list[EpisodeSiteRow]:
+        return [EpisodeSiteRow(position=i, owner_id=self.owner_id, site=s) for i, s in enumerate(rec.episode_sites(episode))]
+
+    def _interference_rows(self, episode: Episode) -> list[EpisodeInterferenceRow]:
+        return [
+            EpisodeInterferenceRow(position=i, owner_id=self.owner_id, activity=a)
+            for i, a in enumerate(rec.episode_interferences(episode))
+        ]
+
+    def _ids(self, session: Session) -> list[str]:
+        """Every episode and symptom id of the owner (they share one namespace)."""
+        episodes = session.scalars(select(EpisodeRow.id).where(EpisodeRow.owner_id == self.owner_id))
+        symptoms = session.scalars(select(SymptomRow.id).where(SymptomRow.owner_id == self.owner_id))
+        return [*episodes, *symptoms]
+
+    def _check_id_free(self, session: Session, record_id: str) -> None:
+        for table, kind in ((EpisodeRow, "an episode"), (SymptomRow, "a symptom")):
+            taken = session.scalar(select(table.pk).where(table.owner_id == self.owner_id, table.id == record_id))
+            if taken is not None:
+                raise Conflict(f"id {record_id!r} is already used by {kind}")
+
+    # --- symptoms -----------------------------------------------------------------------
+
+    def add_symptom(self, symptom: Symptom | None = None, **fields_: Any) -> Symptom:
+        """Store a new symptom (id generated as `s<n>` when not given)."""
+        with self._session() as session:
+            if symptom is None:
+                if not fields_.get("id"):
+                    fields_["id"] = _next_id(self._ids(session), "s")
+                symptom = _validated(Symptom, fields_, "symptom")
+            self._check_id_free(session, symptom.id)
+            session.add(SymptomRow(owner_id=self.owner_id, **rec.symptom_values(symptom)))
+        return symptom
+
+    def get_symptom(self, symptom_id: str) -> Symptom:
+        with self._sessions() as session:
+            return _symptom_from_row(self._symptom_row(session, symptom_id))
+
+    def update_symptom(self, symptom_id: str, **changes: Any) -> Symptom:
+        with self._session() as session:
+            row = self._symptom_row(session, symptom_id)
+            symptom = _changed(_symptom_from_row(row), changes, f"symptom {symptom_id}", fixed=("id",))
+            _assign(row, rec.symptom_values(symptom))
+        return symptom
+
+    def delete_symptom(self, symptom_id: str) -> None:
+        with self._session() as session:
+            session.delete(self._symptom_row(session, symptom_id))
+
+    def list_symptoms(
+        self,
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        offset: int = 0,
+        limit: int = 100,
+        newest_first: bool = True,
+    ) -> Page[Symptom]:
+        """Symptoms that started in [since, until), newest first by default."""
+        query = _between(select(SymptomRow).where(SymptomRow.owner_id == self.owner_id), SymptomRow.started_at, since, until)
+        order = (SymptomRow.started_at.desc(), SymptomRow.id.desc()) if newest_first else (SymptomRow.started_at, SymptomRow.id)
+        with self._sessions() as session:
+            total, rows = _paged(session, query, order, offset, limit)
+            return Page([_symptom_from_row(r) for r in rows], total, offset, limit)
+
+    def _symptom_row(self, session: Session, symptom_id: str) -> SymptomRow:
+        row = session.scalar(select(SymptomRow).where(SymptomRow.owner_id == self.owner_id, SymptomRow.id == symptom_id))
+        if row is None:
+            raise NotFound("symptom", symptom_id)
+        return row
+
+    # --- day check-ins ----------------------------------------------------------------------
+
+    def get_day(self, day: dt.date) -> DayCheckIn:
+        with self._sessions() as session:
+            return _day_from_row(self._day_row(session, day))
+
+    def upsert_day(self, day: DayCheckIn, *, merge: bool = True) -> tuple[DayCheckIn, bool]:
+        """Store the check-in of `day.date`; returns (stored check-in, created?).
+
+        With `merge` (the default) only the fields that were set on `day`
+        overwrite a stored check-in (logging sleep keeps the caffeine logged
+        earlier); a field set to None clears it. `merge=False` replaces it.
+        """
+        with self._session() as session:
+            row = session.scalar(self._day_query(day.date))
+            if row is None:
+                session.add(DayCheckInRow(owner_id=self.owner_id, **rec.day_values(day)))
+                return day, True
+            if merge:
+                changes = {name: getattr(day, name) for name in day.model_fields_set if name != "date"}
+                day = _changed(_day_from_row(row), changes, f"day {day.date.isoformat()}")
+            _assign(row, rec.day_values(day))
+            return day, False
+
+    def update_day(self, day: dt.date, **changes: Any) -> DayCheckIn:
+        """Change fields of an existing check-in (NotFound if there is none)."""
+        with self._session() as session:
+            row = self._day_row(session, day)
+            checkin = _changed(_day_from_row(row), changes, f"day {day.isoformat()}", fixed=("date",))
+            _assign(row, rec.day_values(checkin))
+        return checkin
+
+    def delete_day(self, day: dt.date) -> None:
+        with self._session() as session:
+            session.delete(self._day_row(session, day))
+
+    def list_days(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        offset: int = 0,
+        limit: int = 100,
+        newest_first: bool = True,
+    ) -> Page[DayCheckIn]:
+        """Check-ins with since <= date < until, newest first by default."""
+        query = _between(select(DayCheckInRow).where(DayCheckInRow.owner_id == self.owner_id), DayCheckInRow.date, since, until)
+        order = (DayCheckInRow.date.desc(),) if newest_first else (DayCheckInRow.date,)
+        with self._sessions() as session:
+            total, rows = _paged(session, query, order, offset, limit)
+            return Page([_day_from_row(r) for r in rows], total, offset, limit)
+
+    def _day_query(self, day: dt.date) -> Select:
+        return select(DayCheckInRow).where(DayCheckInRow.owner_id == self.owner_id, DayCheckInRow.date == day)
+
+    def _day_row(self, session: Session, day: dt.date) -> DayCheckInRow:
+        row = session.scalar(self._day_query(day))
+        if row is None:
+            raise NotFound("day check-in", day.isoformat())
+        return row
+
+    # --- remedies -----------------------------------------------------------------------------
+
+    def add_remedy(self, remedy: RemedyAttempt | None = None, **fields_: Any) -> Keyed[RemedyAttempt]:
+        """Store a remedy attempt; its `episode_id`, if any, must name a stored episode."""
+        if remedy is None:
+            remedy = _validated(RemedyAttempt, fields_, "remedy")
+        with self._session() as session:
+            row = RemedyRow(owner_id=self.owner_id, **rec.remedy_values(remedy, self._linked_episode(session, remedy)))
+            session.add(row)
+            session.flush()
+            return Keyed(row.pk, remedy)
+
+    def get_remedy(self, key: int) -> Keyed[RemedyAttempt]:
+        with self._sessions() as session:
+            return self._keyed_remedy(self._remedy_row(session, key))
+
+    def update_remedy(self, key: int, **changes: Any) -> Keyed[RemedyAttempt]:
+        with self._session() as session:
+            row = self._remedy_row(session, key)
+            remedy = _changed(self._keyed_remedy(row).record, changes, f"remedy {key}")
+            _assign(row, rec.remedy_values(remedy, self._linked_episode(session, remedy)))
+            return Keyed(key, remedy)
+
+    def delete_remedy(self, key: int) -> None:
+        with self._session() as session:
+            session.delete(self._remedy_row(session, key))
+
+    def list_remedies(
+        self,
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        episode_id: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+        newest_first: bool = True,
+    ) -> Page[Keyed[RemedyAttempt]]:
+        """Remedy attempts in [since, until) (optionally of one episode), newest first by default."""
+        query = _between(select(RemedyRow).where(RemedyRow.owner_id == self.owner_id), RemedyRow.at, since, until)
+        if episode_id is not None:
+            query = query.join(EpisodeRow, RemedyRow.episode_pk == EpisodeRow.pk).where(EpisodeRow.id == episode_id)
+        order = (RemedyRow.at.desc(), RemedyRow.pk.desc()) if newest_first else (RemedyRow.at, RemedyRow.pk)
+        with self._sessions() as session:
+            total, rows = _paged(session, query, order, offset, limit)
+            return Page([self._keyed_remedy(r) for r in rows], total, offset, limit)
+
+    def _remedy_row(self, session: Session, key: int) -> RemedyRow:
+        row = session.get(RemedyRow, key) if isinstance(key, int) else None
+        if row is None or row.owner_id != self.owner_id:
+            raise NotFound("remedy", key)
+        return row
+
+    def _keyed_remedy(self, row: RemedyRow) -> Keyed[RemedyAttempt]:
+        values = {name: getattr(row, name) for name in rec.REMEDY_COLUMNS}
+        return Keyed(row.pk, rec.remedy_from_values(values, row.episode.id if row.episode else None))
+
+    def _linked_episode(self, session: Session, remedy: RemedyAttempt) -> int | None:
+        if remedy.episode_id is None:
+            return None
+        pk = session.scalar(
+            select(EpisodeRow.pk).where(EpisodeRow.owner_id == self.owner_id, EpisodeRow.id == remedy.episode_id)
+        )
+        if pk is None:
+            raise InvalidRecord(f"remedy: episode_id {remedy.episode_id!r} names no episode in this diary")
+        return pk
+
+    # --- medications ----------------------------------------------------------------------------
+
+    def add_medication(self, medication: Medication | None = None, **fields_: Any) -> Keyed[Medication]:
+        if medication is None:
+            medication = _validated(Medication, fields_, "medication")
+        with self._session() as session:
+            row = MedicationRow(owner_id=self.owner_id, **rec.medication_values(medication))
+            session.add(row)
+            session.flush()
+            return Keyed(row.pk, medication)
+
+    def get_medication(self, key: int) -> Keyed[Medication]:
+        with self._sessions() as session:
+            return _keyed_medication(self._medication_row(session, key))
+
+    def update_medication(self, key: int, **changes: Any) -> Keyed[Medication]:
+        """Change fields, e.g. `update_medication(3, stopped=date.today())`."""
+        with self._session() as session:
+            row = self._medication_row(session, key)
+            medication = _changed(_keyed_medication(row).record, changes, f"medication {key}")
+            _assign(row, rec.medication_values(medication))
+            return Keyed(key, medication)
+
+    def delete_medication(self, key: int) -> None:
+        with self._session() as session:
+            session.delete(self._medication_row(session, key))
+
+    def list_medications(self, *, active_on: dt.date | None = None, offset: int = 0, limit: int = 100) -> Page[Keyed[Medication]]:
+        """Medications in the order they were added; only those taken on `active_on` if given."""
+        query = select(MedicationRow).where(MedicationRow.owner_id == self.owner_id)
+        if active_on is not None:
+            query = query.where(
+                (MedicationRow.started.is_(None) | (MedicationRow.started <= active_on))
+                & (MedicationRow.stopped.is_(None) | (MedicationRow.stopped > active_on))
+            )
+        with self._sessions() as session:
+            total, rows = _paged(session, query, (MedicationRow.pk,), offset, limit)
+            return Page([_keyed_medication(r) for r in rows], total, offset, limit)
+
+    def find_medications(self, name: str) -> list[Keyed[Medication]]:
+        """Medications with this name (case-insensitive), oldest first."""
+        query = select(MedicationRow).where(
+            MedicationRow.owner_id == self.owner_id, func.lower(MedicationRow.name) == name.lower()
+        )
+        with self._sessions() as session:
+            return [_keyed_medication(r) for r in session.scalars(query.order_by(MedicationRow.pk))]
+
+    def _medication_row(self, session: Session, key: int) -> MedicationRow:
+        row = session.get(MedicationRow, key) if isinstance(key, int) else None
+        if row is None or row.owner_id != self.owner_id:
+            raise NotFound("medication", key)
+        return row
+
+    # --- the whole diary ----------------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        """True when no record of any kind is stored (the person alone does not count)."""
+        with self._sessions() as session:
+            for table in (EpisodeRow, SymptomRow, DayCheckInRow, RemedyRow, MedicationRow):
+                if session.scalar(select(table.pk).where(table.owner_id == self.owner_id).limit(1)) is not None:
+                    return False
+        return True
+
+    def counts(self) -> dict[str, int]:
+        """How many records of each kind are stored."""
+        names = {"medications": MedicationRow, "episodes": EpisodeRow, "symptoms": SymptomRow, "days": DayCheckInRow, "remedies": RemedyRow}
+        with self._sessions() as session:
+            return {
+                name: session.scalar(select(func.count()).select_from(table).where(table.owner_id == self.owner_id))
+                for name, table in names.items()
+            }
+
+    def load_diary(self, as_of: dt.datetime | None = None) -> Diary:
+        """The whole diary as one validated `Diary` (what triage and insights read).
+
+        `as_of` is copied onto the diary; records after it are kept (the
+        engines ignore them themselves, as the format says).
+        """
+        person = self.get_person()
+        with self._sessions() as session:
+            return bulk.load_diary(session, self.owner_id, person, as_of)
+
+    def export_diary(self) -> Diary:
+        """The whole diary for export (no `as_of`)."""
+        return self.load_diary(as_of=None)
+
+    def import_diary(self, diary: Diary) -> ImportSummary:
+        """Merge a validated diary into the stored one, in ONE transaction.
+
+        Records are matched by key: episodes and symptoms by `id`, days by
+        `date`, medications by (name, started), remedies by (code, at) — the
+        n-th repeat of a key matches the n-th stored one. Matching records
+        are updated when any field differs (an instant written with another
+        offset counts), otherwise left alone; stored records absent from the
+        file stay. Importing the same file twice changes nothing the second
+        time. Raises `Conflict` (nothing written) when a file's episode id is a
+        stored symptom's id or the other way round.
+        """
+        try:
+            with self._session() as session:
+                summary = bulk.merge_diary(session, self.owner_id, diary)
+                outcome = self._put_person(session, diary.person)
+                summary.person = KindCounts(
+                    added=int(outcome == "added"), updated=int(outcome == "updated"), unchanged=int(outcome is None)
+                )
+                return summary
+        except bulk.IdClash as exc:
+            raise Conflict(str(exc)) from None
+
+
+# --- module helpers ----------------------------------------------------------------------------
+
+
+def _between(query: Select, column, since, until) -> Select:
+    if since is not None:
+        query = query.where(column >= since)
+    if until is not None:
+        query = query.where(column < until)
+    return query
+
+
+def _paged(session: Session, query: Select, order: tuple, offset: int, limit: int):
+    if offset < 0 or limit < 1:
+        raise InvalidRecord("offset must be >= 0 and limit >= 1")
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = list(session.scalars(query.order_by(*order).offset(offset).limit(limit)))
+    return total, rows
+
+
+def _assign(row, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(row, name, value)
+
+
+def _symptom_from_row(row: SymptomRow) -> Symptom:
+    return rec.symptom_from_values({name: getattr(row, name) for name in rec.SYMPTOM_COLUMNS})
+
+
+def _day_from_row(row: DayCheckInRow) -> DayCheckIn:
+    return rec.day_from_values({name: getattr(row, name) for name in rec.DAY_COLUMNS})
+
+
+def _keyed_medication(row: MedicationRow) -> Keyed[Medication]:
+    return Keyed(row.pk, rec.medication_from_values({name: getattr(row, name) for name in rec.MEDICATION_COLUMNS}))
+
+
+__all__ = [
+    "Conflict",
+    "DiaryError",
+    "DiaryService",
+    "ImportSummary",
+    "InvalidRecord",
+    "KindCounts",
+    "Keyed",
+    "LOCAL_USERNAME",
+    "NotFound",
+    "Page",
+    "machine_timezone",
+]

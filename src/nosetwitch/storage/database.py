@@ -1,0 +1,174 @@
+"""Opening the database: where it lives, connection settings, schema upgrades.
+
+`open_engine(url)` is the one entry point. It
+
+- picks the default SQLite file when no URL is given (see `default_database_url`),
+- switches SQLite to WAL mode with foreign keys on, for every connection,
+- brings the schema to the newest Alembic revision. The fast path reads
+  `alembic_version` with one query and compares it with `SCHEMA_HEAD`, so
+  Alembic itself is only imported when there is something to upgrade (this
+  keeps `nosetwitch log twitch` quick).
+
+Engines are cached per URL for the life of the process.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+SCHEMA_HEAD = "0001_initial"
+"""The newest revision under migrations/versions (a test keeps them in step)."""
+
+DATABASE_URL_ENV = "NOSETWITCH_DATABASE_URL"
+HOME_ENV = "NOSETWITCH_HOME"
+DEFAULT_FILENAME = "nosetwitch.sqlite3"
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or upgraded; the message says why."""
+
+
+def data_dir() -> Path:
+    """The folder of the default database: `$NOSETWITCH_HOME`, else the platform's user data folder."""
+    home = os.environ.get(HOME_ENV)
+    if home:
+        return Path(home).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("nosetwitch", appauthor=False))
+
+
+def default_database_url() -> str:
+    """`$NOSETWITCH_DATABASE_URL` if set, else the SQLite file in `data_dir()`."""
+    url = os.environ.get(DATABASE_URL_ENV)
+    if url:
+        return normalize_url(url)
+    return f"sqlite:///{data_dir() / DEFAULT_FILENAME}"
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain `postgresql://` / `postgres://` URLs and use psycopg 3 for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def open_engine(url: str | None = None, *, upgrade: bool = True) -> Engine:
+    """The (cached) engine for a URL, with the schema at `SCHEMA_HEAD`."""
+    url = normalize_url(url) if url else default_database_url()
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _create_engine(url)
+            if upgrade:
+                ensure_schema(engine)
+            _engines[url] = engine
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close every cached engine (tests call this before dropping a database)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def _create_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy.exc.ArgumentError and friends
+        raise DatabaseError(f"not a database URL: {url!r} ({exc})") from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            try:
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"cannot create the folder for {database}: {exc.strerror or exc}") from None
+        engine = create_engine(parsed)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except Exception as exc:  # missing driver, bad options
+        raise DatabaseError(f"cannot use database {parsed.render_as_string(hide_password=True)}: {exc}") from None
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets the web app read while the CLI writes; foreign keys are off in
+    # SQLite unless asked for, and the schema relies on them (cascades).
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision recorded in `alembic_version`, or None for an empty database."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError as exc:
+        if _is_missing_table(exc):
+            return None
+        raise DatabaseError(f"cannot open the database: {_reason(exc)}") from None
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Upgrade the schema to head unless it is already there (one query when it is)."""
+    if current_revision(engine) == SCHEMA_HEAD:
+        return
+    upgrade_schema(engine)
+
+
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Run the Alembic migrations (imported here only, they are slow to import)."""
+    from alembic import command
+
+    config = alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    except Exception as exc:
+        from sqlalchemy.exc import DBAPIError
+
+        if isinstance(exc, DBAPIError):
+            raise DatabaseError(f"cannot set up the database: {_reason(exc)}") from None
+        raise
+
+
+def alembic_config():
+    """An Alembic Config pointing at the migrations shipped inside the package."""
+    from importlib.resources import files
+
+    from alembic.config import Config
+
+    location = files("nosetwitch.storage") / "migrations"
+    config = Config()
+    config.set_main_option("script_location", str(location))
+    return config
+
+
+def _is_missing_table(exc: Exception) -> bool:
+    message = str(getattr(exc, "orig", exc)).lower()
+    return "no such table" in message or ("alembic_version" in message and "does not exist" in message)
+
+
+def _reason(exc: Exception) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__

@@ -1,0 +1,205 @@
+"""The database schema as typed SQLAlchemy 2 ORM models.
+
+One table per record type of the diary format, plus `users`. Every row
+carries `owner_id`, so one database can hold many people's diaries (the web
+app's multi-user mode) without a schema change; the local CLI uses a single
+user called `local`.
+
+Conventions:
+- `pk` is a surrogate integer key. Episodes and symptoms also have the
+  format's string `id`, unique per owner. Medications and remedies have no id
+  in the format; their `pk` is what the CLI and the API show.
+- Instants are naive UTC (`UTCDateTime`) plus `*_offset_min`, the offset in
+  minutes they were written with.
+- Codes (sites, sides, symptom codes...) are plain strings; the domain models
+  validate them before anything is stored.
+- Changing this file means adding an Alembic revision under
+  `storage/migrations/versions/` (a test checks that the two agree).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from nosetwitch.storage.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _owner() -> Mapped[int]:
+    return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class UserRow(Base):
+    """A person who owns a diary. `password_hash` is null in local mode."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ProfileRow(Base):
+    """The diary's `person`: one row per user."""
+
+    __tablename__ = "profiles"
+
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    sex: Mapped[str | None] = mapped_column(String(16))
+
+
+class MedicationRow(Base):
+    __tablename__ = "medications"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    name: Mapped[str] = mapped_column(Text)
+    dose: Mapped[str | None] = mapped_column(Text)
+    started: Mapped[dt.date | None] = mapped_column(Date)
+    stopped: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class EpisodeRow(Base):
+    """One twitch bout; sites and activities live in child tables, in order."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "id"),
+        Index("ix_episodes_owner_started", "owner_id", "started_at"),
+    )
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    id: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    started_offset_min: Mapped[int] = mapped_column(SmallInteger)
+    duration_s: Mapped[float | None] = mapped_column(Double)
+    intensity: Mapped[int | None] = mapped_column(SmallInteger)
+    side: Mapped[str | None] = mapped_column(String(16))
+    visible: Mapped[bool | None] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    sites: Mapped[list[EpisodeSiteRow]] = relationship(
+        order_by="EpisodeSiteRow.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    interferes_with: Mapped[list[EpisodeInterferenceRow]] = relationship(
+        order_by="EpisodeInterferenceRow.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class EpisodeSiteRow(Base):
+    """Where an episode twitched; `position` keeps the order it was written in."""
+
+    __tablename__ = "episode_sites"
+    __table_args__ = (Index("ix_episode_sites_owner_site", "owner_id", "site"),)
+
+    episode_pk: Mapped[int] = mapped_column(ForeignKey("episodes.pk", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    site: Mapped[str] = mapped_column(String(16))
+
+
+class EpisodeInterferenceRow(Base):
+    """An activity the episode got in the way of (eating, speaking...)."""
+
+    __tablename__ = "episode_interferences"
+
+    episode_pk: Mapped[int] = mapped_column(ForeignKey("episodes.pk", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    activity: Mapped[str] = mapped_column(String(16))
+
+
+class SymptomRow(Base):
+    __tablename__ = "symptoms"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "id"),
+        Index("ix_symptoms_owner_started", "owner_id", "started_at"),
+    )
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    id: Mapped[str] = mapped_column(Text)
+    code: Mapped[str] = mapped_column(String(32))
+    onset: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    started_offset_min: Mapped[int] = mapped_column(SmallInteger)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ended_offset_min: Mapped[int | None] = mapped_column(SmallInteger)
+    side: Mapped[str | None] = mapped_column(String(16))
+    region: Mapped[str | None] = mapped_column(String(16))
+    severity: Mapped[int | None] = mapped_column(SmallInteger)
+    detail: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class DayCheckInRow(Base):
+    """One check-in per calendar day (in the person's time zone)."""
+
+    __tablename__ = "day_checkins"
+    __table_args__ = (UniqueConstraint("owner_id", "date"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    date: Mapped[dt.date] = mapped_column(Date)
+    sleep_h: Mapped[float | None] = mapped_column(Double)
+    caffeine_mg: Mapped[float | None] = mapped_column(Double)
+    nicotine_units: Mapped[float | None] = mapped_column(Double)
+    alcohol_units: Mapped[float | None] = mapped_column(Double)
+    stress: Mapped[int | None] = mapped_column(SmallInteger)
+    water_l: Mapped[float | None] = mapped_column(Double)
+    magnesium_mg: Mapped[float | None] = mapped_column(Double)
+    potassium_mg: Mapped[float | None] = mapped_column(Double)
+    calcium_mg: Mapped[float | None] = mapped_column(Double)
+    facial_strain: Mapped[int | None] = mapped_column(SmallInteger)
+    screen_h: Mapped[float | None] = mapped_column(Double)
+    exercise_min: Mapped[float | None] = mapped_column(Double)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class RemedyRow(Base):
+    """A remedy attempt. Deleting its episode unlinks it (episode_pk = NULL)."""
+
+    __tablename__ = "remedies"
+    __table_args__ = (Index("ix_remedies_owner_at", "owner_id", "at"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    code: Mapped[str] = mapped_column(String(32))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    at_offset_min: Mapped[int] = mapped_column(SmallInteger)
+    episode_pk: Mapped[int | None] = mapped_column(ForeignKey("episodes.pk", ondelete="SET NULL"), index=True)
+    helped: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    episode: Mapped[EpisodeRow | None] = relationship(passive_deletes=True)
