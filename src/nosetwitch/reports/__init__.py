@@ -23,17 +23,16 @@ def default_period(diary: Diary, as_of: dt.datetime, days: int = DEFAULT_DAYS) -
     return end - dt.timedelta(days=days - 1), end
 
 
+def default_filename(end: dt.date) -> str:
+    """The file name a downloaded or written report gets: nosetwitch-report-2026-03-14.pdf."""
+    return f"nosetwitch-report-{end.isoformat()}.pdf"
+
+
 def _medicine_class_of(name: str) -> str | None:
     from nosetwitch.knowledge import knowledge
 
     found = knowledge().medicine_class_of(name)
-    if found is None:
-        return None
-    for attribute in ("code", "id", "name"):
-        value = getattr(found, attribute, None)
-        if isinstance(value, str):
-            return value
-    return str(found)
+    return found.id if found is not None else None
 
 
 def render_report(

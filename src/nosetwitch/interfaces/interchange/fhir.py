@@ -268,13 +268,7 @@ def _medicine_class(name: str) -> str | None:
     from nosetwitch.knowledge import knowledge
 
     found = knowledge().medicine_class_of(name)
-    if found is None:
-        return None
-    for attribute in ("code", "id", "name"):
-        value = getattr(found, attribute, None)
-        if isinstance(value, str):
-            return value
-    return str(found)
+    return found.id if found is not None else None
 
 
 def _medications(book: CodeBook, diary: Diary, patient_ref: dict[str, str], as_of: dt.datetime) -> Iterable[tuple[str, dict[str, Any]]]:
