@@ -1,0 +1,30 @@
+"""What nosetwitch knows about nose twitching, kept as data (TOML files here).
+
+`knowledge()` returns the validated, cached knowledge base: causes (with the
+day factors and remedies they relate to), self-care measures, warning signs
+and the safety net, the medicine classes linked to spasms, and the thresholds
+that turn day check-ins into advice. Every entry says where it comes from.
+"""
+
+from nosetwitch.knowledge.base import KnowledgeBase, KnowledgeError
+from nosetwitch.knowledge.loader import knowledge
+from nosetwitch.knowledge.models import (
+    AdviceTrigger,
+    Cause,
+    MedicineClass,
+    Remedy,
+    SafetyNetLine,
+    WarningSign,
+)
+
+__all__ = [
+    "AdviceTrigger",
+    "Cause",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "MedicineClass",
+    "Remedy",
+    "SafetyNetLine",
+    "WarningSign",
+    "knowledge",
+]

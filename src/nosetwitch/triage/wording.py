@@ -1,0 +1,100 @@
+"""The words triage uses: level headlines, symptom names, dates people read.
+
+Plain language, no diagnosis: we name the pattern and what to do, say
+"can be a sign of", never "you have".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from nosetwitch.domain.models import Symptom, SymptomCode
+from nosetwitch.triage.result import Level
+
+HEADLINE = {
+    Level.EMERGENCY: "EMERGENCY: call 112 / 911 / 999 now",
+    Level.URGENT: "Get medical advice today",
+    Level.CONSULT: "Book an appointment with a doctor",
+    Level.SELF_CARE: "Self-care for now",
+}
+
+INSTRUCTION = {
+    Level.EMERGENCY: (
+        "Call your local emergency number now: 112 (Europe), 911 (North America) or 999 (UK). "
+        "Say that you may be having a stroke and when the symptoms started. Do not drive yourself, "
+        "and do not wait to see whether it passes."
+    ),
+    Level.URGENT: (
+        "Get medical advice today, within the next few hours: your doctor's same-day service, an "
+        "urgent care centre or your health advice line (for example NHS 111). If things get worse "
+        "suddenly, call 112 / 911 / 999."
+    ),
+    Level.CONSULT: (
+        "Book an appointment with your doctor in the coming days and take your diary along. "
+        "If a medicine is involved, talk to the prescriber; do not stop it on your own."
+    ),
+    Level.SELF_CARE: (
+        "Nothing in your diary needs a doctor right now. Try the home measures below, keep logging, "
+        "and watch for the warning signs."
+    ),
+}
+
+NOT_A_DIAGNOSIS = (
+    "This is not a diagnosis and no substitute for a doctor: it only reflects what is in your diary. "
+    "If you are worried, get help whatever this says."
+)
+
+SYMPTOM_NAME = {
+    SymptomCode.FACIAL_DROOP: "drooping of the face",
+    SymptomCode.WEAKNESS: "weakness",
+    SymptomCode.NUMBNESS: "numbness or tingling",
+    SymptomCode.VISION_CHANGE: "change in sight",
+    SymptomCode.PAIN: "pain",
+    SymptomCode.SPEECH_DIFFICULTY: "trouble speaking",
+    SymptomCode.SWALLOWING_DIFFICULTY: "trouble swallowing",
+    SymptomCode.BALANCE_LOSS: "loss of balance",
+    SymptomCode.SEVERE_HEADACHE: "severe headache",
+    SymptomCode.EYELID_CLOSURE: "eye forced shut by the spasm",
+    SymptomCode.OTHER: "other symptom",
+}
+
+
+def day_text(day: dt.date, today: dt.date) -> str:
+    """'8 March', with the year when it is not the current one."""
+    text = f"{day.day} {day:%B}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+def day_range_text(first: dt.date, last: dt.date, today: dt.date) -> str:
+    """'8–10 March', '28 February – 2 March', or one day."""
+    if first == last:
+        return day_text(first, today)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{day_text(last, today)}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} – {day_text(last, today)}"
+    return f"{first.day} {first:%B} {first.year} – {last.day} {last:%B} {last.year}"
+
+
+def describe_symptom(symptom: Symptom, local_start: dt.datetime, local_end: dt.datetime | None, today: dt.date) -> str:
+    """'sudden weakness (left arm) on 8 March at 20:00, gone by 20:30'."""
+    words = [symptom.onset.value if symptom.onset.value != "unknown" else "", SYMPTOM_NAME[symptom.code]]
+    details = [f"{symptom.detail.value} vision"] if symptom.detail is not None else []
+    where = " ".join(p.value for p in (symptom.side, symptom.region) if p is not None)
+    if where:
+        details.append(where)
+    if details:
+        words.append(f"({', '.join(details)})")
+    text = " ".join(w for w in words if w)
+    text += f" from {day_text(local_start.date(), today)} at {local_start:%H:%M}"
+    if local_end is None:
+        return text + ", still there"
+    if local_end.date() == local_start.date():
+        return text + f", gone by {local_end:%H:%M}"
+    return text + f", gone by {day_text(local_end.date(), today)} at {local_end:%H:%M}"
+
+
+def join_and(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
