@@ -109,6 +109,36 @@ class Page(Generic[T]):
     limit: int
 
 
+# --- caffeine from drinks -------------------------------------------------------------------
+
+CAFFEINE_MG_PER_SERVING: dict[str, float] = {
+    "coffee": 90.0,  # a cup (200 ml) of filter coffee
+    "tea": 50.0,  # a cup (220 ml) of black tea
+    "cola": 40.0,  # a can (355 ml) of cola
+    "energy_drink": 80.0,  # a can (250 ml) of energy drink
+}
+"""Typical caffeine per serving, used when people count drinks instead of milligrams.
+
+Figures from EFSA, "Scientific Opinion on the safety of caffeine", EFSA Journal
+2015;13(5):4102, section 3.1 (caffeine content of beverages); they sit within
+the ranges the US FDA gives in "Spilling the Beans: How Much Caffeine is Too
+Much?" (2018). Real drinks vary a lot (espresso, cold brew, strong tea), so
+these are estimates; a measured `caffeine_mg` is better when known.
+"""
+
+
+def caffeine_from_drinks(**servings: float) -> float:
+    """Milligrams of caffeine for counts of drinks, e.g. `caffeine_from_drinks(coffee=2, tea=1)` = 230."""
+    total = 0.0
+    for drink, count in servings.items():
+        if drink not in CAFFEINE_MG_PER_SERVING:
+            raise InvalidRecord(f"unknown drink {drink!r} (known: {', '.join(CAFFEINE_MG_PER_SERVING)})")
+        if count < 0:
+            raise InvalidRecord(f"{drink}: a number of drinks cannot be negative")
+        total += CAFFEINE_MG_PER_SERVING[drink] * count
+    return total
+
+
 # --- helpers ------------------------------------------------------------------------------
 
 
@@ -602,11 +632,16 @@ class DiaryService:
         with self._sessions() as session:
             return bulk.load_diary(session, self.owner_id, person, as_of)
 
+    def clear(self) -> None:
+        """Delete every record of the owner (the person record stays)."""
+        with self._session() as session:
+            bulk.delete_records(session, self.owner_id)
+
     def export_diary(self) -> Diary:
         """The whole diary for export (no `as_of`)."""
         return self.load_diary(as_of=None)
 
-    def import_diary(self, diary: Diary) -> ImportSummary:
+    def import_diary(self, diary: Diary, *, replace: bool = False) -> ImportSummary:
         """Merge a validated diary into the stored one, in ONE transaction.
 
         Records are matched by key: episodes and symptoms by `id`, days by
@@ -617,9 +652,14 @@ class DiaryService:
         file stay. Importing the same file twice changes nothing the second
         time. Raises `Conflict` (nothing written) when a file's episode id is a
         stored symptom's id or the other way round.
+
+        With `replace`, every stored record is deleted first, in the same
+        transaction (what `nosetwitch demo --force` does).
         """
         try:
             with self._session() as session:
+                if replace:
+                    bulk.delete_records(session, self.owner_id)
                 summary = bulk.merge_diary(session, self.owner_id, diary)
                 outcome = self._put_person(session, diary.person)
                 summary.person = KindCounts(

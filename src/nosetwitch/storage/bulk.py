@@ -145,6 +145,12 @@ def _children(session: Session, table, value_column, owner_id: int) -> dict[int,
     return grouped
 
 
+def delete_records(session: Session, owner_id: int) -> None:
+    """Delete every diary record of the owner (not the user, not the person)."""
+    for table in (RemedyRow, EpisodeSiteRow, EpisodeInterferenceRow, EpisodeRow, SymptomRow, DayCheckInRow, MedicationRow):
+        session.execute(delete(table).where(table.owner_id == owner_id))
+
+
 # --- merging ------------------------------------------------------------------------------
 
 

@@ -1,0 +1,165 @@
+"""Helpers shared by the CLI command modules: opening the diary, reading times.
+
+Everything here is quick to import (no SQLAlchemy until a service is opened),
+so `nosetwitch --help` stays fast. Parsers raise `BadInput` with a message
+that names the option; `main.run` prints it as one stderr line, exit code 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+from nosetwitch.interfaces.cli.main import BadInput, settings
+
+if TYPE_CHECKING:
+    from nosetwitch.services.diary import DiaryService
+
+_services: dict[str | None, DiaryService] = {}
+
+
+def open_service() -> DiaryService:
+    """The local user's diary in `--db` / `$NOSETWITCH_DATABASE_URL` / the default SQLite file."""
+    url = settings.db_url
+    if url not in _services:
+        from nosetwitch.services.diary import DiaryService
+        from nosetwitch.storage.database import DatabaseError
+
+        try:
+            _services[url] = DiaryService(url)
+        except DatabaseError as exc:
+            raise BadInput(str(exc)) from None
+    return _services[url]
+
+
+def forget_services() -> None:
+    """Drop cached services (tests switch databases between invocations)."""
+    _services.clear()
+
+
+# --- time ----------------------------------------------------------------------------------
+
+_AGO = re.compile(
+    r"^(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\s+ago$"
+)
+_CLOCK = re.compile(r"^(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_ISO_WITH_OFFSET = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
+
+
+def now_in(timezone: str) -> dt.datetime:
+    """This instant in the person's zone (seconds precision), e.g. 2026-03-10T21:30:05+01:00."""
+    from nosetwitch.domain.clock import zone
+
+    return dt.datetime.now(zone(timezone)).replace(microsecond=0)
+
+
+def parse_instant(text: str | None, timezone: str, *, option: str = "--at") -> dt.datetime:
+    """When something happened, as an aware datetime in the person's zone.
+
+    Accepts `now`, `10 min ago` / `2h ago` / `1 day ago`, `21:30` (today),
+    `yesterday 21:30`, `today 8:05`, `2026-03-10 21:30` (in the person's
+    zone) and RFC 3339 with an offset (`2026-03-10T21:30:00+01:00`, kept as
+    written). Times in the future are refused.
+    """
+    from nosetwitch.domain.clock import zone
+
+    tz = zone(timezone)
+    now = now_in(timezone)
+    if text is None:
+        return now
+    value = " ".join(text.strip().lower().split())
+    result: dt.datetime | None = None
+    if value in ("now", ""):
+        result = now
+    elif match := _AGO.match(value):
+        seconds = float(match["amount"]) * _UNIT_SECONDS[match["unit"][0]]
+        result = (now - dt.timedelta(seconds=seconds)).replace(microsecond=0)
+    else:
+        day_word, _, clock = value.partition(" ") if value.split(" ")[0] in ("today", "yesterday") else ("today", "", value)
+        match = _CLOCK.match(clock)
+        if match and int(match["hour"]) < 24 and int(match["minute"] or 0) < 60:
+            day = now.date() - dt.timedelta(days=1 if day_word == "yesterday" else 0)
+            local = dt.datetime.combine(day, dt.time(int(match["hour"]), int(match["minute"] or 0)))
+            result = local.replace(tzinfo=tz)
+        else:
+            result = _parse_iso(text.strip(), tz)
+    if result is None:
+        raise BadInput(
+            f"{option}: cannot read {text!r} as a time; try 'now', '10 min ago', '21:30', "
+            "'yesterday 21:30' or '2026-03-10T21:30:00+01:00'"
+        )
+    if result > now + dt.timedelta(minutes=1):
+        raise BadInput(f"{option}: {text!r} is in the future ({result.isoformat()})")
+    return result
+
+
+def _parse_iso(text: str, tz) -> dt.datetime | None:
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=tz)  # a wall-clock time: the person's zone
+    if not _ISO_WITH_OFFSET.search(text):
+        return None
+    return parsed
+
+
+def parse_date(text: str | None, timezone: str, *, option: str = "--date") -> dt.date:
+    """A calendar day: `today` (default), `yesterday`, or YYYY-MM-DD."""
+    today = now_in(timezone).date()
+    if text is None or text.strip().lower() == "today":
+        return today
+    if text.strip().lower() == "yesterday":
+        return today - dt.timedelta(days=1)
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(f"{option}: {text!r} is not a date (use YYYY-MM-DD, 'today' or 'yesterday')") from None
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|m|min|s|sec)?")
+
+
+def parse_duration(text: str | None, *, option: str = "--duration") -> float | None:
+    """Seconds from `30s`, `2m`, `1m30s`, `1.5min`, `1h` or a bare number (seconds)."""
+    if text is None:
+        return None
+    value = text.strip().lower().replace(" ", "")
+    position, total, matched = 0, 0.0, False
+    while position < len(value):
+        match = _DURATION_PART.match(value, position)
+        if not match or match.end() == position:
+            matched = False
+            break
+        unit = (match[2] or "s")[0]
+        total += float(match[1]) * _UNIT_SECONDS[unit]
+        position, matched = match.end(), True
+    if not matched or total <= 0:
+        raise BadInput(f"{option}: cannot read {text!r} as a duration; try 30s, 2m, 1m30s or 90 (seconds)")
+    return total
+
+
+def parse_choices(text: str | None, allowed: type, *, option: str) -> list:
+    """A comma-separated list of codes of an enum, e.g. `nose,eyelid`, each checked."""
+    if text is None:
+        return []
+    values = []
+    for part in (p.strip().lower() for p in text.split(",")):
+        if not part:
+            continue
+        values.append(parse_choice(part, allowed, option=option))
+    return values
+
+
+def parse_choice(text: str | None, allowed: type, *, option: str):
+    """One code of an enum (e.g. `--side left`), with the allowed codes in the error."""
+    if text is None:
+        return None
+    try:
+        return allowed(text.strip().lower())
+    except ValueError:
+        codes = ", ".join(member.value for member in allowed)
+        raise BadInput(f"{option}: unknown value {text!r} (choose from: {codes})") from None
