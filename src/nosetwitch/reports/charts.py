@@ -74,14 +74,16 @@ def site_matrix(days: list[dt.date], matrix: dict[Site, list[int]]) -> bytes:
     fig = _figure(7.2, 0.45 + 0.24 * len(rows))
     ax = fig.add_subplot()
     peak = max((max(matrix[site]) for site in rows), default=1) or 1
+    scale = min(1.0, 30 / len(days))  # smaller dots when many days share the width
     for y, site in enumerate(rows):
         xs = [day for day, count in zip(days, matrix[site]) if count]
-        sizes = [10 + 60 * count / peak for count in matrix[site] if count]
+        sizes = [scale * (10 + 60 * count / peak) for count in matrix[site] if count]
         colour = _BAR if site is Site.NOSE else _LINE
         ax.scatter(xs, [y] * len(xs), s=sizes, color=colour, marker="o" if site is Site.NOSE else "s", linewidths=0)
     ax.set_yticks(range(len(rows)), [site.value for site in rows])
     ax.set_ylim(-0.6, len(rows) - 0.4)
-    ax.set_xlim(days[0] - dt.timedelta(days=0.6), days[-1] + dt.timedelta(days=0.6))
+    # Half a day of margin each side (date arithmetic would drop the fraction, so use datetimes).
+    ax.set_xlim(dt.datetime.combine(days[0], dt.time(0)) - dt.timedelta(hours=12), dt.datetime.combine(days[-1], dt.time(12)))
     ax.grid(axis="y", color="#dddddd", linewidth=0.5)
     _date_axis(ax, days)
     _style(ax)
@@ -121,8 +123,8 @@ def symptom_timeline(start: dt.date, end: dt.date, tz, symptoms: list[dict]) -> 
         width = max((finish - begin).total_seconds() / 86400, 0.15)
         colour = _LINE if symptom["onset"] == "sudden" else _BAR
         ax.barh(y, width, left=begin, height=0.5, color=colour)
-        if symptom["end"] is None:
-            ax.annotate("ongoing", (finish, y), fontsize=6, va="center", ha="right", color="white")
+        if symptom["end"] is None:  # still present: an arrow head at the right edge
+            ax.plot([finish], [y], marker=">", color=colour, markersize=6, clip_on=False)
     ax.set_yticks(range(len(codes)), [code.replace("_", " ") for code in codes])
     ax.set_xlim(left, right)
     ax.set_ylim(-0.6, len(codes) - 0.4)

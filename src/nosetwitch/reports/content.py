@@ -97,12 +97,9 @@ def age_band(birth_year: int | None, on: dt.date) -> str | None:
 
 
 def _person_line(diary: Diary, on: dt.date) -> str:
-    parts = []
     band = age_band(diary.person.birth_year, on)
-    if band:
-        parts.append(f"Age {band}")
-    if diary.person.sex is not None:
-        parts.append(diary.person.sex.value)
+    parts = [f"Age {band}" if band else "Age not given"]
+    parts.append(diary.person.sex.value if diary.person.sex is not None else "sex not given")
     parts.append(f"time zone {diary.person.timezone}")
     return ", ".join(parts)
 
@@ -242,7 +239,8 @@ def gather(
         row = overall.get(code)
         overall_text = ""
         if row and row.get("tried"):
-            overall_text = f"all diary: {row['helped']} of {row['tried']} helped"
+            answered = row.get("answered", row["tried"])
+            overall_text = f"whole diary: helped {row['helped']} of {answered} answered"
             if row.get("ci95"):
                 low, high = row["ci95"]
                 overall_text += f" (95% interval {_fmt_pct(low)}-{_fmt_pct(high)})"
@@ -275,7 +273,7 @@ def gather(
             1 for k in range(len(days)) if any(site_matrix[site][k] for site in SITE_ORDER if site is not Site.NOSE)
         ),
     }
-    notes.sort(key=lambda note: note.when)
+    notes.sort(key=lambda note: note.when, reverse=True)  # newest first: the oldest are the ones cut
     return ReportContent(
         start=start,
         end=end,

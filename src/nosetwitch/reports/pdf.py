@@ -21,7 +21,7 @@ from nosetwitch.reports.text import FAMILY, font_files, printable, shorten
 
 MAX_PAGES = 3
 WIDTH = 180.0  # mm of text width on A4 with 15 mm margins
-NOTE_LIMIT = 600  # characters per note; longer ones are shortened
+NOTE_LIMIT = 400  # characters per note; longer ones are shortened
 LIST_LIMIT = 8  # rows per list (reasons, medicines, associations, remedies)
 
 HEADINGS = {
@@ -43,6 +43,9 @@ _LEVEL_COLOURS = {
     "consult": ((250, 225, 140), (0, 0, 0)),
     "self_care": ((215, 235, 215), (0, 0, 0)),
 }
+
+
+_NOTE_KINDS = {"episode": "episode", "day": "day check-in", "symptom": "symptom", "remedy": "self-care"}
 
 
 class _Pdf(FPDF):
@@ -111,6 +114,10 @@ class _Writer:
         self.pdf.image(io.BytesIO(png), x=15, w=WIDTH, h=height)
 
 
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
 def _fmt_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "not recorded"
@@ -157,17 +164,21 @@ def _daily(w: _Writer, c: ReportContent) -> None:
     t = c.totals
     w.heading("daily", 20)
     w.text(
-        f"{t['episodes']} episodes on {t['episode_days']} of {len(c.days)} days; "
+        f"{_count(t['episodes'], 'episode')} on {t['episode_days']} of {_count(len(c.days), 'day')}; "
         f"average over the last 7 days of the period: {c.rolling_7d[-1]:.1f} a day."
     )
-    w.image(charts.daily_counts(c.days, c.daily_counts, c.rolling_7d))
+    if t["episodes"]:
+        w.image(charts.daily_counts(c.days, c.daily_counts, c.rolling_7d))
 
 
 def _sites(w: _Writer, c: ReportContent) -> None:
     w.heading("sites", 16)
     outside = c.totals["days_outside_nose"]
+    if not c.totals["episodes"]:
+        w.text("No episodes recorded in this period.")
+        return
     if outside:
-        w.text(f"Twitching reached beyond the nose on {outside} day(s) (square markers).")
+        w.text(f"Twitching reached beyond the nose on {_count(outside, 'day')} (square markers).")
     else:
         w.text("Only the nose was recorded in this period.")
     w.image(charts.site_matrix(c.days, c.site_matrix))
@@ -176,6 +187,9 @@ def _sites(w: _Writer, c: ReportContent) -> None:
 def _timing(w: _Writer, c: ReportContent) -> None:
     w.heading("timing", 16)
     t = c.totals
+    if not t["episodes"]:
+        w.text("No episodes recorded in this period.")
+        return
     w.text(f"Median duration {_fmt_seconds(t['median_duration_s'])}, longest {_fmt_seconds(t['longest_duration_s'])}.")
     w.image(charts.duration_and_hours(c.durations_s, c.by_hour))
 
@@ -186,8 +200,15 @@ def _symptoms(w: _Writer, c: ReportContent, tz) -> None:
         w.text("None recorded in this period.")
         return
     sudden = sum(1 for s in c.symptoms if s["onset"] == "sudden")
-    w.text(f"{len(c.symptoms)} recorded; {sudden} came on suddenly (darker bars).")
+    w.text(f"{_count(len(c.symptoms), 'symptom')} recorded; {sudden} came on suddenly (orange bars; an arrow: still present).")
     w.image(charts.symptom_timeline(c.start, c.end, tz, c.symptoms))
+    for symptom in c.symptoms[:LIST_LIMIT]:
+        began = symptom["start"].astimezone(tz)
+        until = f"until {symptom['end'].astimezone(tz):%d %b %H:%M}" if symptom["end"] else "still present"
+        severity = f", severity {symptom['severity']}/10" if symptom["severity"] is not None else ""
+        w.text(f"- {symptom['code'].replace('_', ' ')}: {symptom['onset']} onset, from {began:%d %b %H:%M}, {until}{severity}")
+    if len(c.symptoms) > LIST_LIMIT:
+        w.text(f"... and {len(c.symptoms) - LIST_LIMIT} more.", style="I")
 
 
 def _medicines(w: _Writer, c: ReportContent) -> None:
@@ -224,23 +245,25 @@ def _remedies(w: _Writer, c: ReportContent) -> None:
         if row.unknown:
             parts.append(f"not said {row.unknown}")
         overall = f"; {row.overall}" if row.overall else ""
-        w.text(f"- {row.code.replace('_', ' ')}: tried {row.tried} times ({', '.join(parts)}){overall}.")
+        w.text(f"- {row.code.replace('_', ' ')}: tried {_count(row.tried, 'time')} ({', '.join(parts)}){overall}.")
 
 
 def _notes(w: _Writer, c: ReportContent) -> None:
     w.heading("notes", 10)
+    if c.notes:
+        w.text("Newest first.", size=8, style="I")
     if not c.notes:
         w.text("No notes in this period.")
         return
     pdf = w.pdf
     reserve = 6.0  # room for the "more notes" line on the last page
     for shown, note in enumerate(c.notes):
-        text = f"{note.when:%d %b} ({note.kind}): {shorten(note.text, NOTE_LIMIT)}"
+        text = f"{note.when:%d %b} ({_NOTE_KINDS[note.kind]}): {shorten(printable(note.text), NOTE_LIMIT)}"
         height = w.text_height(text, size=8.5, height=4) + 1
         last_page = pdf.page_no() >= MAX_PAGES
         if height > w.room() - (reserve if last_page else 0):
             if last_page:
-                w.text(f"{len(c.notes) - shown} more notes not shown (the diary export has them all).", style="I")
+                w.text(f"{len(c.notes) - shown} more notes not shown (older; the diary export has them all).", style="I")
                 return
             pdf.add_page()
         w.text(text, size=8.5, height=4)

@@ -50,8 +50,10 @@ def printable(text: str, *, keep_newlines: bool = True) -> str:
             continue  # control and format characters (zero-width joiners, etc.)
         elif ord(char) in covered:
             out.append(char)
+        elif unicodedata.category(char) in ("So", "Sk", "Mn"):
+            continue  # emoji and other pictographs: dropping them keeps the words readable
         else:
-            out.append(PLACEHOLDER)
+            out.append(PLACEHOLDER)  # a letter we cannot draw: show that something was there
     return "".join(out)
 
 
