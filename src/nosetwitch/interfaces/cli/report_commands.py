@@ -11,16 +11,8 @@ from pathlib import Path
 
 import typer
 
-from nosetwitch.interfaces.cli.main import app, fail, settings
-
-
-def _parse_day(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not a date in the form YYYY-MM-DD")
+from nosetwitch.interfaces.cli.common import open_service, parse_date
+from nosetwitch.interfaces.cli.main import BadInput, app
 
 
 def _load(case: Path | None):
@@ -31,12 +23,10 @@ def _load(case: Path | None):
         try:
             diary = load_diary_file(case)
         except DiaryFormatError as exc:
-            fail(f"{case}: {exc}")
+            raise BadInput(f"{case}: {exc}") from None
         return diary, diary.as_of or _latest_record(diary) or dt.datetime.now(dt.timezone.utc)
-    from nosetwitch.services.diary import DiaryService
-
-    now = dt.datetime.now(dt.timezone.utc)
-    return DiaryService(settings.db_url).load_diary(as_of=now), now
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return open_service().load_diary(as_of=now), now
 
 
 def _latest_record(diary) -> dt.datetime | None:
@@ -47,25 +37,25 @@ def _latest_record(diary) -> dt.datetime | None:
 @app.command("report")
 def report(
     case: Path | None = typer.Argument(None, help="A diary file (JSON) instead of the stored diary.", show_default=False),
-    start: str | None = typer.Option(None, "--from", help="First day, YYYY-MM-DD (default: 13 days before --to)."),
-    end: str | None = typer.Option(None, "--to", help="Last day, YYYY-MM-DD (default: today in your time zone)."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="PDF file to write (default: nosetwitch-report-<last day>.pdf)."),
+    start: str | None = typer.Option(None, "--from", help="First day: YYYY-MM-DD, 'today' or 'yesterday' (default: 13 days before --to)."),
+    end: str | None = typer.Option(None, "--to", help="Last day (default: today in your time zone; for a file, the day of its as_of)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="PDF file to write (default: nosetwitch-report-<last day>.pdf here)."),
 ) -> None:
-    """Write a PDF summary for a doctor (1-3 pages; default: the last 14 days)."""
+    """Write a PDF summary for a doctor: 1-3 pages, by default the last 14 days. Not a diagnosis."""
     from nosetwitch.reports import DEFAULT_DAYS, default_filename, default_period, render_report
 
-    first, last = _parse_day(start, "--from"), _parse_day(end, "--to")
     diary, as_of = _load(case)
-    last = last or default_period(diary, as_of)[1]
-    first = first or last - dt.timedelta(days=DEFAULT_DAYS - 1)
+    timezone = diary.person.timezone
+    last = parse_date(end, timezone, option="--to") if end else default_period(diary, as_of)[1]
+    first = parse_date(start, timezone, option="--from") if start else last - dt.timedelta(days=DEFAULT_DAYS - 1)
     if last < first:
-        fail(f"--to {last} is before --from {first}")
+        raise BadInput(f"--to {last} is before --from {first}")
     target = out or Path(default_filename(last))
-    if not target.parent.exists():
-        fail(f"--out: folder {str(target.parent)!r} does not exist")
+    if not target.parent.is_dir():
+        raise BadInput(f"--out: folder {str(target.parent)!r} does not exist")
     pdf = render_report(diary, start=first, end=last, as_of=as_of)
     try:
         target.write_bytes(pdf)
     except OSError as exc:
-        fail(f"cannot write {target}: {exc.strerror or exc}")
-    typer.echo(f"Wrote {target} ({first} to {last}). It is a summary of your own notes, not a diagnosis.")
+        raise BadInput(f"--out: cannot write {target}: {exc.strerror or exc}") from None
+    typer.echo(f"Wrote {target} ({first} to {last}, {len(pdf) // 1024} KiB). A summary of your own diary, not a diagnosis.")
