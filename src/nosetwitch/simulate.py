@@ -126,7 +126,7 @@ class SimulationParams:
     workday_effect: float = 0.25  # log rate bump on Mon-Fri for unrecorded reasons
     drift_sd: float = 0.3  # stationary SD of the drifting log baseline
     drift_phi: float = 0.97  # its day-to-day autocorrelation (1 = random walk)
-    dispersion: float | None = 4.0  # negative-binomial shape k (var = mu + mu^2/k); None = Poisson
+    dispersion: float | None = 8.0  # negative-binomial shape k (var = mu + mu^2/k); None = Poisson
     missing_rate: float = 0.08  # share of days without any check-in
     smoker: bool | None = None  # None: drawn from the seed (about one person in five)
     remedy_rate: float = 0.12  # chance a remedy is tried on an average episode
