@@ -494,9 +494,14 @@ def profile(
 
 
 @app.command("start")
-def start() -> None:
-    """Set up nosetwitch: create the diary (a demo one when empty) and show a summary."""
+def start(
+    no_browser: bool = typer.Option(False, "--no-browser", help="Only print the address; do not open a browser."),
+    port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port of the web app on this machine."),
+) -> None:
+    """Set up nosetwitch and open the web app (a demo diary when the database is empty)."""
     from nosetwitch.interfaces.cli.diary_summary import print_summary
+    from nosetwitch.interfaces.cli.main import settings
+    from nosetwitch.interfaces.web.cli import serve_app
 
     service = open_service()
     if service.is_empty():
@@ -504,3 +509,4 @@ def start() -> None:
         typer.echo(f"Your diary was empty, so a 90-day demo diary was loaded ({summary.totals().added} records).")
         typer.echo("Start afresh any time by pointing --db at a new file, or replace it with `nosetwitch demo --force`.\n")
     print_summary(service)
+    serve_app(settings.db_url, host="127.0.0.1", port=port, open_browser=not no_browser, multi_user=False)

@@ -1,0 +1,183 @@
+"""The application factory: `create_app(database_url, multi_user=False)`.
+
+Local mode (the default) serves one person without a login, bound to
+loopback by the `serve` command. Multi-user mode adds accounts, and every
+request for a diary is answered from the logged-in person's rows only: the
+owner comes from the session, never from the request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from nosetwitch import __version__
+from nosetwitch.interfaces.web import problems
+from nosetwitch.interfaces.web.limits import BodySizeLimit
+from nosetwitch.interfaces.web.security import LoginThrottle
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "nosetwitch_session"
+SESSION_MAX_AGE_S = 14 * 24 * 3600
+DEFAULT_MAX_UPLOAD_BYTES = 16 * 2**20
+"""A ten-year diary export is about 6 MB; 16 MB leaves room without inviting abuse."""
+
+
+@dataclass
+class WebContext:
+    """What every request handler needs, kept on `app.state.web`."""
+
+    database_url: str | None
+    multi_user: bool
+    templates: Jinja2Templates
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    allow_signup: bool = True
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    accounts: object | None = None  # AccountService in multi-user mode
+
+
+class NeedsLogin(Exception):
+    """A page was asked for without a session in multi-user mode."""
+
+
+def create_app(
+    database_url: str | None = None,
+    *,
+    multi_user: bool = False,
+    secret_key: str | None = None,
+    secure_cookies: bool = False,
+    allowed_hosts: list[str] | None = None,
+    allow_signup: bool = True,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    login_throttle: LoginThrottle | None = None,
+) -> FastAPI:
+    """Build the web app on a database URL (None: the default SQLite file).
+
+    `secret_key` signs the session cookie; without one a random key is made,
+    so sessions end when the process does. `secure_cookies` marks the cookie
+    Secure (set it whenever the app is reached over HTTPS, i.e. off loopback).
+    `allowed_hosts` guards against DNS rebinding in local mode.
+    """
+    from nosetwitch.interfaces.web import api, pages
+
+    app = FastAPI(
+        title="nosetwitch",
+        version=__version__,
+        summary="A private twitch diary, triage check and pattern finder. Not a diagnosis.",
+        description=(
+            "JSON API of nosetwitch. Every state-changing request needs the `X-CSRF-Token` header "
+            "with the token from `GET /api/v1/session` (and the session cookie it sets). "
+            "Errors are `application/problem+json` with `errors: [{field, message}]`."
+        ),
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals["version"] = __version__
+    context = WebContext(
+        database_url=database_url,
+        multi_user=multi_user,
+        templates=templates,
+        throttle=login_throttle or LoginThrottle(),
+        allow_signup=allow_signup,
+        max_upload_bytes=max_upload_bytes,
+    )
+    if multi_user:
+        from nosetwitch.services.accounts import AccountService
+
+        context.accounts = AccountService(database_url)
+    else:
+        # Opening the store here sets up the schema once, not on the first click.
+        from nosetwitch.interfaces.web.deps import local_owner
+
+        local_owner(database_url)
+    app.state.web = context
+
+    # Middleware: the last added runs first.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key or secrets.token_urlsafe(32),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE_S,
+        same_site="lax",
+        https_only=secure_cookies,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=max_upload_bytes)
+    if allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/api/docs"):
+            # Everything is served from here: no inline script, no CDN.
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            )
+        return response
+
+    _install_error_handlers(app, templates)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
+    problems.install(app)
+
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if not _wants_html(request):
+            return await problems._http_handler(request, exc)
+        return _error_page(request, templates, exc.status_code, str(exc.detail))
+
+    async def problem(request: Request, exc: problems.Problem):
+        if not _wants_html(request):
+            return await problems._problem_handler(request, exc)
+        return _error_page(request, templates, exc.status, exc.detail)
+
+    async def invalid(request: Request, exc: RequestValidationError):
+        if not _wants_html(request):
+            return await problems._request_validation_handler(request, exc)
+        described = problems.describe_errors(list(exc.errors()))
+        return _error_page(request, templates, 422, "; ".join(f"{e['field']}: {e['message']}" for e in described))
+
+    async def needs_login(request: Request, exc: NeedsLogin):
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(problems.Problem, problem)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(NeedsLogin, needs_login)
+
+
+def _error_page(request: Request, templates: Jinja2Templates, status: int, detail: str) -> HTMLResponse:
+    from nosetwitch.interfaces.web.pages import page_context
+
+    titles = {404: "Not found", 403: "Not allowed", 413: "Too large", 429: "Too many attempts"}
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        page_context(request, title=titles.get(status, "Something went wrong"), status=status, detail=detail),
+        status_code=status,
+    )

@@ -1,0 +1,122 @@
+"""`nosetwitch serve`: the web app on uvicorn (FastAPI is imported only here).
+
+Local mode binds to 127.0.0.1 and needs no login; `--multi-user` adds
+accounts. The session secret comes from $NOSETWITCH_SECRET_KEY, else from a
+file in the data folder (made on first use, readable only by its owner), so
+sessions survive a restart.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+import threading
+
+import typer
+
+from nosetwitch.interfaces.cli.main import app, fail, settings
+
+SECRET_ENV = "NOSETWITCH_SECRET_KEY"
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def secret_key() -> str:
+    """$NOSETWITCH_SECRET_KEY, or a random key kept in the data folder."""
+    if os.environ.get(SECRET_ENV):
+        return os.environ[SECRET_ENV]
+    from nosetwitch.storage.database import data_dir
+
+    path = data_dir() / "web-secret"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        return key
+
+
+def open_browser_later(url: str, delay_s: float = 1.0) -> None:
+    """Open the URL in a browser once the server is up; never fail on a headless machine."""
+
+    def _open() -> None:
+        try:
+            import webbrowser
+
+            webbrowser.open(url)
+        except Exception:  # no browser, no display: the printed URL is enough
+            pass
+
+    timer = threading.Timer(delay_s, _open)
+    timer.daemon = True
+    timer.start()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail with one clear line, before any set-up, when the port is taken."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); is nosetwitch already running? Try --port {port + 1}")
+
+
+def serve_app(database_url: str | None, *, host: str, port: int, open_browser: bool, multi_user: bool, allow_signup: bool = True) -> None:
+    """Build the app and run it until Ctrl-C."""
+    import uvicorn
+
+    from nosetwitch.interfaces.web import create_app
+    from nosetwitch.storage.database import DatabaseError
+
+    loopback = is_loopback(host)
+    _check_port_free(host, port)
+    allowed_hosts = [*LOOPBACK_NAMES, host] if loopback else None
+    try:
+        web_app = create_app(
+            database_url,
+            multi_user=multi_user,
+            secret_key=secret_key(),
+            secure_cookies=not loopback,
+            allowed_hosts=allowed_hosts,
+            allow_signup=allow_signup,
+        )
+    except DatabaseError as exc:
+        fail(str(exc))
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{port}/"
+    typer.echo(f"nosetwitch is running at {url}  (Ctrl-C stops it)")
+    if not loopback:
+        typer.echo("Reachable from other machines: put it behind HTTPS (session cookies are marked Secure).")
+    if open_browser:
+        open_browser_later(url)
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=not loopback)
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this machine only)."),
+    port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port to listen on."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the app in a web browser."),
+    multi_user: bool = typer.Option(False, "--multi-user", help="Accounts with passwords; each person sees only their own diary. PostgreSQL recommended."),
+    no_signup: bool = typer.Option(False, "--no-signup", help="With --multi-user: refuse new accounts."),
+) -> None:
+    """Serve the web app and the JSON API (/api/v1, docs at /api/docs)."""
+    if not multi_user and not is_loopback(host):
+        fail(f"local mode has no login, so it only listens on this machine; use --multi-user to serve {host}")
+    serve_app(settings.db_url, host=host, port=port, open_browser=open_browser, multi_user=multi_user, allow_signup=not no_signup)

@@ -1,0 +1,95 @@
+"""Who is asking, and their diary: the request dependencies of pages and API.
+
+The owner of every diary operation comes from here and only from here: in
+local mode the CLI's single `local` user, in multi-user mode the user id in
+the signed session (checked against the stored password fingerprint). No
+handler takes an owner from the request itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from nosetwitch.interfaces.web.problems import Problem
+from nosetwitch.interfaces.web.security import password_fingerprint
+from nosetwitch.services.diary import LOCAL_USERNAME, DiaryService
+
+_services: dict[tuple[str | None, str | int], DiaryService] = {}
+_lock = threading.Lock()
+
+
+def diary_service(database_url: str | None, owner: str | int) -> DiaryService:
+    """A cached DiaryService per (database, owner): it holds no state but the owner id."""
+    key = (database_url, owner)
+    service = _services.get(key)
+    if service is None:
+        with _lock:
+            service = _services.get(key)
+            if service is None:
+                service = DiaryService(database_url, owner)
+                _services[key] = service
+    return service
+
+
+def local_owner(database_url: str | None) -> DiaryService:
+    return diary_service(database_url, LOCAL_USERNAME)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person behind a request: their account (None in local mode) and diary."""
+
+    account: object | None
+    diary: DiaryService
+
+    @property
+    def username(self) -> str | None:
+        return getattr(self.account, "username", None)
+
+
+def current_account(request: Request):
+    """The logged-in account in multi-user mode, or None."""
+    web = request.app.state.web
+    uid = request.session.get("uid")
+    if not web.multi_user or uid is None:
+        return None
+    cached = getattr(request.state, "account", None)
+    if cached is not None:
+        return cached
+    account = web.accounts.get(int(uid))
+    if account is None or request.session.get("pwf") != password_fingerprint(account.password_hash):
+        request.session.clear()  # the account is gone or its password changed
+        return None
+    request.state.account = account
+    return account
+
+
+def resolve_viewer(request: Request) -> Viewer | None:
+    web = request.app.state.web
+    if not web.multi_user:
+        return Viewer(None, local_owner(web.database_url))
+    account = current_account(request)
+    if account is None:
+        return None
+    return Viewer(account, diary_service(web.database_url, account.id))
+
+
+def api_viewer(request: Request) -> Viewer:
+    """Dependency for the JSON API: 401 problem when nobody is logged in."""
+    viewer = resolve_viewer(request)
+    if viewer is None:
+        raise Problem(401, "log in first: POST /api/v1/login with username and password")
+    return viewer
+
+
+def page_viewer(request: Request) -> Viewer:
+    """Dependency for pages: a redirect to the login page when nobody is logged in."""
+    from nosetwitch.interfaces.web.app import NeedsLogin
+
+    viewer = resolve_viewer(request)
+    if viewer is None:
+        raise NeedsLogin()
+    return viewer

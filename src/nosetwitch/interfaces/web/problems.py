@@ -1,0 +1,112 @@
+"""Errors as RFC 9457 `application/problem+json`, each naming the bad field.
+
+Every 4xx the API sends has the same shape: `type`, `title`, `status`,
+`detail` (one sentence a person can act on) and, for validation errors,
+`errors: [{"field": "intensity", "message": "..."}]`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+_TITLES = {
+    400: "Bad request",
+    401: "Not logged in",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many attempts",
+}
+
+
+class Problem(Exception):
+    """Raise anywhere in a request to answer with a problem document."""
+
+    def __init__(self, status: int, detail: str, *, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or []
+        self.headers = headers
+
+
+def problem_response(status: int, detail: str, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def field_name(loc: tuple | list) -> str:
+    """A pydantic location as the dotted field name the client sent, without 'body'."""
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
+    name = ""
+    for part in parts:
+        if part.isdigit():
+            name += f"[{part}]"
+        elif part.isidentifier():
+            name += f".{part}" if name else part
+        # other parts are pydantic's internal union branch names
+    return name or "body"
+
+
+def describe_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """pydantic errors as [{field, message}] in plain words."""
+    described = []
+    for error in errors:
+        message = error.get("msg", "invalid value")
+        kind = error.get("type")
+        if kind == "extra_forbidden":
+            message = "unknown field"
+        elif kind == "missing":
+            message = "required field is missing"
+        elif message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        described.append({"field": field_name(error.get("loc", ())), "message": message})
+    return described
+
+
+def validation_problem(errors: list[dict[str, Any]]) -> JSONResponse:
+    described = describe_errors(errors)
+    first = described[0] if described else {"field": "body", "message": "invalid"}
+    detail = f"{first['field']}: {first['message']}"
+    if len(described) > 1:
+        detail += f" (and {len(described) - 1} more problem(s))"
+    return problem_response(422, detail, described)
+
+
+async def _request_validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return validation_problem(list(exc.errors()))
+
+
+async def _pydantic_validation_handler(request: Request, exc: ValidationError) -> JSONResponse:
+    return validation_problem(exc.errors(include_url=False))
+
+
+async def _problem_handler(request: Request, exc: Problem) -> JSONResponse:
+    return problem_response(exc.status, exc.detail, exc.errors, exc.headers)
+
+
+async def _http_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+    return problem_response(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+
+def install(app) -> None:
+    """Register the handlers on the app (pages install their own HTML variants on top)."""
+    app.add_exception_handler(RequestValidationError, _request_validation_handler)
+    app.add_exception_handler(ValidationError, _pydantic_validation_handler)
+    app.add_exception_handler(Problem, _problem_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_handler)

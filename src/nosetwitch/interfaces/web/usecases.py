@@ -1,0 +1,274 @@
+"""What the pages and the API both do, in one place.
+
+Each function takes the `Viewer` (the person and their diary service) and
+plain values, calls the services and the engines, and turns the services'
+errors into `Problem`s: NotFound -> 404, Conflict -> 409, InvalidRecord and
+bad documents -> 422 naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from collections import OrderedDict
+from typing import Any, Callable, TypeVar
+
+from fastapi import Request
+
+from nosetwitch.domain.clock import zone
+from nosetwitch.domain.models import DayCheckIn, Diary
+from nosetwitch.interfaces.web.deps import Viewer
+from nosetwitch.interfaces.web.problems import Problem
+from nosetwitch.services.diary import Conflict, InvalidRecord, NotFound
+
+R = TypeVar("R")
+
+
+def call(function: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """Run a service call, answering its errors as problems."""
+    try:
+        return function(*args, **kwargs)
+    except NotFound as exc:
+        raise Problem(404, str(exc)) from None
+    except Conflict as exc:
+        raise Problem(409, str(exc), errors=[{"field": _conflict_field(str(exc)), "message": str(exc)}]) from None
+    except InvalidRecord as exc:
+        errors = invalid_record_errors(str(exc))
+        raise Problem(422, str(exc), errors=errors) from None
+
+
+def _conflict_field(message: str) -> str:
+    return "date" if "date" in message else "id"
+
+
+_FIELD = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.+)$")
+
+
+def invalid_record_errors(message: str) -> list[dict[str, str]]:
+    """'episode e1: intensity: too big; side: unknown' -> [{field, message}, ...]."""
+    _, _, rest = message.partition(": ")
+    errors = []
+    for part in (rest or message).split("; "):
+        match = _FIELD.match(part)
+        errors.append({"field": match.group(1), "message": match.group(2)} if match else {"field": "body", "message": part})
+    return errors
+
+
+def now_for(viewer: Viewer) -> dt.datetime:
+    """Now, written in the person's own time zone (the offset they will see)."""
+    return dt.datetime.now(zone(viewer.diary.get_person().timezone)).replace(microsecond=0)
+
+
+def aware(value: dt.datetime | None, field: str) -> dt.datetime | None:
+    if value is not None and value.utcoffset() is None:
+        raise Problem(422, f"{field}: needs a UTC offset, e.g. 2026-03-10T20:00:00+01:00", errors=[{"field": field, "message": "needs a UTC offset"}])
+    return value
+
+
+# --- records -----------------------------------------------------------------------------
+
+
+def add_episode(viewer: Viewer, fields: dict[str, Any]):
+    fields = {k: v for k, v in fields.items() if not (k in ("id", "started_at") and v is None)}
+    fields.setdefault("started_at", now_for(viewer))
+    return call(viewer.diary.add_episode, **fields)
+
+
+def add_remedy(viewer: Viewer, fields: dict[str, Any]):
+    if fields.get("at") is None:
+        fields["at"] = now_for(viewer)
+    return call(viewer.diary.add_remedy, **fields)
+
+
+def create_day(viewer: Viewer, day: DayCheckIn) -> DayCheckIn:
+    try:
+        viewer.diary.get_day(day.date)
+    except NotFound:
+        return call(viewer.diary.upsert_day, day)[0]
+    raise Problem(409, f"there is already a check-in for {day.date.isoformat()}: use PUT or PATCH /api/v1/days/{day.date.isoformat()}", errors=[{"field": "date", "message": "already has a check-in"}])
+
+
+def put_day(viewer: Viewer, date: dt.date, body) -> tuple[DayCheckIn, bool]:
+    if body.date is not None and body.date != date:
+        raise Problem(422, f"date: the body says {body.date.isoformat()} but the URL {date.isoformat()}", errors=[{"field": "date", "message": "differs from the date in the URL"}])
+    values = body.model_dump(exclude={"date"})
+    day = DayCheckIn(date=date, **values)
+    return call(viewer.diary.upsert_day, day, merge=False)
+
+
+# --- overview, triage, insights -------------------------------------------------------------
+
+
+def triage_of(viewer: Viewer, as_of: dt.datetime | None = None, diary: Diary | None = None):
+    from nosetwitch.triage import triage
+
+    as_of = as_of or now_for(viewer)
+    diary = diary or viewer.diary.load_diary(as_of=as_of)
+    return triage(diary, as_of)
+
+
+def overview_of(viewer: Viewer):
+    """(Overview numbers, triage result) for now."""
+    from nosetwitch.interfaces.web.views import overview
+
+    now = now_for(viewer)
+    diary = viewer.diary.load_diary(as_of=now)
+    return overview(diary, now), triage_of(viewer, now, diary)
+
+
+def overview_json(viewer: Viewer) -> dict:
+    numbers, result = overview_of(viewer)
+    return {
+        "today": numbers.today.isoformat(),
+        "today_count": numbers.today_count,
+        "week_count": numbers.week_count,
+        "week_days": numbers.week_days,
+        "previous_week_count": numbers.previous_week_count,
+        "streak_days": numbers.streak_days,
+        "last_episode_at": numbers.last_episode_at.isoformat() if numbers.last_episode_at else None,
+        "checked_in_today": numbers.checked_in_today,
+        "triage_level": result.level.value,
+        "triage_main_reason": result.reasons[0].summary if result.reasons else None,
+    }
+
+
+class _InsightsCache:
+    """The last insights per owner, reused while the diary is unchanged.
+
+    Insights fit models over the whole diary (seconds on a long one), so a
+    page view must not redo them when nothing was logged in between. The key
+    is the owner plus a fingerprint of the loaded diary.
+    """
+
+    def __init__(self, size: int = 32):
+        self._entries: OrderedDict[tuple, dict] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key: tuple, compute: Callable[[], dict]) -> dict:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = compute()
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return value
+
+
+insights_cache = _InsightsCache()
+
+
+def insights_of(viewer: Viewer, as_of: dt.datetime | None = None, diary: Diary | None = None) -> dict:
+    """The insights report (spec insights.md) as a dict, cached per diary state."""
+    from nosetwitch.interfaces.interchange.diary_json import diary_to_json
+    from nosetwitch.insights import compute_insights
+
+    diary = diary or viewer.diary.load_diary(as_of=as_of)
+    today = as_of.date().isoformat() if as_of else dt.date.today().isoformat()
+    key = (viewer.diary.owner_id, today, hash(diary_to_json(diary, indent=None)))
+    return insights_cache.get_or_compute(key, lambda: compute_insights(diary, as_of).to_dict())
+
+
+# --- the check -----------------------------------------------------------------------------
+
+
+def questions_json() -> list[dict]:
+    from nosetwitch.interfaces.web import check
+
+    return [check.question_json(question) for question in check.questions()]
+
+
+def run_check(viewer: Viewer, answers: dict[str, bool], *, save: bool) -> dict:
+    from nosetwitch.interfaces.web import check
+
+    return check.evaluate(viewer, answers, save=save)
+
+
+# --- import and export -----------------------------------------------------------------------
+
+
+def import_bytes(viewer: Viewer, data: bytes) -> dict[str, dict[str, int]]:
+    """Validate the whole document first (nothing is written when any record is bad)."""
+    from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, parse_diary
+
+    try:
+        diary = parse_diary(data)
+    except DiaryFormatError as exc:
+        errors = []
+        for problem in exc.problems:
+            where, sep, what = problem.partition(": ")
+            errors.append({"field": where, "message": what} if sep else {"field": "document", "message": problem})
+        raise Problem(422, f"the diary was not imported, nothing was changed: {exc}", errors=errors) from None
+    summary = call(viewer.diary.import_diary, diary)
+    return summary_counts(summary)
+
+
+def summary_counts(summary) -> dict[str, dict[str, int]]:
+    counts = {}
+    for kind in ("person", "medications", "episodes", "symptoms", "days", "remedies"):
+        value = getattr(summary, kind, None)
+        if value is not None:
+            counts[kind] = {"added": value.added, "updated": value.updated, "unchanged": value.unchanged}
+    return counts
+
+
+def export_body(viewer: Viewer, format: str, table: str | None = None) -> tuple[bytes, str, str]:
+    """(body, media type, file name) of the whole diary: JSON, a zip of CSV tables, or one table."""
+    diary = viewer.diary.export_diary()
+    stamp = dt.date.today().isoformat()
+    if format == "csv":
+        from nosetwitch.interfaces.interchange.csv_export import diary_tables, diary_to_csv_zip
+
+        if table is None:
+            return diary_to_csv_zip(diary), "application/zip", f"nosetwitch-{stamp}-csv.zip"
+        tables = diary_tables(diary)
+        name = f"{table}.csv"
+        if name not in tables:
+            choices = ", ".join(sorted(t.removesuffix(".csv") for t in tables))
+            raise Problem(422, f"table: no table {table!r}; choose one of {choices}", errors=[{"field": "table", "message": f"one of {choices}"}])
+        return tables[name], "text/csv; charset=utf-8", f"nosetwitch-{stamp}-{name}"
+    from nosetwitch.interfaces.interchange.diary_json import diary_to_json
+
+    return diary_to_json(diary).encode(), "application/json", f"nosetwitch-{stamp}.json"
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def log_in(request: Request, username: str, password: str):
+    """The account, or a 401/429 problem. Failures count against name and address."""
+    web = request.app.state.web
+    if not web.multi_user:
+        raise Problem(400, "this server runs in local mode: there is nothing to log in to")
+    address = _client_address(request)
+    wait = web.throttle.retry_after(username, address)
+    if wait:
+        raise Problem(429, f"too many failed logins; try again in {wait} seconds", headers={"Retry-After": str(wait)})
+    account = web.accounts.authenticate(username, password)
+    if account is None:
+        web.throttle.failed(username, address)
+        raise Problem(401, "wrong user name or password", errors=[{"field": "password", "message": "wrong user name or password"}])
+    web.throttle.succeeded(username)
+    return account
+
+
+def register(request: Request, username: str, password: str):
+    from nosetwitch.services.accounts import AccountError
+
+    web = request.app.state.web
+    if not web.multi_user:
+        raise Problem(400, "this server runs in local mode: accounts exist only with --multi-user")
+    if not web.allow_signup:
+        raise Problem(403, "sign-up is closed on this server; ask its administrator for an account")
+    try:
+        return web.accounts.register(username, password)
+    except AccountError as exc:
+        raise Problem(422, f"{exc.field}: {exc}", errors=[{"field": exc.field, "message": str(exc)}]) from None
