@@ -12,7 +12,7 @@ from nosetwitch.triage.snapshot import Snapshot
 from nosetwitch.triage.wording import describe_symptom
 
 _CONTEXT = {
-    "stroke_sign": "This can be a sign of a stroke, even if it has passed.",
+    "stroke_sign": "This can be a sign of a stroke, even when it passes quickly.",
     "recent_stroke_sign": "Signs like this that come and go can be a warning of a stroke.",
     "facial_weakness": "New weakness of one side of the face can be Bell's palsy, which is treated best within 72 hours.",
     "accompanying_symptom": "A doctor should hear about symptoms that come with the twitching.",
