@@ -203,3 +203,27 @@ def test_any_episodes_survive_the_round_trip(episodes: list[Episode]) -> None:
     quiet = SimpleNamespace(level="self_care", reasons=[])
     bundle = diary_to_fhir_bundle(diary, as_of=dt.datetime(2036, 1, 1, tzinfo=dt.timezone.utc), triage_result=quiet)
     assert fhir_bundle_to_episodes(bundle) == episodes
+
+
+def test_cli_export_writes_a_valid_bundle_of_the_stored_diary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from nosetwitch.interfaces.cli.common import forget_services
+    from nosetwitch.interfaces.cli.main import run
+    from nosetwitch.services.diary import DiaryService
+
+    url = f"sqlite:///{tmp_path / 'diary.db'}"
+    service = DiaryService(url)
+    service.set_person(Person(timezone="Europe/Berlin", birth_year=1990, sex="other"))
+    started = dt.datetime(2026, 3, 10, 21, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    service.add_episode(started_at=started, duration_s=15.0, sites=["nose", "eyelid"], side="right")
+    out = tmp_path / "diary.fhir.json"
+    forget_services()
+    try:
+        run(["--db", url, "export", "--format", "fhir", "--out", str(out)])
+    except SystemExit as stopped:  # run() exits only on errors or explicit exit codes
+        assert stopped.code in (0, None), capsys.readouterr().err
+    bundle = json.loads(out.read_text())
+    get_fhir_model_class("Bundle").model_validate(bundle)
+    (episode,) = fhir_bundle_to_episodes(bundle)
+    assert episode.started_at == started and episode.sites == [Site.NOSE, Site.EYELID]
+    (patient,) = _resources(bundle, "Patient")
+    assert patient == {"resourceType": "Patient", "id": patient["id"], "gender": "other", "birthDate": "1990"}
