@@ -76,7 +76,8 @@ def run(argv: list[str] | None = None) -> None:
     """Console-script entry point: usage errors become one line on stderr, exit 2."""
     _register_commands()
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode click catches Exit itself and returns its code.
+        exit_code = app(args=argv, standalone_mode=False)
     except click.exceptions.Abort:
         typer.echo("nosetwitch: aborted", err=True)
         sys.exit(130)
@@ -93,3 +94,5 @@ def run(argv: list[str] | None = None) -> None:
     except BadInput as exc:
         typer.echo(f"nosetwitch: error: {exc}", err=True)
         sys.exit(2)
+    if isinstance(exit_code, int) and exit_code:
+        sys.exit(exit_code)
