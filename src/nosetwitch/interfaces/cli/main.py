@@ -62,6 +62,14 @@ def _register_commands() -> None:
     from nosetwitch.interfaces.web import cli as web_cli  # noqa: F401
 
 
+# Typer >= 0.20 ships its own copy of click; its usage errors (a bad option
+# value, an unknown option) are not click.ClickException subclasses.
+try:
+    from typer._click.exceptions import ClickException as _TyperClickException
+except ImportError:  # older Typer: plain click
+    _TyperClickException = click.ClickException
+
+
 class BadInput(Exception):
     """Raised by commands for input the person must correct (exit code 2)."""
 
@@ -78,10 +86,10 @@ def run(argv: list[str] | None = None) -> None:
     try:
         # Without standalone mode click catches Exit itself and returns its code.
         exit_code = app(args=argv, standalone_mode=False)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         typer.echo("nosetwitch: aborted", err=True)
         sys.exit(130)
-    except click.ClickException as exc:
+    except (click.ClickException, _TyperClickException) as exc:
         message = exc.format_message()
         ctx = getattr(exc, "ctx", None)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
