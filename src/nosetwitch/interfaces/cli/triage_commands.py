@@ -120,7 +120,9 @@ def _emergency_first(question) -> None:
     from nosetwitch.triage import Level
     from nosetwitch.triage.wording import HEADLINE, INSTRUCTION
 
-    Console(highlight=False).print(
+    console = Console(highlight=False)
+    console.print()  # start on a fresh line even when piped answers are not echoed
+    console.print(
         Panel(
             f"{INSTRUCTION[Level.EMERGENCY]}\n\nYou answered yes to: {question.text}",
             title=HEADLINE[Level.EMERGENCY],
