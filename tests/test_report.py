@@ -120,7 +120,7 @@ def test_emergency_is_unmissable_and_medicines_are_flagged(shared_dir: Path) -> 
     pdf = render_report(diary)
     text = _check_common(pdf, "emergency")
     assert "EMERGENCY: call the local emergency number now" in text
-    assert "Lasix, 40 mg" in text and "diuretic: a medicine class linked to muscle spasms" in text
+    assert "Lasix, 40 mg" in text and "linked class: diuretic, a kind of medicine linked to muscle spasms" in text
     assert "facial droop: sudden onset, from 10 Mar 19:00, still present" in text
 
 
@@ -143,3 +143,39 @@ def test_period_must_not_end_before_it_starts() -> None:
     diary = Diary(person=Person(timezone="UTC"))
     with pytest.raises(ValueError, match="ends .* before it starts"):
         render_report(diary, start=dt.date(2026, 3, 14), end=dt.date(2026, 3, 1), as_of=dt.datetime(2026, 3, 14, tzinfo=dt.timezone.utc))
+
+
+def test_everything_at_once_still_fits_in_three_pages() -> None:
+    """Every symptom code, many medicines, many remedies and long notes in one fortnight."""
+    base, as_of = _five_years_with_long_notes()
+    tz = base.tz
+    symptoms = [
+        Symptom(
+            id=f"s{k}", code=code, onset="sudden" if k % 2 else "gradual",
+            started_at=dt.datetime(2026, 3, 1 + k, 9, 0, tzinfo=tz), ended_at=None if k % 3 else dt.datetime(2026, 3, 2 + k, 9, 0, tzinfo=tz),
+            severity=k % 11, note=LONG_NOTE,
+        )
+        for k, code in enumerate(["facial_droop", "weakness", "numbness", "vision_change", "pain", "speech_difficulty",
+                                  "swallowing_difficulty", "balance_loss", "severe_headache", "eyelid_closure", "other"])
+    ]
+    medicines = [Medication(name=name, dose="1 tablet " * 8, started=dt.date(2025, 1, 1))
+                 for name in ["Lasix", "atorvastatin", "haloperidol", "metformin", "ramipril", "sertraline",
+                              "levothyroxine", "omeprazole", "amlodipine", "simvastatin", "Seroquel", "ibuprofen"]]
+    diary = base.model_copy(update={"symptoms": symptoms, "medications": medicines})
+    pdf = render_report(diary, as_of=as_of)
+    text = _check_common(pdf, "everything-at-once")
+    assert "EMERGENCY" in text
+    assert "... and 4 more." in text  # medicines beyond the first eight
+
+
+def test_text_the_font_cannot_draw_is_replaced_not_fatal() -> None:
+    diary = Diary(
+        person=Person(timezone="UTC"),
+        days=[
+            DayCheckIn(date=dt.date(2026, 3, 10), note="x" * 1000),
+            DayCheckIn(date=dt.date(2026, 3, 11), note="日本語 🙂 ok\x07 tab\there – fine"),
+        ],
+    )
+    _, text = _pdf_text(render_report(diary, as_of=dt.datetime(2026, 3, 14, tzinfo=dt.timezone.utc)))
+    assert "??? ok tab here – fine" in text  # CJK shown as ?, emoji and control characters dropped
+    assert "x" * 80 in text and "... (shortened)" in text

@@ -85,6 +85,8 @@ class _Writer:
             self.pdf.add_page()
 
     def text(self, text: str, size: float = 9, style: str = "", height: float = 4.4) -> None:
+        """A paragraph or list item, moved whole to the next page rather than split."""
+        self.ensure(self.text_height(text, size, style, height))
         self.pdf.set_font(FAMILY, style, size)
         self.pdf.multi_cell(WIDTH, height, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
 
@@ -104,12 +106,17 @@ class _Writer:
         self.pdf.line(15, y, 15 + WIDTH, y)
         self.pdf.ln(1)
 
-    def image(self, png: bytes) -> None:
+    @staticmethod
+    def image_height(png: bytes) -> float:
+        """Height in mm of a chart placed at full text width."""
         from PIL import Image
 
         with Image.open(io.BytesIO(png)) as img:
             w_px, h_px = img.size
-        height = WIDTH * h_px / w_px
+        return WIDTH * h_px / w_px
+
+    def image(self, png: bytes) -> None:
+        height = self.image_height(png)
         self.ensure(height)
         self.pdf.image(io.BytesIO(png), x=15, w=WIDTH, h=height)
 
@@ -162,46 +169,53 @@ def _triage(w: _Writer, c: ReportContent) -> None:
 
 def _daily(w: _Writer, c: ReportContent) -> None:
     t = c.totals
-    w.heading("daily", 20)
+    chart = charts.daily_counts(c.days, c.daily_counts, c.rolling_7d) if t["episodes"] else None
+    w.heading("daily", 6 + (w.image_height(chart) if chart else 0))
     w.text(
         f"{_count(t['episodes'], 'episode')} on {t['episode_days']} of {_count(len(c.days), 'day')}; "
         f"average over the last 7 days of the period: {c.rolling_7d[-1]:.1f} a day."
     )
-    if t["episodes"]:
-        w.image(charts.daily_counts(c.days, c.daily_counts, c.rolling_7d))
+    if chart:
+        w.image(chart)
 
 
 def _sites(w: _Writer, c: ReportContent) -> None:
-    w.heading("sites", 16)
-    outside = c.totals["days_outside_nose"]
     if not c.totals["episodes"]:
+        w.heading("sites", 6)
         w.text("No episodes recorded in this period.")
         return
+    chart = charts.site_matrix(c.days, c.site_matrix)
+    w.heading("sites", 6 + w.image_height(chart))
+    outside = c.totals["days_outside_nose"]
     if outside:
         w.text(f"Twitching reached beyond the nose on {_count(outside, 'day')} (square markers).")
     else:
         w.text("Only the nose was recorded in this period.")
-    w.image(charts.site_matrix(c.days, c.site_matrix))
+    w.image(chart)
 
 
 def _timing(w: _Writer, c: ReportContent) -> None:
-    w.heading("timing", 16)
     t = c.totals
     if not t["episodes"]:
+        w.heading("timing", 6)
         w.text("No episodes recorded in this period.")
         return
+    chart = charts.duration_and_hours(c.durations_s, c.by_hour)
+    w.heading("timing", 6 + w.image_height(chart))
     w.text(f"Median duration {_fmt_seconds(t['median_duration_s'])}, longest {_fmt_seconds(t['longest_duration_s'])}.")
-    w.image(charts.duration_and_hours(c.durations_s, c.by_hour))
+    w.image(chart)
 
 
 def _symptoms(w: _Writer, c: ReportContent, tz) -> None:
-    w.heading("symptoms", 10)
     if not c.symptoms:
+        w.heading("symptoms", 6)
         w.text("None recorded in this period.")
         return
+    chart = charts.symptom_timeline(c.start, c.end, tz, c.symptoms)
+    w.heading("symptoms", 6 + w.image_height(chart))
     sudden = sum(1 for s in c.symptoms if s["onset"] == "sudden")
     w.text(f"{_count(len(c.symptoms), 'symptom')} recorded; {sudden} came on suddenly (orange bars; an arrow: still present).")
-    w.image(charts.symptom_timeline(c.start, c.end, tz, c.symptoms))
+    w.image(chart)
     for symptom in c.symptoms[:LIST_LIMIT]:
         began = symptom["start"].astimezone(tz)
         until = f"until {symptom['end'].astimezone(tz):%d %b %H:%M}" if symptom["end"] else "still present"
@@ -217,7 +231,7 @@ def _medicines(w: _Writer, c: ReportContent) -> None:
         w.text("None recorded.")
         return
     for row in c.medicines[:LIST_LIMIT]:
-        flag = f"  ** {row.linked_class}: a medicine class linked to muscle spasms **" if row.linked_class else ""
+        flag = f" - linked class: {row.linked_class}, a kind of medicine linked to muscle spasms" if row.linked_class else ""
         status = "taking" if row.taking else "not taking now"
         dose = f", {row.dose}" if row.dose else ""
         w.text(f"- {row.name}{dose} ({row.period}; {status}){flag}", style="B" if row.linked_class else "")

@@ -332,7 +332,7 @@ def _value(value: Any) -> str:
 
 
 def _risk_assessment(
-    book: CodeBook, diary: Diary, result: Any, as_of: dt.datetime, patient_ref: dict[str, str], references: dict[str, str]
+    book: CodeBook, result: Any, as_of: dt.datetime, patient_ref: dict[str, str], references: dict[str, str]
 ) -> dict[str, Any]:
     level = _value(result.level)
     basis: list[dict[str, str]] = []
@@ -416,7 +416,7 @@ def diary_to_fhir_bundle(
     entries.extend(_day_factors(book, diary, patient_ref))
     entries.extend(_remedies(book, diary, patient_ref))
     entries.extend(_conditions(book, confirmed_diagnoses, patient_ref))
-    entries.append((_uuid("triage", _instant(as_of)), _risk_assessment(book, diary, triage_result, as_of, patient_ref, references)))
+    entries.append((_uuid("triage", _instant(as_of)), _risk_assessment(book, triage_result, as_of, patient_ref, references)))
     bundle = {
         "resourceType": "Bundle",
         "id": str(uuid.uuid5(_NAMESPACE, f"bundle/{_instant(as_of)}/{len(entries)}")),
@@ -435,8 +435,9 @@ def validate_bundle(bundle: dict[str, Any]) -> None:
     from fhir.resources import get_fhir_model_class
     from pydantic import ValidationError
 
+    model = get_fhir_model_class("Bundle")
     try:
-        get_fhir_model_class("Bundle").model_validate(bundle)
+        model.model_validate(bundle)
     except ValidationError as exc:
         raise FhirExportError(f"FHIR bundle does not validate: {exc}") from exc
 
