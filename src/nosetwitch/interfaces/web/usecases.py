@@ -17,7 +17,7 @@ from typing import Any, Callable, TypeVar
 from fastapi import Request
 
 from nosetwitch.domain.clock import zone
-from nosetwitch.domain.models import DayCheckIn, Diary
+from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Medication, Person, RemedyAttempt, Symptom
 from nosetwitch.interfaces.web.deps import Viewer
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.services.diary import Conflict, InvalidRecord, NotFound
@@ -43,15 +43,28 @@ def _conflict_field(message: str) -> str:
 
 
 _FIELD = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.+)$")
+_RECORD_FIELDS = frozenset(
+    name for model in (Episode, Symptom, DayCheckIn, RemedyAttempt, Medication, Person) for name in model.model_fields
+)
 
 
 def invalid_record_errors(message: str) -> list[dict[str, str]]:
-    """'episode e1: intensity: too big; side: unknown' -> [{field, message}, ...]."""
+    """'episode e1: intensity: too big; side: unknown' -> [{field, message}, ...].
+
+    A sentence that starts with a field name ("episode_id 'x' names no
+    episode") is attributed to that field too.
+    """
     _, _, rest = message.partition(": ")
     errors = []
     for part in (rest or message).split("; "):
         match = _FIELD.match(part)
-        errors.append({"field": match.group(1), "message": match.group(2)} if match else {"field": "body", "message": part})
+        first_word = part.split(" ", 1)[0]
+        if match:
+            errors.append({"field": match.group(1), "message": match.group(2)})
+        elif first_word in _RECORD_FIELDS:
+            errors.append({"field": first_word, "message": part})
+        else:
+            errors.append({"field": "body", "message": part})
     return errors
 
 
