@@ -179,3 +179,10 @@ def test_text_the_font_cannot_draw_is_replaced_not_fatal() -> None:
     _, text = _pdf_text(render_report(diary, as_of=dt.datetime(2026, 3, 14, tzinfo=dt.timezone.utc)))
     assert "??? ok tab here – fine" in text  # CJK shown as ?, emoji and control characters dropped
     assert "x" * 80 in text and "... (shortened)" in text
+
+
+def test_as_of_is_shown_in_the_persons_own_time() -> None:
+    diary = Diary(person=Person(timezone="America/New_York"))
+    _, text = _pdf_text(render_report(diary, as_of=dt.datetime(2026, 3, 14, 3, 30, tzinfo=dt.timezone.utc)))
+    assert "as of 13 Mar 2026 23:30" in text  # 03:30 UTC is still the 13th in New York
+    assert "28 Feb 2026 to 13 Mar 2026 (14 days)" in text

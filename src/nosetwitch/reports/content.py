@@ -277,7 +277,7 @@ def gather(
     return ReportContent(
         start=start,
         end=end,
-        as_of=as_of,
+        as_of=as_of.astimezone(tz),  # shown as the person's own clock time
         person_line=_person_line(diary, today),
         level=level,
         level_words=LEVEL_WORDS.get(level, level),
