@@ -132,11 +132,13 @@ class SimulationParams:
     remedy_rate: float = 0.12  # chance a remedy is tried on an average episode
     record_rates: dict[str, float] = field(default_factory=dict)  # overrides FactorModel.recorded
     personal_variation: bool = True  # shift each person's means a little, from the seed
+    assigned: dict[str, dict[dt.date, float]] = field(default_factory=dict)
+    """Factor values imposed on given days (e.g. no caffeine on an experiment's A days)."""
 
     def __post_init__(self) -> None:
         if self.days < 1:
             raise ValueError("days must be at least 1")
-        for name in (*self.effects, *self.lag1_effects, *self.record_rates):
+        for name in (*self.effects, *self.lag1_effects, *self.record_rates, *self.assigned):
             if name not in FACTOR_MODELS:
                 raise ValueError(f"unknown factor {name!r}; use one of {', '.join(DAY_FACTORS)}")
         if not 0 <= self.missing_rate < 1:
@@ -216,6 +218,10 @@ def simulate(params: SimulationParams) -> Simulation:
     values = {name: _factor_series(FACTOR_MODELS[name], workday, weekday, rng, params.personal_variation) for name in DAY_FACTORS}
     if not smoker:
         values["nicotine_units"] = np.zeros(n)
+    for name, by_day in params.assigned.items():
+        for day, value in by_day.items():
+            if start <= day <= end:
+                values[name][(day - start).days] = value
 
     # Expected twitching per day, on the log scale.
     eta = _drift(n, params.drift_sd, params.drift_phi, rng) + params.workday_effect * workday

@@ -274,7 +274,8 @@ def _fit(
     beta, mu, bread = fitted
     if bread[-1, -1] * (design[:, -1] ** 2 * mu).sum() > 1e6:
         return None  # the factor only moves with the weekday or the trend: nothing left to test
-    pearson = float(((y - mu) ** 2 / mu).sum() / (n - k))
+    # Dispersion below 1 (steadier than chance) is not trusted: it would shrink the interval.
+    pearson = max(1.0, float(((y - mu) ** 2 / mu).sum() / (n - k)))
     variance = pearson * bread[-1, -1]
     if method.hac:
         variance = max(variance, hac_variance(design, y, mu, bread[:, -1], method.hac_lags))
