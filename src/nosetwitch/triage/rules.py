@@ -202,7 +202,9 @@ def _ids(hits: list[DatedEpisode]) -> tuple[str, ...]:
 
 def _when(hits: list[DatedEpisode], now: Snapshot) -> str:
     first, last = hits[0].day, hits[-1].day  # hits keep the episodes' time order
-    return f"on {day_text(first, now.today)}" if first == last else f"between {day_range_text(first, last, now.today)}"
+    if first == last:
+        return f"on {day_text(first, now.today)}"
+    return f"on {len(hits)} occasions ({day_range_text(first, last, now.today)})"
 
 
 def _remedy_name(code: str) -> str:
