@@ -68,6 +68,11 @@ def test_every_seed_remedy_is_represented(seed_item, code) -> None:
     assert "SEED, section" in remedy.source
 
 
+def test_factors_the_seed_does_not_name_point_to_no_cause() -> None:
+    assert knowledge().cause_for_factor("alcohol_units") is None
+    assert knowledge().cause_for_factor("exercise_min") is None
+
+
 def test_magnesium_is_a_remedy_with_a_supplement_caution() -> None:
     remedy = knowledge().remedy("magnesium")
     assert "pharmacist or doctor before taking" in remedy.caution

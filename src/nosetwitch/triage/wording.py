@@ -34,8 +34,8 @@ INSTRUCTION = {
         "If a medicine is involved, talk to the prescriber; do not stop it on your own."
     ),
     Level.SELF_CARE: (
-        "Nothing in your diary needs a doctor right now. Try the home measures below, keep logging, "
-        "and watch for the warning signs."
+        "Nothing logged in your diary so far calls for a doctor. Try the home measures below, keep logging, "
+        "and watch for the warning signs listed at the end."
     ),
 }
 
