@@ -7,13 +7,17 @@ set -uo pipefail
 
 need() { if [ "${CI:-}" = "true" ]; then echo "test-prereqs: $*" >&2; exit 1; else echo "test-prereqs: warning: $*" >&2; fi; }
 
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages: chromium (browser tests), poppler-utils' pdftoppm (report pages as PNG).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test-prereqs: installing Debian's chromium for the browser tests"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || need "could not install chromium with apt-get"
+    echo "test-prereqs: installing ${missing[*]} with apt-get"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+      || need "could not install ${missing[*]} with apt-get"
   else
-    need "chromium is not installed (browser tests will skip): sudo apt-get install chromium"
+    need "missing ${missing[*]} (those tests will skip): sudo apt-get install ${missing[*]}"
   fi
 fi
 
