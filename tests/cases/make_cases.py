@@ -70,9 +70,12 @@ ONE_EPISODE = [ep("e1", ago(hours=2))]
 # --- stroke_sign / recent_stroke_sign: 24 h, 72 h, 30 days ------------------------------------
 case("stroke-sudden-ended-23h59m", "emergency", ["stroke_sign"], note="ended sudden weakness that started 23h59m ago is still within 24 h",
      episodes=ONE_EPISODE, symptoms=[sym("s1", "weakness", "sudden", ago(hours=23, minutes=59), ago(hours=23), "left", "arm")])
-case("stroke-sudden-ended-exactly-24h", "urgent", ["recent_stroke_sign"], ["stroke_sign"],
-     note="exactly 24 h is not 'within the last 24 hours'; it is read as 'more than 24 hours' so it is not lost (safety.md H-01)",
+case("stroke-sudden-ended-exactly-24h", "consult", ["accompanying_symptom"], ["stroke_sign", "recent_stroke_sign"],
+     note="exactly 24 h is neither 'within the last 24 hours' nor 'more than 24 hours': the policy as written gives accompanying_symptom (safety.md H-01)",
      episodes=ONE_EPISODE, symptoms=[sym("s1", "weakness", "sudden", ago(hours=24), ago(hours=23), "left", "arm")])
+case("facial-droop-sudden-ended-exactly-24h", "urgent", ["facial_weakness"], ["stroke_sign", "recent_stroke_sign"],
+     note="at exactly 24 h a sudden facial droop that passed falls to facial_weakness: still same-day care",
+     episodes=ONE_EPISODE, symptoms=[sym("s1", "facial_droop", "sudden", ago(hours=24), ago(hours=23), "left", "face")])
 case("stroke-sudden-ended-24h01m", "urgent", ["recent_stroke_sign"], ["stroke_sign"], note="just over 24 h ago and gone: recent stroke sign",
      episodes=ONE_EPISODE, symptoms=[sym("s1", "speech_difficulty", "sudden", ago(hours=24, minutes=1), ago(hours=23, minutes=30))])
 case("stroke-sudden-active-10-days", "emergency", ["stroke_sign"], note="a sudden stroke-type symptom still present counts however old it is",

@@ -61,14 +61,14 @@ def recent_stroke_sign(symptom: Symptom, now: Snapshot) -> bool:
     """A stroke-type symptom with onset `sudden` or `unknown` that has ended, started more
     than 24 hours and at most 30 days before as_of.
 
-    "More than 24 hours" is read as "not within the last 24 hours", so that a
-    symptom that started exactly 24 hours ago is not lost between this rule and
-    `stroke_sign` (docs/safety.md, H-01)."""
+    Taken as written: a symptom that started exactly 24 hours ago is neither
+    "within the last 24 hours" (`stroke_sign`) nor "more than 24 hours" before;
+    it falls to the next rule (docs/safety.md, H-01, raised as a policy question)."""
     return (
         is_stroke_type(symptom)
         and symptom.onset in (Onset.SUDDEN, Onset.UNKNOWN)
         and not now.is_active(symptom)
-        and now.as_of - 30 * DAY <= symptom.started_at <= now.as_of - 24 * HOUR
+        and now.as_of - 30 * DAY <= symptom.started_at < now.as_of - 24 * HOUR
     )
 
 
