@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-SCHEMA_HEAD = "0001_initial"
+SCHEMA_HEAD = "0002_experiments"
 """The newest revision under migrations/versions (a test keeps them in step)."""
 
 DATABASE_URL_ENV = "NOSETWITCH_DATABASE_URL"

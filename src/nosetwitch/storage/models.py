@@ -203,3 +203,18 @@ class RemedyRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     episode: Mapped[EpisodeRow | None] = relationship(passive_deletes=True)
+
+
+class ExperimentRow(Base):
+    """An n-of-1 self-experiment (insights): its plan and randomised A/B schedule."""
+
+    __tablename__ = "experiments"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    plan: Mapped[str] = mapped_column(String(32))
+    start: Mapped[dt.date] = mapped_column(Date)
+    arms: Mapped[str] = mapped_column(String(128))  # one letter per day, "A" or "B"
+    seed: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    stopped_on: Mapped[dt.date | None] = mapped_column(Date)

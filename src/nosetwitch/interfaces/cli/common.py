@@ -107,6 +107,37 @@ def _parse_iso(text: str, tz) -> dt.datetime | None:
     return parsed
 
 
+def parse_as_of(text: str | None, *, option: str = "--as-of") -> dt.datetime | None:
+    """An exact moment for the engines (`--as-of`): RFC 3339 with an offset, or None when not given."""
+    if text is None:
+        return None
+    try:
+        instant = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"{option}: {text!r} is not a date and time such as 2026-03-10T20:00:00+01:00") from None
+    if instant.tzinfo is None:
+        raise BadInput(f"{option}: {text!r} has no UTC offset; add one, e.g. {text}+01:00 or {text}Z")
+    return instant
+
+
+def load_case_or_stored(case, as_of: dt.datetime | None):
+    """The diary an engine command reads, and the moment to read it at.
+
+    With a file (`case`): that diary, no database touched, `as_of` as given
+    (None lets the engine use the file's own). Without: the stored diary, as of
+    `as_of` or now.
+    """
+    if case is not None:
+        from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, load_diary_file
+
+        try:
+            return load_diary_file(case), as_of
+        except DiaryFormatError as exc:
+            raise BadInput(f"{case}: {exc}") from None
+    as_of = as_of or dt.datetime.now(dt.timezone.utc)
+    return open_service().load_diary(as_of=as_of), as_of
+
+
 def parse_date(text: str | None, timezone: str, *, option: str = "--date") -> dt.date:
     """A calendar day: `today` (default), `yesterday`, or YYYY-MM-DD."""
     today = now_in(timezone).date()
