@@ -16,6 +16,14 @@ from html import escape
 
 from markupsafe import Markup
 
+PER_UNITS: dict[str, tuple[str, str]] = {
+    "stress": ("point", "points"),
+    "facial_strain": ("point", "points"),
+    "alcohol_units": ("drink", "drinks"),
+    "nicotine_units": ("unit", "units"),
+}
+"""How 'per N ...' reads in the forest plot where the axis unit would not ('per 1 /10')."""
+
 FACTOR_LABELS: dict[str, tuple[str, str]] = {
     "sleep_h": ("Sleep", "h"),
     "caffeine_mg": ("Caffeine", "mg"),
@@ -38,6 +46,16 @@ def factor_label(field: str) -> str:
 
 def factor_unit(field: str) -> str:
     return FACTOR_LABELS.get(field, ("", ""))[1]
+
+
+def per_text(field: str, per: float | None) -> str:
+    """'per 100 mg', 'per 1 point', 'per 2 drinks'."""
+    if not per:
+        return ""
+    if field in PER_UNITS:
+        one, many = PER_UNITS[field]
+        return f"per {_fmt(per)} {one if per == 1 else many}"
+    return f"per {_fmt(per)} {factor_unit(field)}".strip()
 
 
 def _fmt(value: float) -> str:
@@ -71,12 +89,15 @@ def calendar_heatmap(counts: Mapping[dt.date, int], end: dt.date, *, weeks: int 
     """Weeks as columns (Monday at the top), each day a cell with its count written in it."""
     cell, gap, left, top = 26, 3, 34, 22
     first_monday = end - dt.timedelta(days=end.weekday()) - dt.timedelta(weeks=weeks - 1)
-    width = left + weeks * (cell + gap) + 4
+    right_labels = left + weeks * (cell + gap) + 4
+    width = right_labels + 34  # weekday names on both sides: a phone shows the newest end
     height = top + 7 * (cell + gap) + 40
     body = []
     for row, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
         if name:
-            body.append(f'<text class="axis" x="{left - 6}" y="{top + row * (cell + gap) + cell * 0.7:.0f}" text-anchor="end">{name}</text>')
+            y = f"{top + row * (cell + gap) + cell * 0.7:.0f}"
+            body.append(f'<text class="axis" x="{left - 6}" y="{y}" text-anchor="end">{name}</text>')
+            body.append(f'<text class="axis" x="{right_labels}" y="{y}">{name}</text>')
     shown_months: set[tuple[int, int]] = set()
     total = 0
     busiest: tuple[int, dt.date | None] = (0, None)
@@ -154,7 +175,8 @@ def daily_counts_chart(
                 f'<rect class="bar" x="{x + step * 0.12:.1f}" y="{top + plot_h - h:.1f}" width="{max(step * 0.76, 1):.1f}" height="{h:.1f}">'
                 f"<title>{day.isoformat()}: {count} episode{'s' if count != 1 else ''}</title></rect>"
             )
-        if day.day == 1 or i == 0:
+        # month starts, and the first day unless a month starts within the week after it
+        if day.day == 1 or (i == 0 and day.day < 25):
             body.append(f'<text class="axis" x="{x:.1f}" y="{top + plot_h + 16}">{day.strftime("%d %b")}</text>')
             body.append(f'<line class="tick" x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 4}"/>')
     desc = f"Episodes per day from {start.isoformat()} to {end.isoformat()}: {sum(counts.get(d, 0) for d in days)} in all, at most {top_count} on one day."
@@ -213,9 +235,9 @@ def forest_plot(associations: Sequence[Mapping]) -> Markup:
     are printed at the right of each row.
     """
     rows = [a for a in associations if a.get("rate_ratio") is not None and a.get("ci95")]
-    row_h, top, left, right = 30, 30, 230, 170
+    row_h, top, left, right = 30, 30, 200, 190
     width = 760
-    height = top + max(len(rows), 1) * row_h + 56
+    height = top + max(len(rows), 1) * row_h + 66
     plot_w = width - left - right
     lows = [max(r["ci95"][0], 1e-3) for r in rows] + [0.5]
     highs = [r["ci95"][1] for r in rows] + [2.0]
@@ -228,7 +250,7 @@ def forest_plot(associations: Sequence[Mapping]) -> Markup:
 
     body = [
         f'<text class="axis strong" x="8" y="18">Factor (when)</text>',
-        f'<text class="axis strong" x="{width - right + 10}" y="18">rate ratio (95% interval)</text>',
+        f'<text class="axis strong" x="{width - right + 10}" y="18">× rate (95% interval)</text>',
     ]
     one = x_of(1.0)
     body.append(f'<line class="refline" x1="{one:.1f}" y1="{top - 6}" x2="{one:.1f}" y2="{top + len(rows) * row_h}"/>')
@@ -248,20 +270,18 @@ def forest_plot(associations: Sequence[Mapping]) -> Markup:
     for i, row in enumerate(rows):
         y = top + i * row_h + row_h / 2
         low, high, ratio = row["ci95"][0], row["ci95"][1], row["rate_ratio"]
-        per = row.get("per")
-        unit = factor_unit(row["factor"])
         label = f"{factor_label(row['factor'])}, {_lag_words(int(row.get('lag_days', 0)))}"
-        per_text = f"per {_fmt(per)} {unit}".strip() if per else ""
+        per = per_text(row["factor"], row.get("per"))
         significant = bool(row.get("significant"))
         if i % 2 == 0:
             body.append(f'<rect class="stripe" x="0" y="{y - row_h / 2:.1f}" width="{width}" height="{row_h}"/>')
         body.append(f'<text class="axis" x="8" y="{y - 1:.1f}">{escape(label)}</text>')
-        if per_text:
-            body.append(f'<text class="axis small" x="8" y="{y + 11:.1f}">{escape(per_text)}</text>')
+        if per:
+            body.append(f'<text class="axis small" x="8" y="{y + 11:.1f}">{escape(per)}</text>')
         body.append(f'<line class="ci {"sig" if significant else "nonsig"}" x1="{x_of(low):.1f}" y1="{y:.1f}" x2="{x_of(high):.1f}" y2="{y:.1f}"/>')
         cx = x_of(ratio)
         text = f"{ratio:.2f} ({low:.2f}–{high:.2f})"
-        tip = f"{label}: rate ratio {text} {per_text}; {'held up after correction' if significant else 'could be chance'}"
+        tip = f"{label}: rate ratio {text} {per}; {'held up after correction' if significant else 'could be chance'}"
         if significant:
             body.append(f'<path class="mark sig" d="M{cx:.1f} {y - 6:.1f} l6 6 l-6 6 l-6 -6z"><title>{escape(tip)}</title></path>')
         else:
@@ -281,7 +301,7 @@ def remedy_chart(remedies: Sequence[Mapping], names: Mapping[str, str] | None = 
     """Horizontal bars: share of tries after which the twitching settled, with its interval."""
     names = names or {}
     rows = [r for r in remedies if r.get("tried")]
-    row_h, top, left, right = 30, 28, 170, 150
+    row_h, top, left, right = 30, 28, 150, 200
     width = 760
     height = top + max(len(rows), 1) * row_h + 30
     plot_w = width - left - right
@@ -298,6 +318,7 @@ def remedy_chart(remedies: Sequence[Mapping], names: Mapping[str, str] | None = 
         helped, tried = row.get("helped", 0), row.get("tried", 0)
         body.append(f'<text class="axis" x="{left - 8}" y="{y + row_h / 2 + 4:.1f}" text-anchor="end">{escape(name)}</text>')
         text = f"{helped} of {tried} helped"
+        label = text
         if rate is not None:
             w = rate * plot_w
             body.append(f'<rect class="rbar" x="{left}" y="{y + 6}" width="{w:.1f}" height="{row_h - 12}"><title>{escape(name)}: {text} ({rate:.0%})</title></rect>')
@@ -307,8 +328,11 @@ def remedy_chart(remedies: Sequence[Mapping], names: Mapping[str, str] | None = 
                 body.append(f'<line class="whisker" x1="{x1:.1f}" y1="{y + row_h / 2:.1f}" x2="{x2:.1f}" y2="{y + row_h / 2:.1f}"/>')
                 for xe in (x1, x2):
                     body.append(f'<line class="whisker" x1="{xe:.1f}" y1="{y + 8}" x2="{xe:.1f}" y2="{y + row_h - 8}"/>')
-                text += f" ({rate:.0%}, {ci[0]:.0%}–{ci[1]:.0%})"
-        body.append(f'<text class="axis" x="{left + plot_w + 8}" y="{y + row_h / 2 + 4:.1f}">{escape(text)}</text>')
+                text += f" ({rate:.0%}, 95% interval {ci[0]:.0%}–{ci[1]:.0%})"
+        # beside the bar the short form; the full one is in the title and the description
+        body.append(f'<text class="axis" x="{left + plot_w + 8}" y="{y + row_h / 2 - 2:.1f}">{escape(label)}</text>')
+        if rate is not None and row.get("ci95"):
+            body.append(f'<text class="axis small" x="{left + plot_w + 8}" y="{y + row_h / 2 + 10:.1f}">{rate:.0%} ({row["ci95"][0]:.0%}–{row["ci95"][1]:.0%})</text>')
         described.append(f"{name}: {text}")
     if not rows:
         body.append(f'<text class="axis" x="8" y="{top + 18}">No remedies logged yet.</text>')

@@ -115,6 +115,12 @@ def _local(instant: dt.datetime, tz: str) -> dt.datetime:
     return instant.astimezone(zone(tz))
 
 
+def _when(instant: dt.datetime, tz: str, today: dt.date) -> str:
+    """'Tue 24 Nov, 14:41' in the person's zone; the year only when it is not this year."""
+    local = _local(instant, tz)
+    return local.strftime("%a %d %b, %H:%M" if local.year == today.year else "%d %b %Y, %H:%M")
+
+
 # --- quick log -----------------------------------------------------------------------------
 
 
@@ -321,7 +327,7 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
         kinds=HISTORY_KINDS,
         page=page,
         tz=tz,
-        local=lambda instant: _local(instant, tz),
+        when=lambda instant: _when(instant, tz, today),
         next_offset=offset + PAGE_SIZE if offset + PAGE_SIZE < page.total else None,
         prev_offset=max(offset - PAGE_SIZE, 0) if offset else None,
     )

@@ -20,8 +20,10 @@
   document.querySelectorAll("input[type=range][data-output]").forEach(function (slider) {
     var output = document.getElementById(slider.getAttribute("data-output"));
     var record = document.getElementById(slider.getAttribute("data-record"));
-    function show() { if (output) output.textContent = slider.value; }
-    slider.addEventListener("input", function () { show(); if (record) record.checked = true; });
+    // An unticked slider is "not recorded", whatever position it rests in.
+    function show() { if (output) output.textContent = !record || record.checked ? slider.value : "—"; }
+    slider.addEventListener("input", function () { if (record) record.checked = true; show(); });
+    if (record) record.addEventListener("change", show);
     show();
   });
   document.querySelectorAll("input[type=number][data-record]").forEach(function (input) {

@@ -1,0 +1,112 @@
+"""What a person does in the web app, in a real browser (see conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PAGES = ["/", "/day", "/overview", "/history", "/insights", "/check", "/learn", "/data", "/profile", "/symptoms/new"]
+
+
+def _api(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_log_a_twitch_one_handed_on_a_phone_and_find_it_in_history(phone):
+    phone.goto("/")
+    phone.shot("phone-quick-log")
+    button = phone.page.get_by_role("button", name=re.compile("Twitching now"))
+    box = button.bounding_box()
+    # big, and within the lower part of the first screen where a thumb reaches
+    assert box["width"] >= 300 and box["height"] >= 200, box
+    assert box["y"] + box["height"] <= 812, box
+    button.click()
+    phone.page.wait_for_url(re.compile(r"/episodes/[^/?]+\?new=1"))
+    assert "Logged a twitch" in phone.page.locator(".flash").inner_text()
+    phone.shot("phone-episode-details")
+    phone.page.get_by_label("4", exact=True).check()
+    phone.page.get_by_label("Note").fill("logged by the browser test")
+    phone.page.get_by_role("button", name="Save details").click()
+    phone.page.wait_for_url(re.compile(r"/history$"))
+    row = phone.page.locator("tr", has_text="logged by the browser test")
+    assert row.count() == 1
+    assert row.locator("td").nth(1).inner_text().startswith("4/5")
+    phone.shot("phone-history")
+
+
+def test_logging_works_without_javascript(phone_without_javascript):
+    page = phone_without_javascript
+    page.goto("/")
+    before = int(page.page.get_by_test_id("today-count").inner_text())
+    page.page.get_by_role("button", name=re.compile("Twitching now")).click()
+    page.page.wait_for_url(re.compile(r"/episodes/"))
+    page.goto("/")
+    assert int(page.page.get_by_test_id("today-count").inner_text()) == before + 1
+
+
+def test_fill_a_day_check_in_with_sliders_and_steppers(phone, server_url):
+    phone.goto("/day?date=2026-01-15")
+    phone.page.locator("#sleep_h").fill("6.5")
+    assert phone.page.locator("#record_sleep_h").is_checked()  # moving a slider records it
+    assert phone.page.locator("#sleep_h-out").inner_text() == "6.5"
+    phone.page.locator("#stress").fill("7")
+    more_caffeine = phone.page.get_by_role("button", name="more caffeine")
+    more_caffeine.click()
+    more_caffeine.click()
+    assert phone.page.locator("#caffeine_mg").input_value() == "80"
+    phone.page.get_by_role("button", name="more fluids").click()
+    phone.shot("phone-day-check-in")
+    phone.page.get_by_role("button", name="Save check-in").click()
+    assert "Saved the check-in" in phone.page.locator(".flash").inner_text()
+    stored = _api(f"{server_url}/api/v1/days/2026-01-15")
+    assert (stored["sleep_h"], stored["stress"], stored["caffeine_mg"], stored["water_l"]) == (6.5, 7, 80, 0.25)
+    assert stored["screen_h"] is None  # an untouched slider stays unrecorded
+
+
+def test_the_check_ends_in_a_full_screen_emergency_instruction(phone):
+    phone.goto("/check")
+    phone.shot("phone-check-question")
+    question = phone.page.locator("legend.question")
+    assert "balance" in question.inner_text().lower()  # the emergency questions come first
+    phone.page.get_by_role("button", name="No").click()
+    assert "sight" in phone.page.locator("legend.question").inner_text().lower()
+    phone.page.get_by_role("button", name="Yes").click()
+    screen = phone.page.locator(".emergency-screen")
+    screen.wait_for()
+    box = screen.bounding_box()
+    assert box["x"] == 0 and box["y"] == 0 and box["width"] >= 375 and box["height"] >= 812
+    assert "Call 112 / 911 / 999 now" in phone.page.get_by_role("heading", level=1).inner_text()
+    phone.shot("phone-check-emergency")
+
+
+def test_insights_draw_charts_with_data(desktop):
+    desktop.goto("/insights")
+    bars = desktop.page.locator("svg.daily rect.bar")
+    assert bars.count() > 20
+    assert desktop.page.locator("svg.daily polyline.overlay").count() == 1
+    forest_rows = desktop.page.locator("svg.forest .mark")
+    assert forest_rows.count() > 2
+    assert desktop.page.locator("svg.remedies rect.rbar").count() >= 1
+    title = desktop.page.locator("svg.daily title").first.text_content()
+    assert "Twitch episodes per day" in title
+    desktop.page.select_option("#factor", index=1)
+    desktop.page.wait_for_url(re.compile(r"factor="))
+    desktop.shot("desktop-insights")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_on_phone_and_desktop(phone, desktop, path):
+    name = path.strip("/").replace("/", "-") or "quick-log"
+    for size, page in (("phone", phone), ("desktop", desktop)):
+        page.goto(path)
+        assert page.page.locator("main h1").count() == 1
+        assert "does not diagnose" in page.page.locator("footer").inner_text()
+        scroll_width = page.page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= page.page.viewport_size["width"] + 1, f"{path} scrolls sideways on {size}"
+        page.shot(f"all-{size}-{name}")
