@@ -15,8 +15,12 @@ with a check-in that recorded the factor:
   dispersion) whose standard errors are then widened by a Newey-West style
   (HAC) correction when day-to-day residuals are correlated, so busy spells
   lasting several days do not masquerade as evidence;
-- every row gets a p-value, then **Benjamini-Hochberg** across all rows
-  controls the share of false leads among those flagged.
+- **mutual adjustment**: once some same-day factors stand out, every row is
+  fitted again with those factors in the model (a day without the value gets
+  the mean plus a missing-flag column), until the set stops changing;
+- every row gets a p-value (t reference, n - k degrees of freedom), then
+  **Benjamini-Hochberg** across all rows controls the share of false leads
+  among those flagged.
 
 The choice of model and settings was made by simulation
 (`bench/insights_validation.py`, figures in `docs/insights.md`).
@@ -54,6 +58,8 @@ MIN_FACTOR_DAYS = 28
 MAX_MODE_SHARE = 0.9
 """...and when its most common value covers at most this share of those days."""
 ALPHA = 0.05
+MAX_ROUNDS = 3
+"""Rounds of the analysis: alone, then adjusted for what stood out, until that set stops changing."""
 
 
 @dataclass(frozen=True)
@@ -135,11 +141,11 @@ def base_design(table: DailyTable, method: Method) -> np.ndarray:
 def analyse_factors(table: DailyTable, method: Method = DEFAULT_METHOD) -> list[Association]:
     """Every testable (factor, lag) row, with BH q-values across all of them.
 
-    Two passes: first each factor alone (with weekday and trend); then every
-    row again, adjusted for the same-day factors that stood out in the first
-    pass. Adjusting for a factor that really moves the twitching removes its
-    noise from the comparison, and keeps two factors that rise together from
-    both being credited with the same effect.
+    First each factor alone (with weekday and trend); then every row again,
+    adjusted for the same-day factors that stood out, until that set stops
+    changing (at most `MAX_ROUNDS` rounds). Adjusting for a factor that really
+    moves the twitching removes its noise from the comparison, and keeps two
+    factors that rise together from both being credited with the same effect.
     """
     from threadpoolctl import threadpool_limits
 
@@ -161,24 +167,31 @@ def _analyse(table: DailyTable, method: Method) -> list[Association]:
             if _testable(x[use]):
                 candidates.append((name, lag, x, use))
     start = _base_start(table.counts[outcome_day], base[outcome_day])
-    first = {}
-    for name, lag, x, use in candidates:
-        fitted = _fit(table.counts[use], base[use], x[use], method, start)
-        if fitted is not None:
-            first[(name, lag)] = fitted
-    flagged = _flagged_same_day(first)
     description = method.describe(trend_df)
+    flagged: list[str] = []
+    for _ in range(MAX_ROUNDS):
+        rows = _fit_all(table, candidates, base, start, flagged, method, description)
+        now_flagged = [r.factor for r in rows if r.significant and r.lag_days == 0]
+        if now_flagged == flagged:
+            break
+        flagged = now_flagged
+    return rows
+
+
+def _fit_all(table, candidates, base, start, flagged: list[str], method: Method, description: str) -> list[Association]:
+    """One round: every candidate row, each adjusted for the flagged factors other than itself."""
     rows: list[Association] = []
     for name, lag, x, use in candidates:
-        fitted = first.get((name, lag))
-        if fitted is None:
-            continue
         adjusters = [f for f in flagged if f != name]
+        design = base[use]
+        initial = start
         if adjusters:
             extra = _adjustment_columns(table, adjusters, use)
-            extended = np.append(start, np.zeros(extra.shape[1])) if start is not None else None
-            fitted = _fit(table.counts[use], np.hstack([base[use], extra]), x[use], method, extended) or fitted
-        rows.append(_association(name, lag, fitted, int(use.sum()), description + _adjusted_note(adjusters)))
+            design = np.hstack([design, extra])
+            initial = np.append(start, np.zeros(extra.shape[1])) if start is not None else None
+        fitted = _fit(table.counts[use], design, x[use], method, initial)
+        if fitted is not None:
+            rows.append(_association(name, lag, fitted, int(use.sum()), description + _adjusted_note(adjusters)))
     for row, q in zip(rows, benjamini_hochberg([r.p for r in rows])):
         row.q = q
         row.significant = q < ALPHA
@@ -194,13 +207,6 @@ def _base_start(y: np.ndarray, base: np.ndarray) -> np.ndarray | None:
     start = np.zeros(base.shape[1])
     start[keep] = fitted[0]
     return start
-
-
-def _flagged_same_day(first: dict[tuple[str, int], tuple[float, float, float]]) -> list[str]:
-    """Same-day factors that pass BH in the one-factor-at-a-time pass."""
-    keys = list(first)
-    q = benjamini_hochberg([first[k][2] for k in keys])
-    return [name for (name, lag), value in zip(keys, q) if lag == 0 and value < ALPHA]
 
 
 def _adjustment_columns(table: DailyTable, factors: list[str], use: np.ndarray) -> np.ndarray:

@@ -1,0 +1,50 @@
+"""Speed of the full insights analysis, in-process.
+
+Targets: a 10-year diary (3,650 days, ~15,000 episodes) under 2 s, a 120-day
+diary under 200 ms. Prints the median of several runs after one warm-up call
+(the warm-up pays for importing numpy/scipy once; its time is printed too).
+
+Usage: python bench/insights_speed.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import time
+
+from nosetwitch.insights import compute_insights
+from nosetwitch.simulate import simulate_diary
+
+TARGETS = {120: 0.2, 3650: 2.0}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    ok = True
+    for days, target in TARGETS.items():
+        diary = simulate_diary(days=days, seed=1, end=dt.date(2026, 5, 4))
+        started = time.perf_counter()
+        report = compute_insights(diary)
+        first = time.perf_counter() - started
+        times = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            compute_insights(diary)
+            times.append(time.perf_counter() - started)
+        median = statistics.median(times)
+        ok &= median < target
+        print(
+            f"{days:>5} days, {len(diary.episodes):>6} episodes, {len(report.associations):>2} association rows: "
+            f"median {median * 1000:7.1f} ms over {args.runs} runs (first call {first * 1000:.0f} ms); "
+            f"target < {target * 1000:.0f} ms: {'met' if median < target else 'NOT met'}"
+        )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
