@@ -1,6 +1,6 @@
 """Validation by simulation: power and false positives of the trigger analysis.
 
-Simulates N diaries of 120 days (default 120) from `nosetwitch.simulate`:
+Simulates N diaries of 120 days (default 400) from `nosetwitch.simulate`:
 half with 1-2 planted factors (log rate ratio 0.3-0.45 per SD, either sign),
 half with none; all with weekday confounding (workdays: more caffeine, more
 stress, more twitching for unrecorded reasons), a drifting autocorrelated
@@ -12,7 +12,7 @@ the factor's median, Welch t-test, no correction) it prints
 - power: planted factors flagged with the right direction (same-day row);
 - false-positive rate: factors with no planted effect flagged (any row).
 
-Usage: python bench/insights_validation.py [--diaries 120] [--days 120] [--workers 2]
+Usage: python bench/insights_validation.py [--diaries 400] [--days 120] [--dispersion 8] [--workers 2]
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def evaluate(job: tuple[int, int, float, Method]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--diaries", type=int, default=120)
+    parser.add_argument("--diaries", type=int, default=400)
     parser.add_argument("--days", type=int, default=120)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--dispersion", type=float, default=DISPERSION, help="negative-binomial shape k")

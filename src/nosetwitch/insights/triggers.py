@@ -74,7 +74,7 @@ class Method:
         se = "HAC (Newey-West) standard errors" if self.hac else "Pearson-dispersion standard errors"
         return (
             f"quasi-Poisson GLM of daily counts; weekday effects + B-spline trend ({trend_df} df); "
-            f"{se}; Benjamini-Hochberg across all rows"
+            f"{se}; same-day factors that stand out adjusted for each other; Benjamini-Hochberg across all rows"
         )
 
 
@@ -106,7 +106,8 @@ class Association:
             "per": self.per,
             "ci95": [round(self.ci95[0], 3), round(self.ci95[1], 3)],
             "p": _sig(self.p),
-            "q": _sig(self.q),
+            # Rounding must not move q across the 0.05 line that `significant` was decided on.
+            "q": _sig(self.q) if (_sig(self.q) < ALPHA) == self.significant else self.q,
             "significant": self.significant,
             "n_days": self.n_days,
             "method": self.method,
