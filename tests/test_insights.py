@@ -280,3 +280,20 @@ def test_own_poisson_fit_and_hac_agree_with_statsmodels():
     assert math.sqrt(pearson * bread[-1, -1]) == pytest.approx(quasi.bse[-1], rel=1e-6)
     robust = model.fit(cov_type="HAC", cov_kwds={"maxlags": 3, "use_correction": True})
     assert math.sqrt(hac_variance(design, y, mu, bread[:, -1], 3)) == pytest.approx(robust.bse[-1], rel=1e-4)
+
+
+def test_a_supported_factor_links_to_the_knowledge_base_explanation_and_relief():
+    from nosetwitch.knowledge import knowledge
+
+    report = compute_insights(simulate_diary(days=120, seed=1, end=dt.date(2026, 5, 4), caffeine_mg=0.7))
+    (finding,) = [f for f in report.findings if f.startswith("Each extra 100 mg of caffeine")]
+    cause = knowledge().cause_for_factor("caffeine_mg")
+    assert cause.explanation in finding
+    assert all(knowledge().remedy(code).name in finding for code in cause.relief)
+
+
+def test_an_association_against_the_usual_direction_gets_no_advice():
+    report = compute_insights(simulate_diary(days=120, seed=1, end=dt.date(2026, 5, 4), sleep_h=0.7))
+    (finding,) = [f for f in report.findings if f.startswith("Each extra hour of sleep") and "same day" in f]
+    assert "more twitch episodes" in finding
+    assert "runs against the usual pattern" in finding and "What may help" not in finding
