@@ -33,6 +33,11 @@ EXPECTED_DIRECTION = {
 }
 
 
+def plural(count: int, word: str) -> str:
+    """'1 episode', '2 episodes'."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def association_sentence(row: Association) -> str:
     """'Each extra hour of sleep went with about 22 % fewer episodes ...'"""
     unit = PER_UNIT[row.factor][1]
@@ -42,7 +47,7 @@ def association_sentence(row: Association) -> str:
     more = "more" if change > 0 else "fewer"
     return (
         f"Each extra {unit} went with about {abs(change) * 100:.0f} % {more} twitch episodes {when} "
-        f"(95 % interval: {_percent(low)} to {_percent(high)}, from {row.n_days} days)."
+        f"(95 % interval: {_percent(low)} to {_percent(high)}, from {plural(row.n_days, 'day')})."
     )
 
 
@@ -89,7 +94,7 @@ def build_findings(
     if status == "insufficient_data":
         missing = max(0, minimum_days - checkin_days)
         findings.append(
-            f"Not enough data yet to look for patterns: {checkin_days} complete days with a check-in so far; "
+            f"Not enough data yet to look for patterns: {plural(checkin_days, 'complete day')} with a check-in so far; "
             f"the analysis needs at least {minimum_days}"
             + (f" (about {missing} more)." if missing else " and at least a few logged episodes.")
         )
@@ -115,7 +120,7 @@ def build_findings(
         elif rate30 > 0 and rate7 <= 0.5 * rate30:
             trend = " The last week was calmer than the month around it."
         findings.append(
-            f"You logged {summary['episodes']} episodes on {summary['episode_days']} days: "
+            f"You logged {plural(summary['episodes'], 'episode')} on {plural(summary['episode_days'], 'day')}: "
             f"{rate7:g} a day over the last 7 days and {rate30:g} a day over the last 30.{trend}"
         )
     answered = [r for r in remedies if r["answered"] >= 5]

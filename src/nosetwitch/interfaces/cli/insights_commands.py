@@ -82,20 +82,21 @@ def show_report(report) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from nosetwitch.insights.findings import plural
     from nosetwitch.insights.triggers import PER_UNIT
 
     console = Console(highlight=False, soft_wrap=True)
     data = report.to_dict()
     summary = data["summary"]
-    console.print(f"[bold]Insights[/bold] as of {data['as_of']}: {data['days_observed']} days in the diary, "
-                  f"{data['checkin_days']} complete days with a check-in.")
+    console.print(f"[bold]Insights[/bold] as of {data['as_of']}: {plural(data['days_observed'], 'day')} in the diary, "
+                  f"{plural(data['checkin_days'], 'complete day')} with a check-in.")
     if report.daily_counts:
         shown = report.daily_counts[-90:]
-        console.print(f"Episodes per day, last {len(shown)} days (max {max(shown)}):")
+        console.print(f"Episodes per day, last {plural(len(shown), 'day')} (max {max(shown)}):")
         console.print(f"  [cyan]{sparkline(shown, width=90)}[/cyan]")
     median = summary["median_duration_s"]
     console.print(
-        f"{summary['episodes']} episodes on {summary['episode_days']} days · "
+        f"{plural(summary['episodes'], 'episode')} on {plural(summary['episode_days'], 'day')} · "
         f"{summary['episodes_per_day_7d']:g}/day last 7 days · {summary['episodes_per_day_30d']:g}/day last 30 · "
         f"streak {summary['current_streak_days']} (longest {summary['longest_streak_days']}) · "
         f"median length {'—' if median is None else f'{median:g} s'}"
@@ -130,9 +131,10 @@ def show_report(report) -> None:
         console.print(table)
         console.print(f"[dim]{data['remedy_caution']}[/dim]")
     console.print("[bold]What stands out[/bold]")
-    for finding in data["findings"]:
+    *points, disclaimer = data["findings"]  # the last finding is always the "not a diagnosis" line
+    for finding in points:
         console.print(f"• {finding}")
-    console.print(f"[italic]{NOT_A_DIAGNOSIS}[/italic]")
+    console.print(f"[italic]{disclaimer}[/italic]")
 
 
 # --- experiments -------------------------------------------------------------------------------------
