@@ -297,3 +297,29 @@ def test_an_association_against_the_usual_direction_gets_no_advice():
     (finding,) = [f for f in report.findings if f.startswith("Each extra hour of sleep") and "same day" in f]
     assert "more twitch episodes" in finding
     assert "runs against the usual pattern" in finding and "What may help" not in finding
+
+
+ZONES = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"]
+
+
+@given(
+    tz=st.sampled_from(ZONES),
+    instants=st.lists(
+        st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2026, 12, 31), timezones=st.just(dt.timezone.utc)),
+        min_size=1,
+        max_size=40,
+    ),
+)
+def test_summary_agrees_with_a_direct_count_in_any_zone(tz, instants):
+    from zoneinfo import ZoneInfo
+
+    diary = Diary(
+        person=Person(timezone=tz),
+        episodes=[Episode(id=f"e{i}", started_at=instant) for i, instant in enumerate(instants)],
+    )
+    summary = compute_insights(diary).summary
+    local = [instant.astimezone(ZoneInfo(tz)) for instant in instants]
+    assert summary["episodes"] == len(instants)
+    assert summary["by_hour"] == [sum(t.hour == h for t in local) for h in range(24)]
+    assert summary["episode_days"] == len({t.date() for t in local})
+    assert 1 <= summary["current_streak_days"] <= summary["longest_streak_days"] <= summary["episode_days"]
