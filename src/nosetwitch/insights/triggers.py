@@ -9,7 +9,7 @@ with a check-in that recorded the factor:
   twitching for reasons nobody writes down; comparing within weekdays stops
   that pattern posing as a trigger;
 - **trend**: a cubic B-spline in calendar time (one degree of freedom per
-  `TREND_DAYS_PER_DF` days) soaks up slow drifts of the baseline, so a factor
+  `Method.trend_days_per_df` days, 30 by default) soaks up slow drifts of the baseline, so a factor
   that merely rose while the twitching happened to rise is not blamed;
 - **overdispersion and autocorrelation**: a quasi-Poisson fit (Pearson
   dispersion) whose standard errors are then widened by a Newey-West style
