@@ -193,6 +193,8 @@ def _print_schedule(schedule, today: dt.date) -> None:
         line.append(f"[reverse]{text}[/reverse]" if day == today else text)
     for i in range(0, len(line), 7):
         console.print("  " + "  ".join(line[i : i + 7]))
+    if schedule.days < 28:
+        console.print("[dim]Two weeks show only a large difference; 28 days (--days 28) find smaller ones more often.[/dim]")
     console.print("Log a check-in every day (nosetwitch log day ...) and your twitches as usual; "
                   "'nosetwitch today' says what today is, 'nosetwitch experiment report' shows the result.")
 
