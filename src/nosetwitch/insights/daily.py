@@ -35,10 +35,6 @@ class DailyTable:
         return len(self.counts)
 
     @property
-    def dates(self) -> list[dt.date]:
-        return [self.first + dt.timedelta(days=i) for i in range(self.n_days)]
-
-    @property
     def outcome_days(self) -> np.ndarray:
         """Days whose twitching counts in the analysis: a check-in exists and the
         day is over (the `as_of` day counts only if `as_of` reaches its end)."""

@@ -63,13 +63,10 @@ def knowledge_lines(factor: str, direction: str) -> list[str]:
             "This runs against the usual pattern for this factor, so it may be chance or something "
             "else that tends to come with those days."
         ]
-    try:
-        from nosetwitch.knowledge import knowledge
+    from nosetwitch.knowledge import knowledge
 
-        base = knowledge()
-        cause = base.cause_for_factor(factor)
-    except ImportError:  # the knowledge base ships with the package; this only guards a broken install
-        return []
+    base = knowledge()
+    cause = base.cause_for_factor(factor)
     if cause is None:
         return []
     lines = [f"How it can matter ({cause.name.lower()}): {cause.explanation}"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from nosetwitch.domain.clock import zone
 from nosetwitch.domain.models import Diary
 from nosetwitch.insights.daily import build_daily_table, default_as_of
 from nosetwitch.insights.findings import build_findings
@@ -29,13 +30,12 @@ class InsightsReport:
     findings: list[str]
     checkin_days: int
     timezone: str
-    daily_counts: list[int] = field(default_factory=list)  # for sparklines, oldest first
-    first_day: dt.date | None = None
+    daily_counts: list[int] = field(default_factory=list)  # for sparklines, oldest first, ending on the as_of day
 
     def to_dict(self) -> dict:
         """Exactly the JSON of `shared/spec/insights.md` (plus a few documented extras)."""
         return {
-            "as_of": iso_in_zone(self.as_of, _tz(self.timezone)),
+            "as_of": iso_in_zone(self.as_of, zone(self.timezone)),
             "status": self.status,
             "days_observed": self.days_observed,
             "checkin_days": self.checkin_days,
@@ -46,12 +46,6 @@ class InsightsReport:
             "remedy_caution": CAUTION,
             "findings": self.findings,
         }
-
-
-def _tz(name: str):
-    from nosetwitch.domain.clock import zone
-
-    return zone(name)
 
 
 def compute_insights(diary: Diary, as_of: dt.datetime | None = None, *, method: Method = DEFAULT_METHOD) -> InsightsReport:
@@ -80,5 +74,4 @@ def compute_insights(diary: Diary, as_of: dt.datetime | None = None, *, method: 
         checkin_days=checkin_days,
         timezone=diary.person.timezone,
         daily_counts=[int(c) for c in table.counts] if table is not None else [],
-        first_day=table.first if table is not None else None,
     )

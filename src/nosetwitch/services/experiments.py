@@ -52,9 +52,7 @@ class ExperimentService:
     def latest(self) -> Schedule | None:
         """The most recently started experiment, running or not (stopped ones cut at their stop day)."""
         with self._sessions() as session:
-            row = session.scalars(
-                select(ExperimentRow).where(ExperimentRow.owner_id == self.owner_id).order_by(ExperimentRow.pk.desc()).limit(1)
-            ).first()
+            row = self._latest_row(session)
         return _schedule(row) if row is not None else None
 
     def current(self, day: dt.date) -> Schedule | None:
@@ -67,13 +65,15 @@ class ExperimentService:
     def stop(self, day: dt.date) -> Schedule:
         """Stop the running experiment: its schedule ends the day before `day`."""
         with self._sessions.begin() as session:
-            row = session.scalars(
-                select(ExperimentRow).where(ExperimentRow.owner_id == self.owner_id).order_by(ExperimentRow.pk.desc()).limit(1)
-            ).first()
+            row = self._latest_row(session)
             if row is None or _schedule(row).arm_on(day) is None:
                 raise NotFound("running experiment", day.isoformat())
             row.stopped_on = day
             return _schedule(row)
+
+    def _latest_row(self, session) -> ExperimentRow | None:
+        query = select(ExperimentRow).where(ExperimentRow.owner_id == self.owner_id)
+        return session.scalars(query.order_by(ExperimentRow.pk.desc()).limit(1)).first()
 
 
 def _schedule(row: ExperimentRow) -> Schedule:

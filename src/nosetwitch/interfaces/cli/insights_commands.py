@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from nosetwitch.interfaces.cli.common import load_case_or_stored, open_service, parse_as_of, parse_date
+from nosetwitch.interfaces.cli.common import load_case_or_stored, now_in, open_service, parse_as_of, parse_date
 from nosetwitch.interfaces.cli.main import BadInput, app, fail
 
 experiment_app = typer.Typer(
@@ -147,12 +147,6 @@ def _experiments():
     return service, ExperimentService(service)
 
 
-def _local_today(timezone: str) -> dt.date:
-    from nosetwitch.domain.clock import zone
-
-    return dt.datetime.now(zone(timezone)).date()
-
-
 @experiment_app.command("start")
 def experiment_start(
     plan: str = typer.Argument(..., help="What to change on A days: caffeine, nicotine, alcohol, screen, sleep, water or stress."),
@@ -173,7 +167,7 @@ def experiment_start(
         schedule = experiments.start(plan, days, first, seed)
     except (ValueError, DiaryError) as exc:  # a bad --days, or one already running
         raise BadInput(str(exc)) from None
-    _print_schedule(schedule, _local_today(timezone))
+    _print_schedule(schedule, now_in(timezone).date())
 
 
 def _print_schedule(schedule, today: dt.date) -> None:
@@ -240,7 +234,7 @@ def experiment_stop() -> None:
     from nosetwitch.services.diary import NotFound
 
     service, experiments = _experiments()
-    today = _local_today(service.get_person().timezone)
+    today = now_in(service.get_person().timezone).date()
     try:
         schedule = experiments.stop(today)
     except NotFound:
@@ -255,7 +249,7 @@ def today_command() -> None:
 
     service, experiments = _experiments()
     timezone = service.get_person().timezone
-    today = _local_today(timezone)
+    today = now_in(timezone).date()
     schedule = experiments.current(today)
     if schedule is None:
         typer.echo(f"{today.isoformat()}: no experiment is running "
