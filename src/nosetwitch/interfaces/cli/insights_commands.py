@@ -62,19 +62,10 @@ def insights_command(
         show_report(report)
 
 
-def sparkline(values: list[int], width: int = 60) -> str:
-    """Daily counts as block characters; longer series are averaged into `width` bins."""
-    if not values:
-        return ""
-    if len(values) > width:
-        size = len(values) / width
-        values = [
-            sum(values[int(i * size) : max(int((i + 1) * size), int(i * size) + 1)])
-            / max(1, len(values[int(i * size) : max(int((i + 1) * size), int(i * size) + 1)]))
-            for i in range(width)
-        ]
-    top = max(values) or 1
-    return "".join(_SPARKS[min(len(_SPARKS) - 1, int(round(v / top * (len(_SPARKS) - 1))))] for v in values)
+def sparkline(values: list[int]) -> str:
+    """One block character per value, scaled to the largest."""
+    top = max(values, default=0) or 1
+    return "".join(_SPARKS[round(v / top * (len(_SPARKS) - 1))] for v in values)
 
 
 def show_report(report) -> None:
@@ -93,7 +84,7 @@ def show_report(report) -> None:
     if report.daily_counts:
         shown = report.daily_counts[-90:]
         console.print(f"Episodes per day, last {plural(len(shown), 'day')} (max {max(shown)}):")
-        console.print(f"  [cyan]{sparkline(shown, width=90)}[/cyan]")
+        console.print(f"  [cyan]{sparkline(shown)}[/cyan]")
     median = summary["median_duration_s"]
     console.print(
         f"{plural(summary['episodes'], 'episode')} on {plural(summary['episode_days'], 'day')} · "
