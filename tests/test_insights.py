@@ -292,6 +292,13 @@ def test_a_supported_factor_links_to_the_knowledge_base_explanation_and_relief()
     assert all(knowledge().remedy(code).name in finding for code in cause.relief)
 
 
+def test_exercise_has_no_usual_direction_so_no_verdict_is_added():
+    report = compute_insights(simulate_diary(days=120, seed=1, end=dt.date(2026, 5, 4), exercise_min=-0.8))
+    (finding,) = [f for f in report.findings if f.startswith("Each extra 30 minutes of exercise") and "same day" in f]
+    assert "fewer twitch episodes" in finding
+    assert "usual pattern" not in finding and "What may help" not in finding
+
+
 def test_an_association_against_the_usual_direction_gets_no_advice():
     report = compute_insights(simulate_diary(days=120, seed=1, end=dt.date(2026, 5, 4), sleep_h=0.7))
     (finding,) = [f for f in report.findings if f.startswith("Each extra hour of sleep") and "same day" in f]

@@ -17,7 +17,8 @@ NOT_A_DIAGNOSIS = (
     "they are no substitute for a clinician."
 )
 
-# The direction in which each factor is expected to go with more twitching.
+# The direction in which each factor is expected to go with more twitching
+# (exercise has none: it can relax or tire muscles).
 EXPECTED_DIRECTION = {
     "sleep_h": "down",
     "caffeine_mg": "up",
@@ -58,7 +59,10 @@ def _percent(ratio: float) -> str:
 
 def knowledge_lines(factor: str, direction: str) -> list[str]:
     """Why the factor can matter and what may help, from the knowledge base."""
-    if EXPECTED_DIRECTION.get(factor) != direction:
+    expected = EXPECTED_DIRECTION.get(factor)
+    if expected is None:
+        return []  # no usual direction to compare with (exercise), so nothing to add
+    if expected != direction:
         return [
             "This runs against the usual pattern for this factor, so it may be chance or something "
             "else that tends to come with those days."
