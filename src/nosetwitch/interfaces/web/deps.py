@@ -15,26 +15,78 @@ from fastapi import Request
 
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import password_fingerprint
+from nosetwitch.domain.models import Diary, Episode
 from nosetwitch.services.diary import LOCAL_USERNAME, DiaryService
+from nosetwitch.services.diary_cache import DiaryCache
 
-_services: dict[tuple[str | None, str | int], DiaryService] = {}
+_services: dict[tuple[str | None, str | int], "SerializedDiary"] = {}
 _lock = threading.Lock()
 
 
-def diary_service(database_url: str | None, owner: str | int) -> DiaryService:
-    """A cached DiaryService per (database, owner): it holds no state but the owner id."""
+_WRITES = frozenset(
+    {
+        "set_person", "update_person", "import_diary", "upsert_day",
+        *(f"{verb}_{kind}" for verb in ("add", "update", "delete") for kind in ("episode", "symptom", "day", "remedy", "medication")),
+    }
+)  # fmt: skip
+
+
+class SerializedDiary:
+    """A DiaryService whose calls run one at a time per owner in this process,
+    with the whole diary kept in memory (`DiaryCache`) for the pages.
+
+    The web server answers many requests at once. Two of the service's
+    operations are not safe to interleave for one owner: generating the next
+    id (read the highest, then insert) and reading the whole diary in several
+    queries while an episode's sites are rewritten. Requests of different
+    owners never wait for each other.
+    """
+
+    def __init__(self, service: DiaryService):
+        self._service = service
+        self._lock = threading.RLock()
+        self.owner_id = service.owner_id
+        self.cache = DiaryCache(service)
+
+    def __getattr__(self, name: str):
+        attribute = getattr(self._service, name)
+        if not callable(attribute):
+            return attribute
+
+        def serialized(*args, **kwargs):
+            with self._lock:
+                result = attribute(*args, **kwargs)
+                if name in _WRITES:
+                    self.cache.touched()
+                return result
+
+        serialized.__name__ = name
+        return serialized
+
+    def add_episode(self, episode: Episode | None = None, **fields):
+        with self._lock:
+            return self.cache.add_episode(**(episode.model_dump() if episode is not None else fields))
+
+    def load_diary(self, as_of=None) -> Diary:
+        with self._lock:
+            diary = self.cache.diary()
+        return diary if as_of is None else diary.model_copy(update={"as_of": as_of})
+
+
+def diary_service(database_url: str | None, owner: str | int) -> "SerializedDiary":
+    """A cached, serialized DiaryService per (database, owner): it holds no state but the owner id."""
     key = (database_url, owner)
     service = _services.get(key)
     if service is None:
         with _lock:
             service = _services.get(key)
             if service is None:
-                service = DiaryService(database_url, owner)
+                service = SerializedDiary(DiaryService(database_url, owner))
                 _services[key] = service
     return service
 
 
-def local_owner(database_url: str | None) -> DiaryService:
+def local_owner(database_url: str | None) -> SerializedDiary:
     return diary_service(database_url, LOCAL_USERNAME)
 
 
@@ -43,7 +95,7 @@ class Viewer:
     """The person behind a request: their account (None in local mode) and diary."""
 
     account: object | None
-    diary: DiaryService
+    diary: SerializedDiary
 
     @property
     def username(self) -> str | None:

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from typing import Any, Callable, TypeVar
 
 from fastapi import Request
+from sqlalchemy.exc import IntegrityError
 
 from nosetwitch.domain.clock import zone
 from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Medication, Person, RemedyAttempt, Symptom
@@ -36,6 +37,9 @@ def call(function: Callable[..., R], *args: Any, **kwargs: Any) -> R:
     except InvalidRecord as exc:
         errors = invalid_record_errors(str(exc))
         raise Problem(422, str(exc), errors=errors) from None
+    except IntegrityError:
+        # another program (the CLI) wrote the same key in between
+        raise Problem(409, "the record clashes with one written at the same moment; try again") from None
 
 
 def _conflict_field(message: str) -> str:
@@ -123,11 +127,12 @@ def triage_of(viewer: Viewer, as_of: dt.datetime | None = None, diary: Diary | N
 
 def overview_of(viewer: Viewer):
     """(Overview numbers, triage result) for now."""
-    from nosetwitch.interfaces.web.views import overview
+    from nosetwitch.interfaces.web.views import overview, recent_part
 
     now = now_for(viewer)
-    diary = viewer.diary.load_diary(as_of=now)
-    return overview(diary, now), triage_of(viewer, now, diary)
+    part = recent_part(viewer.diary.load_diary(as_of=now), now)
+    # The part holds today, the last two weeks and the whole current streak.
+    return overview(part, now), triage_of(viewer, now, part)
 
 
 def overview_json(viewer: Viewer) -> dict:

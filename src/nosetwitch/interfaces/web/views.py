@@ -55,6 +55,52 @@ def overview(diary: Diary, now: dt.datetime) -> Overview:
         week_days=sum(1 for d in week if counts.get(d)),
         previous_week_count=sum(counts.get(d, 0) for d in previous),
         streak_days=current_streak(counts, today),
-        last_episode_at=max((e.started_at for e in past), default=None),
+        last_episode_at=max((e.started_at for e in past), key=lambda t: t.timestamp(), default=None),
         checked_in_today=any(d.date == today for d in diary.days),
+    )
+
+
+TRIAGE_WINDOW_DAYS = 32
+"""Every rule of the triage policy looks back at most 30 days (plus the run of
+consecutive days for `persistent`, added below); two days spare for zones."""
+
+
+def _since(diary: Diary, day: dt.date) -> list:
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=diary.tz)
+    return [e for e in diary.episodes if e.started_at >= start]
+
+
+def recent_part(diary: Diary, now: dt.datetime) -> Diary:
+    """The part of a diary the triage rules can see at `now`: all medicines and
+    symptoms (an old symptom may still be active), episodes, check-ins and
+    remedies of the last 32 days, reaching further back while a run of
+    consecutive twitching days continues. Triage of it equals triage of the
+    whole diary (a test checks this), at a cost that does not grow with years
+    of history."""
+    today = local_date(now, diary.tz)
+    first_day = today - dt.timedelta(days=TRIAGE_WINDOW_DAYS)
+    episodes = _since(diary, first_day)
+    streak = current_streak(Counter(local_date(e.started_at, diary.tz) for e in episodes), today)
+    if streak >= TRIAGE_WINDOW_DAYS - 1:  # the run may go on before the window: follow it back
+        streak = current_streak(daily_counts(diary), today)
+        first_day = today - dt.timedelta(days=streak + 2)
+        episodes = _since(diary, first_day)
+    start = dt.datetime.combine(first_day, dt.time(0), tzinfo=diary.tz)
+    kept = {e.id for e in episodes}
+    remedies = [
+        r if r.episode_id is None or r.episode_id in kept else r.model_copy(update={"episode_id": None})
+        for r in diary.remedies
+        if r.at >= start
+    ]
+    # The records are validated already; building the part must not redo it.
+    return Diary.model_construct(
+        format=diary.format,
+        version=diary.version,
+        as_of=diary.as_of,
+        person=diary.person,
+        medications=diary.medications,
+        episodes=episodes,
+        symptoms=diary.symptoms,
+        days=[d for d in diary.days if d.date >= first_day],
+        remedies=remedies,
     )

@@ -1,0 +1,199 @@
+"""Load on the web app over loopback: POST an episode and GET the overview, 50 at a time.
+
+Starts `nosetwitch serve` (uvicorn, a fresh SQLite file) in a subprocess on a
+free port, then runs 50 concurrent clients for 30 seconds (bounded also by
+--max-requests), each alternating POST /api/v1/episodes and GET
+/api/v1/overview. Prints p50/p95/p99 latency per request kind and overall,
+the error count and the throughput. Targets: p99 under 50 ms, no errors.
+
+    .venv/bin/python bench/web_load.py [--seconds 30] [--concurrency 50] [--page]
+
+`--page` fetches the HTML overview page (/overview) instead of the JSON one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+TARGET_P99_MS = 50.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(home: Path, port: int, demo_days: int = 0) -> subprocess.Popen:
+    env = {**os.environ, "NOSETWITCH_HOME": str(home)}
+    env.pop("NOSETWITCH_DATABASE_URL", None)
+    database = f"sqlite:///{home / 'load.sqlite3'}"
+    if demo_days:
+        subprocess.run([sys.executable, "-m", "nosetwitch", "--db", database, "demo", "--days", str(demo_days)], env=env, check=True, capture_output=True)
+    command = [sys.executable, "-m", "nosetwitch", "--db", database, "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/session", timeout=1).read()
+            return process
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise SystemExit(f"server did not start:\n{process.stdout.read() if process.stdout else ''}")
+            time.sleep(0.2)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams.
+
+    The load generator shares the machine with the server, so it must cost
+    as little CPU as possible; a general client (httpx) spends more time per
+    request than the server does and would measure itself.
+    """
+
+    def __init__(self, port: int, cookie: str):
+        self.port = port
+        self.cookie = cookie
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes = b"", headers: str = "") -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nCookie: {self.cookie}\r\n"
+            f"Content-Length: {len(body)}\r\n{headers}\r\n"
+        )
+        self.writer.write(head.encode() + body)
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("server closed the connection")
+        length, close = 0, False
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection" and value.strip().lower() == "close":
+                close = True
+        if length:
+            await self.reader.readexactly(length)
+        if close:
+            self.writer.close()
+            self.writer = None
+        return int(status_line.split()[1])
+
+
+def session(port: int) -> tuple[str, str]:
+    """(cookie header value, CSRF token) of a fresh session."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/session", timeout=5) as response:
+        token = json.loads(response.read())["csrf_token"]
+        cookie = response.headers["set-cookie"].split(";", 1)[0]
+    return cookie, token
+
+
+async def run_load(port: int, *, seconds: float, concurrency: int, max_requests: int, overview_path: str) -> dict[str, list]:
+    cookie, token = session(port)
+    results: dict[str, list] = {"post_episode": [], "get_overview": [], "errors": []}
+    body = json.dumps({"intensity": 2}).encode()
+    post_headers = f"Content-Type: application/json\r\nX-CSRF-Token: {token}\r\n"
+    stop_at = time.perf_counter() + seconds
+    sent = 0
+
+    async def worker(index: int) -> None:
+        nonlocal sent
+        connection = Connection(port, cookie)
+        post_next = index % 2 == 0
+        while time.perf_counter() < stop_at and sent < max_requests:
+            sent += 1
+            kind = "post_episode" if post_next else "get_overview"
+            post_next = not post_next
+            started = time.perf_counter()
+            try:
+                if kind == "post_episode":
+                    ok = await connection.request("POST", "/api/v1/episodes", body, post_headers) == 201
+                else:
+                    ok = await connection.request("GET", overview_path) == 200
+            except (OSError, ConnectionError, asyncio.IncompleteReadError) as exc:
+                results["errors"].append(f"{kind}: {type(exc).__name__}")
+                connection = Connection(port, cookie)
+                continue
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            (results[kind] if ok else results["errors"]).append(elapsed_ms if ok else f"{kind}: bad status")
+
+    await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--max-requests", type=int, default=200_000, help="upper bound on requests sent")
+    parser.add_argument("--page", action="store_true", help="GET the HTML overview page instead of /api/v1/overview")
+    parser.add_argument("--demo-days", type=int, default=0, help="start from a simulated diary of this many days (3650: ten years)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="nosetwitch-load-") as folder:
+        port = free_port()
+        server = start_server(Path(folder), port, args.demo_days)
+        try:
+            started = time.perf_counter()
+            results = asyncio.run(
+                run_load(
+                    port,
+                    seconds=args.seconds,
+                    concurrency=args.concurrency,
+                    max_requests=args.max_requests,
+                    overview_path="/overview" if args.page else "/api/v1/overview",
+                )
+            )
+            wall = time.perf_counter() - started
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+    everything = results["post_episode"] + results["get_overview"]
+    history = f", starting from a {args.demo_days}-day demo diary" if args.demo_days else ", starting from an empty diary"
+    print(f"web load: {args.concurrency} concurrent clients for {args.seconds:g} s on SQLite{history}, loopback, CPUs: {os.cpu_count()}")
+    for kind in ("post_episode", "get_overview", "all"):
+        values = everything if kind == "all" else results[kind]
+        print(
+            f"  {kind:13s} n={len(values):6d}  p50={percentile(values, 50):7.1f} ms  p95={percentile(values, 95):7.1f} ms  "
+            f"p99={percentile(values, 99):7.1f} ms  max={max(values, default=float('nan')):7.1f} ms"
+        )
+    errors = results["errors"]
+    print(f"  throughput {len(everything) / wall:.0f} requests/s; errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
+    p99 = percentile(everything, 99)
+    verdict = "meets" if p99 < TARGET_P99_MS and not errors else "misses"
+    print(f"  target p99 < {TARGET_P99_MS:.0f} ms with no errors: {verdict} (p99 {p99:.1f} ms, mean {statistics.fmean(everything or [0]):.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()

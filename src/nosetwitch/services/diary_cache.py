@@ -1,0 +1,112 @@
+"""A whole diary kept in memory for a long-running reader (the web server).
+
+The web pages read the whole diary on nearly every view (overview, history,
+insights), and reading it from the database costs time in proportion to its
+length. `DiaryCache` keeps one owner's `Diary` in memory and reloads it when
+the database says it changed:
+
+- writes made through the cache (`add_episode`) update the copy in place;
+  any other write made through it (`touched()`) drops the copy;
+- writes made by another program (the CLI) are noticed by a cheap probe on
+  every read (row count and highest key of each table), and any copy older
+  than `max_age_s` is reloaded anyway, which also catches edits the probe
+  cannot see.
+
+It also hands out the next free `e<n>` episode id from the copy, so adding
+an episode does not read every stored id.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import func, select
+
+from nosetwitch.domain.models import Diary, Episode
+from nosetwitch.services.diary import Conflict, DiaryService
+from nosetwitch.storage.models import DayCheckInRow, EpisodeRow, MedicationRow, RemedyRow, SymptomRow
+
+_NUMBERED = re.compile(r"^[es](\d+)$")
+_PROBED = (EpisodeRow, SymptomRow, DayCheckInRow, RemedyRow, MedicationRow)
+
+
+class DiaryCache:
+    """One owner's diary in memory (see the module docstring). Thread-safe."""
+
+    def __init__(self, service: DiaryService, *, max_age_s: float = 10.0):
+        self.service = service
+        self.max_age_s = max_age_s
+        self._lock = threading.RLock()
+        self._diary: Diary | None = None
+        self._stamp: tuple | None = None
+        self._loaded_at = 0.0
+        self._highest_number = 0
+
+    def _probe(self) -> tuple:
+        """(count, highest key) per table of this owner: changes with every insert or delete."""
+        owner = self.service.owner_id
+        parts = []
+        for table in _PROBED:
+            parts += [
+                select(func.count()).select_from(table).where(table.owner_id == owner).scalar_subquery(),
+                select(func.max(table.pk)).where(table.owner_id == owner).scalar_subquery(),
+            ]
+        with self.service.engine.connect() as connection:
+            return tuple(connection.execute(select(*parts)).one())
+
+    def diary(self) -> Diary:
+        """The current diary (no `as_of`); reloaded when the database changed."""
+        with self._lock:
+            stamp = self._probe()
+            fresh = time.monotonic() - self._loaded_at < self.max_age_s
+            if self._diary is None or stamp != self._stamp or not fresh:
+                self._diary = self.service.load_diary()
+                self._stamp = stamp
+                self._loaded_at = time.monotonic()
+                self._highest_number = max(
+                    (int(m.group(1)) for r in (*self._diary.episodes, *self._diary.symptoms) if (m := _NUMBERED.match(r.id))),
+                    default=0,
+                )
+            return self._diary
+
+    def touched(self) -> None:
+        """Something was written behind the copy's back: read it again next time."""
+        with self._lock:
+            self._diary = None
+
+    def add_episode(self, **fields: Any) -> Episode:
+        """Store a new episode (id `e<n>` when none is given) and add it to the copy."""
+        with self._lock:
+            for attempt in range(2):
+                self.diary()
+                data = dict(fields)
+                if not data.get("id"):
+                    data["id"] = f"e{self._highest_number + 1}"
+                try:
+                    episode = self.service.add_episode(**data)
+                except Conflict:
+                    if fields.get("id") or attempt:
+                        raise
+                    self.touched()  # another program took that id: look again
+                    continue
+                self._append(episode)
+                return episode
+        raise AssertionError("unreachable")
+
+    def _append(self, episode: Episode) -> None:
+        match = _NUMBERED.match(episode.id)
+        if match:
+            self._highest_number = max(self._highest_number, int(match.group(1)))
+        # The stored rows changed by exactly this episode: keep the copy and its probe in step.
+        self._diary = self._diary.model_copy(update={"episodes": [*self._diary.episodes, episode]})
+        count, highest = self._stamp[0], self._stamp[1]
+        self._stamp = (count + 1, max(highest or 0, self._episode_pk(episode.id)), *self._stamp[2:])
+
+    def _episode_pk(self, episode_id: str) -> int:
+        with self.service.engine.connect() as connection:
+            return connection.execute(
+                select(EpisodeRow.pk).where(EpisodeRow.owner_id == self.service.owner_id, EpisodeRow.id == episode_id)
+            ).scalar_one()

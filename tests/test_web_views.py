@@ -1,0 +1,143 @@
+"""The web layer's pure parts: the windowed diary behind the overview, the
+SVG charts, and the in-memory diary cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from nosetwitch.domain.models import Diary, Episode, Person, RemedyAttempt, Symptom
+from nosetwitch.interfaces.web import charts
+from nosetwitch.interfaces.web.views import current_streak, daily_counts, overview, recent_part
+from nosetwitch.simulate import simulate_diary
+from nosetwitch.triage import triage
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_triage_of_the_recent_part_equals_triage_of_the_whole_diary(seed: int):
+    diary = simulate_diary(days=200, seed=seed, end=dt.date(2026, 3, 10))
+    # Add what the rules look for: an old symptom still going on, one that ended, a remedy on an old episode.
+    old = diary.episodes[0]
+    diary = diary.model_copy(
+        update={
+            "symptoms": [
+                Symptom(id="s-old", code="numbness", onset="gradual", started_at=old.started_at),
+                Symptom(id="s-ended", code="pain", onset="gradual", started_at=old.started_at, ended_at=old.started_at + dt.timedelta(hours=1)),
+            ],
+            "remedies": [*diary.remedies, RemedyAttempt(code="massage", at=old.started_at, episode_id=old.id)],
+        }
+    )
+    levels = set()
+    for days_back in (0, 3, 17, 45, 120):
+        as_of = dt.datetime(2026, 3, 10, 21, 0, tzinfo=diary.tz) - dt.timedelta(days=days_back)
+        part = recent_part(diary, as_of)
+        if days_back == 0:
+            assert len(part.episodes) < len(diary.episodes)  # it really is a part
+        result = triage(diary, as_of)
+        assert triage(part, as_of).to_dict() == result.to_dict(), (seed, days_back)
+        levels.add(result.level)
+    assert len(levels) >= 1 and "consult" in levels  # the old symptom keeps it above self-care
+
+
+def test_a_long_run_of_twitching_days_is_followed_back_past_the_window():
+    tz = "Europe/Berlin"
+    start = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    episodes = [Episode(id=f"e{i}", started_at=start + dt.timedelta(days=i)) for i in range(70)]
+    diary = Diary(person=Person(timezone=tz), episodes=episodes)
+    now = start + dt.timedelta(days=69, hours=5)
+    part = recent_part(diary, now)
+    assert len(part.episodes) == 70
+    assert triage(part, now).to_dict() == triage(diary, now).to_dict()
+    assert overview(part, now).streak_days == 70
+
+
+def test_streak_counts_today_or_yesterday():
+    today = dt.date(2026, 3, 10)
+    days = {today - dt.timedelta(days=n) for n in (1, 2, 3, 5)}
+    assert current_streak(days, today) == 3  # nothing today yet: the run up to yesterday
+    assert current_streak(days | {today}, today) == 4
+    assert current_streak({today - dt.timedelta(days=2)}, today) == 0
+
+
+def test_overview_counts_days_in_the_persons_time_zone():
+    # 23:30 in Berlin on 9 March is 22:30 UTC: it belongs to the 9th, not the 10th.
+    diary = Diary(
+        person=Person(timezone="Europe/Berlin"),
+        episodes=[Episode(id="late", started_at=dt.datetime(2026, 3, 9, 22, 30, tzinfo=dt.timezone.utc)), Episode(id="now", started_at=dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.timezone.utc))],
+    )
+    numbers = overview(diary, dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.timezone.utc))
+    assert (numbers.today_count, numbers.week_count, numbers.streak_days) == (1, 2, 2)
+
+
+def _parse(svg) -> ET.Element:
+    root = ET.fromstring(str(svg))
+    assert root.tag == f"{SVG}svg" and root.get("role") == "img"
+    assert root.find(f"{SVG}title").text and root.find(f"{SVG}desc").text
+    return root
+
+
+def test_heat_map_writes_each_count_and_names_each_day():
+    end = dt.date(2026, 3, 10)
+    root = _parse(charts.calendar_heatmap({end: 7, end - dt.timedelta(days=1): 2}, end, weeks=4))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "7" in texts and "2" in texts and "Mon" in texts
+    titles = [t.text for t in root.iter(f"{SVG}title")]
+    assert "Tue 10 Mar 2026: 7 twitch episodes" in titles
+    assert "Busiest day: 2026-03-10 with 7" in root.find(f"{SVG}desc").text
+
+
+def test_daily_chart_draws_a_bar_per_day_with_episodes_and_the_factor_line():
+    start, end = dt.date(2026, 3, 1), dt.date(2026, 3, 10)
+    root = _parse(charts.daily_counts_chart({start: 3, end: 1}, start, end, factor="caffeine_mg", factor_values={start: 200.0, end: 400.0}))
+    bars = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "bar" and r.find(f"{SVG}title") is not None]
+    assert len(bars) == 2
+    assert root.find(f"{SVG}polyline").get("class") == "overlay"
+    assert "Caffeine (mg) (dashed line, right scale)" in [t.text for t in root.iter(f"{SVG}text")]
+
+
+def test_forest_plot_prints_each_estimate_and_marks_significance_by_shape():
+    rows = [
+        {"factor": "caffeine_mg", "lag_days": 0, "rate_ratio": 1.41, "per": 100.0, "ci95": [1.18, 1.69], "significant": True},
+        {"factor": "stress", "lag_days": 1, "rate_ratio": 0.9, "per": 1.0, "ci95": [0.7, 1.2], "significant": False},
+    ]
+    root = _parse(charts.forest_plot(rows))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "1.41 (1.18–1.69) *" in texts and "0.90 (0.70–1.20)" in texts
+    assert "Caffeine, same day" in texts and "Stress, day before" in texts and "per 1 point" in texts
+    assert len([p for p in root.iter(f"{SVG}path") if p.get("class") == "mark sig"]) == 2  # the row and the legend
+    assert len([c for c in root.iter(f"{SVG}circle") if c.get("class") == "mark nonsig"]) == 2
+
+
+def test_remedy_chart_says_how_many_tries_helped():
+    root = _parse(charts.remedy_chart([{"code": "warm_compress", "tried": 19, "helped": 14, "helped_rate": 0.74, "ci95": [0.51, 0.88]}], {"warm_compress": "Warm compress"}))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "14 of 19 helped" in texts and "Warm compress" in texts
+    assert "74% (51%–88%)" in texts
+
+
+def test_charts_without_data_say_so():
+    assert "Not enough check-ins" in str(charts.forest_plot([]))
+    assert "No remedies logged yet" in str(charts.remedy_chart([]))
+
+
+def test_diary_cache_follows_writes_from_another_program(sqlite_url: str):
+    from nosetwitch.services.diary import DiaryService
+    from nosetwitch.services.diary_cache import DiaryCache
+
+    web = DiaryService(sqlite_url)
+    cache = DiaryCache(web, max_age_s=3600)
+    first = cache.add_episode(started_at=dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.timezone.utc))
+    assert first.id == "e1" and [e.id for e in cache.diary().episodes] == ["e1"]
+    cli = DiaryService(sqlite_url)  # another program on the same file
+    cli.add_episode(id="e2", started_at=dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.timezone.utc))
+    assert [e.id for e in cache.diary().episodes] == ["e1", "e2"]  # noticed by the probe
+    assert cache.add_episode(started_at=dt.datetime(2026, 3, 10, 11, 0, tzinfo=dt.timezone.utc)).id == "e3"
+    cli.delete_episode("e1")
+    assert [e.id for e in cache.diary().episodes] == ["e2", "e3"]
+    cli.update_episode("e2", intensity=4)  # an edit changes no count: the copy's age catches it
+    cache.max_age_s = 0
+    assert cache.diary().episodes[0].intensity == 4
