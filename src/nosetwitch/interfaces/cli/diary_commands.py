@@ -497,6 +497,7 @@ def profile(
 def start(
     no_browser: bool = typer.Option(False, "--no-browser", help="Only print the address; do not open a browser."),
     port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port of the web app on this machine."),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Only set up and print the summary (for scripts and tests)."),
 ) -> None:
     """Set up nosetwitch and open the web app (a demo diary when the database is empty)."""
     from nosetwitch.interfaces.cli.diary_summary import print_summary
@@ -509,4 +510,5 @@ def start(
         typer.echo(f"Your diary was empty, so a 90-day demo diary was loaded ({summary.totals().added} records).")
         typer.echo("Start afresh any time by pointing --db at a new file, or replace it with `nosetwitch demo --force`.\n")
     print_summary(service)
-    serve_app(settings.db_url, host="127.0.0.1", port=port, open_browser=not no_browser, multi_user=False)
+    if not no_serve:
+        serve_app(settings.db_url, host="127.0.0.1", port=port, open_browser=not no_browser, multi_user=False)

@@ -48,18 +48,19 @@ def secret_key() -> str:
         return key
 
 
+def open_quietly(url: str) -> None:
+    """Ask for a browser; on a headless machine (no browser, no display) do nothing."""
+    try:
+        import webbrowser
+
+        webbrowser.open(url)
+    except Exception:  # the printed URL is enough
+        pass
+
+
 def open_browser_later(url: str, delay_s: float = 1.0) -> None:
-    """Open the URL in a browser once the server is up; never fail on a headless machine."""
-
-    def _open() -> None:
-        try:
-            import webbrowser
-
-            webbrowser.open(url)
-        except Exception:  # no browser, no display: the printed URL is enough
-            pass
-
-    timer = threading.Timer(delay_s, _open)
+    """Open the URL once the server is up, without holding up the start."""
+    timer = threading.Timer(delay_s, open_quietly, args=(url,))
     timer.daemon = True
     timer.start()
 
