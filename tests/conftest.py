@@ -13,6 +13,9 @@ Use them by naming them as test arguments:
   ``CI=true``, where they fail.
 - ``sqlite_url``: the SQLite case alone (for tests that need not run twice).
 - ``postgres_url``: the PostgreSQL case alone.
+- ``cli`` (also importable as ``from conftest import run_cli``): runs the
+  ``nosetwitch`` entry point in-process and returns ``(exit code, stdout,
+  stderr)``, e.g. ``code, out, err = cli("--db", db_url, "log", "twitch")``.
 - ``shared_dir``: the ``../shared`` folder beside the checkout (specs, public
   cases); tests using it skip when it is absent.
 
@@ -36,6 +39,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "NOSETWITCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Test set-up DDL must fail, not hang, when another session holds a lock.
+_ADMIN_CONNECT_ARGS = {"connect_timeout": 10, "options": "-c lock_timeout=30s -c statement_timeout=60s"}
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +54,31 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip(f"{SHARED_DIR} is absent (the shared specs and cases sit beside the checkout)")
     return SHARED_DIR
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run the console entry point in-process; (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from nosetwitch.interfaces.cli.common import forget_services
+    from nosetwitch.interfaces.cli.main import run
+
+    forget_services()
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            run(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def cli():
+    """`run_cli`, as a fixture."""
+    return run_cli
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------
@@ -71,7 +101,7 @@ def _postgres_database(worker_id: str) -> Iterator[str]:
     from sqlalchemy.engine import make_url
 
     name = f"nosetwitch_test_{worker_id}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args=_ADMIN_CONNECT_ARGS)
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -96,7 +126,7 @@ def postgres_url(_postgres_database: str) -> Iterator[str]:
     from sqlalchemy import create_engine, text
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(_postgres_database, isolation_level="AUTOCOMMIT")
+    engine = create_engine(_postgres_database, isolation_level="AUTOCOMMIT", connect_args=_ADMIN_CONNECT_ARGS)
     with engine.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = f"{_postgres_database}?options=-csearch_path%3D{schema}"
