@@ -12,7 +12,7 @@ def test_schema_head_constant_matches_the_newest_migration():
     from alembic.script import ScriptDirectory
 
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
-    assert heads == [SCHEMA_HEAD], "update SCHEMA_HEAD in storage/database.py after adding a migration"
+    assert heads == [SCHEMA_HEAD], "update SCHEMA_HEAD in storage/__init__.py after adding a migration"
 
 
 def test_upgrade_head_from_empty_then_no_drift(db_url):

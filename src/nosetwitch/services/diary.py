@@ -45,6 +45,7 @@ from nosetwitch.domain.models import (
     RemedyAttempt,
     Symptom,
 )
+from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotFound, describe_validation_error
 from nosetwitch.storage import bulk
 from nosetwitch.storage import records as rec
 from nosetwitch.storage.bulk import ImportSummary, KindCounts
@@ -69,26 +70,6 @@ LOCAL_USERNAME = "local"
 
 
 # --- results and errors ------------------------------------------------------------------
-
-
-class DiaryError(Exception):
-    """Base class of everything this service raises on purpose."""
-
-
-class NotFound(DiaryError, LookupError):
-    """No such record for this owner (whether it is missing or someone else's)."""
-
-    def __init__(self, kind: str, key: object):
-        self.kind, self.key = kind, key
-        super().__init__(f"no {kind} {key!s} in this diary")
-
-
-class Conflict(DiaryError, ValueError):
-    """The record clashes with one already stored (e.g. its id is taken)."""
-
-
-class InvalidRecord(DiaryError, ValueError):
-    """A value the diary format does not allow; the message names the field."""
 
 
 @dataclass(frozen=True)
@@ -169,18 +150,6 @@ def _validated(model: type[BaseModel], data: dict[str, Any], what: str):
         raise InvalidRecord(f"{what}: {describe_validation_error(exc)}") from None
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    """'field: message; field: message' for a pydantic ValidationError."""
-    problems = []
-    for error in exc.errors(include_url=False):
-        where = ".".join(str(part) for part in error["loc"] if isinstance(part, (str, int)))
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown field"
-        problems.append(f"{where}: {message}" if where else message)
-    return "; ".join(problems)
-
-
 def _changed(record: BaseModel, changes: dict[str, Any], what: str, *, fixed: Sequence[str] = ()):
     for name in changes:
         if name in fixed:
@@ -188,15 +157,6 @@ def _changed(record: BaseModel, changes: dict[str, Any], what: str, *, fixed: Se
     data = record.model_dump()
     data.update(changes)
     return _validated(type(record), data, what)
-
-
-def _next_id(existing: Iterable[str], prefix: str) -> str:
-    highest = 0
-    for value in existing:
-        suffix = value[len(prefix) :]
-        if value.startswith(prefix) and suffix.isdigit():
-            highest = max(highest, int(suffix))
-    return f"{prefix}{highest + 1}"
 
 
 # --- the service ------------------------------------------------------------------------------
@@ -288,7 +248,7 @@ class DiaryService:
         with self._session() as session:
             if episode is None:
                 if not fields_.get("id"):
-                    fields_["id"] = _next_id(self._ids(session), "e")
+                    fields_["id"] = rec.next_record_id(self._ids(session), "e")
                 episode = _validated(Episode, fields_, "episode")
             self._check_id_free(session, episode.id)
             self._insert_episode(session, episode)
@@ -380,7 +340,7 @@ class DiaryService:
         with self._session() as session:
             if symptom is None:
                 if not fields_.get("id"):
-                    fields_["id"] = _next_id(self._ids(session), "s")
+                    fields_["id"] = rec.next_record_id(self._ids(session), "s")
                 symptom = _validated(Symptom, fields_, "symptom")
             self._check_id_free(session, symptom.id)
             session.add(SymptomRow(owner_id=self.owner_id, **rec.symptom_values(symptom)))
@@ -717,5 +677,6 @@ __all__ = [
     "LOCAL_USERNAME",
     "NotFound",
     "Page",
+    "describe_validation_error",
     "machine_timezone",
 ]

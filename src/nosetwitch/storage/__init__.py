@@ -2,3 +2,8 @@
 
 Only the service layer (`nosetwitch.services`) talks to this package.
 """
+
+SCHEMA_HEAD = "0002_experiments"
+"""The newest revision under migrations/versions: update it with every new
+migration (a test keeps the two in step). Databases at this revision open
+without loading Alembic."""

@@ -14,19 +14,21 @@ Engines are cached per URL for the life of the process.
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-SCHEMA_HEAD = "0002_experiments"
-"""The newest revision under migrations/versions (a test keeps them in step)."""
-
-DATABASE_URL_ENV = "NOSETWITCH_DATABASE_URL"
-HOME_ENV = "NOSETWITCH_HOME"
-DEFAULT_FILENAME = "nosetwitch.sqlite3"
+from nosetwitch.storage import SCHEMA_HEAD  # noqa: F401  (re-exported; set it in storage/__init__.py)
+from nosetwitch.storage.location import (  # noqa: F401  (re-exported)
+    DATABASE_URL_ENV,
+    DEFAULT_FILENAME,
+    HOME_ENV,
+    data_dir,
+    default_database_url,
+    normalize_url,
+)
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -34,32 +36,6 @@ _lock = threading.Lock()
 
 class DatabaseError(RuntimeError):
     """The database cannot be opened or upgraded; the message says why."""
-
-
-def data_dir() -> Path:
-    """The folder of the default database: `$NOSETWITCH_HOME`, else the platform's user data folder."""
-    home = os.environ.get(HOME_ENV)
-    if home:
-        return Path(home).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("nosetwitch", appauthor=False))
-
-
-def default_database_url() -> str:
-    """`$NOSETWITCH_DATABASE_URL` if set, else the SQLite file in `data_dir()`."""
-    url = os.environ.get(DATABASE_URL_ENV)
-    if url:
-        return normalize_url(url)
-    return f"sqlite:///{data_dir() / DEFAULT_FILENAME}"
-
-
-def normalize_url(url: str) -> str:
-    """Accept plain `postgresql://` / `postgres://` URLs and use psycopg 3 for them."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
 
 
 def open_engine(url: str | None = None, *, upgrade: bool = True) -> Engine:

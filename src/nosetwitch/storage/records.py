@@ -8,7 +8,7 @@ validated domain record, instants in the offset they were written with.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Any
 
@@ -21,7 +21,7 @@ from nosetwitch.domain.models import (
     RemedyAttempt,
     Symptom,
 )
-from nosetwitch.storage.types import offset_minutes, with_offset
+from nosetwitch.storage.instants import UTC, offset_minutes, with_offset
 
 
 def _code(value: Enum | None) -> str | None:
@@ -29,9 +29,17 @@ def _code(value: Enum | None) -> str | None:
 
 
 def _utc(instant):
-    from nosetwitch.storage.types import UTC
-
     return instant.astimezone(UTC)
+
+
+def next_record_id(existing: Iterable[str], prefix: str) -> str:
+    """The next free short id: `e1`, `e2`... (episodes) or `s1`... (symptoms)."""
+    highest = 0
+    for value in existing:
+        suffix = value[len(prefix) :]
+        if value.startswith(prefix) and suffix.isdigit():
+            highest = max(highest, int(suffix))
+    return f"{prefix}{highest + 1}"
 
 
 # --- person --------------------------------------------------------------------

@@ -13,7 +13,9 @@ import datetime as dt
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
-UTC = dt.timezone.utc
+from nosetwitch.storage.instants import UTC, offset_minutes, with_offset
+
+__all__ = ["UTC", "UTCDateTime", "offset_minutes", "with_offset"]
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -34,16 +36,3 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         return value.replace(tzinfo=UTC)
 
-
-def offset_minutes(instant: dt.datetime) -> int:
-    """The UTC offset an aware instant was written with, in whole minutes."""
-    offset = instant.utcoffset()
-    if offset is None:
-        raise ValueError("instant must carry a UTC offset")
-    return int(offset.total_seconds() // 60)
-
-
-def with_offset(utc_instant: dt.datetime, minutes: int) -> dt.datetime:
-    """The stored UTC instant shown again in the offset it was written with."""
-    tz = UTC if minutes == 0 else dt.timezone(dt.timedelta(minutes=minutes))
-    return utc_instant.astimezone(tz)

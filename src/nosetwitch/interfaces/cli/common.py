@@ -20,16 +20,25 @@ _services: dict[str | None, DiaryService] = {}
 
 
 def open_service() -> DiaryService:
-    """The local user's diary in `--db` / `$NOSETWITCH_DATABASE_URL` / the default SQLite file."""
+    """The local user's diary in `--db` / `$NOSETWITCH_DATABASE_URL` / the default SQLite file.
+
+    Created (with its schema) on first use; the person's time zone is then set
+    to this computer's zone.
+    """
     url = settings.db_url
     if url not in _services:
         from nosetwitch.services.diary import DiaryService
         from nosetwitch.storage.database import DatabaseError
 
         try:
-            _services[url] = DiaryService(url)
+            service = DiaryService(url)
+            if not service.has_person():
+                # Pin this computer's time zone on first use: calendar days must not
+                # move when the laptop travels (change it with `nosetwitch profile`).
+                service.set_person(service.get_person())
         except DatabaseError as exc:
             raise BadInput(str(exc)) from None
+        _services[url] = service
     return _services[url]
 
 

@@ -68,9 +68,12 @@ def log_twitch(
 ) -> None:
     """Log a twitch episode. `nosetwitch log twitch` alone means: now, on the nose."""
     from nosetwitch.domain.models import Interference, Side, Site
+    from nosetwitch.interfaces.cli.main import settings
+    from nosetwitch.storage.quick import QuickLog
 
-    service = open_service()
-    timezone = service.get_person().timezone
+    quick = QuickLog.open(settings.db_url)  # skips loading SQLAlchemy when it can (start-up time)
+    service = None if quick else open_service()
+    timezone = quick.timezone if quick else service.get_person().timezone
     fields: dict[str, Any] = {
         "started_at": parse_instant(at, timezone),
         "duration_s": parse_duration(duration),
@@ -82,9 +85,28 @@ def log_twitch(
     }
     if site is not None:
         fields["sites"] = parse_choices(site, Site, option="--site")
-    episode = _guard(lambda: service.add_episode(**fields))
+    if quick:
+        try:
+            episode = quick.add_episode(fields, _validated_episode)
+        finally:
+            quick.close()
+    else:
+        episode = _guard(lambda: service.add_episode(**fields))
     where = ", ".join(s.value for s in episode.sites)
     typer.echo(f"Logged twitch {episode.id} at {_when(episode.started_at)}: {where}.")
+
+
+def _validated_episode(fields: dict[str, Any]):
+    """The Episode for these fields, or BadInput naming the field (the same words as the service)."""
+    from pydantic import ValidationError
+
+    from nosetwitch.domain.models import Episode
+    from nosetwitch.services.errors import describe_validation_error
+
+    try:
+        return Episode.model_validate(fields)
+    except ValidationError as exc:
+        raise BadInput(f"episode: {describe_validation_error(exc)}") from None
 
 
 @log_app.command("day")

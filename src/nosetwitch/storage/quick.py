@@ -1,0 +1,122 @@
+"""The quick path of `nosetwitch log twitch`: one episode into a local SQLite diary.
+
+Logging a twitch is the command people type most, and importing SQLAlchemy
+alone takes longer than the whole command may (300 ms). So, for an SQLite
+diary that already exists, is at the newest schema revision and has a
+person record, this module appends the episode with the standard library's
+`sqlite3`. It writes exactly the rows `DiaryService.add_episode` writes (the
+column values come from `storage.records`, a test compares the two paths).
+In every other case `QuickLog.open` returns None and the caller uses the
+full `DiaryService`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nosetwitch.domain.models import Episode
+from nosetwitch.storage import SCHEMA_HEAD
+from nosetwitch.storage import records as rec
+from nosetwitch.storage.location import default_database_url
+
+_SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
+# SQLAlchemy's storage format for DATETIME on SQLite; the two paths must agree.
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def sqlite_file(url: str | None) -> Path | None:
+    """The file of a plain SQLite URL, or None for anything else (other databases, options, memory)."""
+    url = url or default_database_url()
+    for prefix in _SQLITE_PREFIXES:
+        if url.startswith(prefix):
+            rest = url[len(prefix) :]
+            if rest and "?" not in rest and rest != ":memory:" and not rest.startswith("file:"):
+                return Path(rest)
+    return None
+
+
+def _column(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).strftime(_SQLITE_DATETIME)  # already UTC
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+class QuickLog:
+    """An open SQLite diary of one owner, ready to take an episode."""
+
+    def __init__(self, connection: sqlite3.Connection, owner_id: int, timezone: str):
+        self.connection = connection
+        self.owner_id = owner_id
+        self.timezone = timezone
+
+    @classmethod
+    def open(cls, url: str | None, username: str = "local") -> QuickLog | None:
+        """Open the diary if the quick path applies, else None (see the module docstring)."""
+        path = sqlite_file(url)
+        if path is None or not path.is_file():
+            return None
+        connection = sqlite3.connect(path, timeout=5, isolation_level=None)
+        try:
+            connection.execute("PRAGMA foreign_keys=ON")
+            connection.execute("PRAGMA busy_timeout=5000")
+            revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            if revision is None or revision[0] != SCHEMA_HEAD:
+                raise LookupError("schema needs an upgrade")
+            row = connection.execute(
+                "SELECT users.id, profiles.timezone FROM users JOIN profiles ON profiles.owner_id = users.id "
+                "WHERE users.username = ?",
+                (username,),
+            ).fetchone()
+            if row is None:
+                raise LookupError("no user or person record yet")
+        except (sqlite3.Error, LookupError):
+            connection.close()
+            return None
+        return cls(connection, row[0], row[1])
+
+    def add_episode(self, fields: dict[str, Any], validate: Callable[[dict[str, Any]], Episode]) -> Episode:
+        """Store an episode made from `fields` (id generated `e<n>`) in one transaction.
+
+        `validate` turns the fields into an Episode or raises; nothing is
+        written then. Raises whatever `validate` raises.
+        """
+        db = self.connection
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            ids = [
+                value
+                for (value,) in db.execute(
+                    "SELECT id FROM episodes WHERE owner_id = ? UNION ALL SELECT id FROM symptoms WHERE owner_id = ?",
+                    (self.owner_id, self.owner_id),
+                )
+            ]
+            episode = validate({**fields, "id": rec.next_record_id(ids, "e")})
+            values = {name: _column(value) for name, value in rec.episode_values(episode).items()}
+            columns = ["owner_id", *values]
+            cursor = db.execute(
+                f"INSERT INTO episodes ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                [self.owner_id, *values.values()],
+            )
+            episode_pk = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO episode_sites (episode_pk, position, owner_id, site) VALUES (?, ?, ?, ?)",
+                [(episode_pk, i, self.owner_id, site) for i, site in enumerate(rec.episode_sites(episode))],
+            )
+            db.executemany(
+                "INSERT INTO episode_interferences (episode_pk, position, owner_id, activity) VALUES (?, ?, ?, ?)",
+                [(episode_pk, i, self.owner_id, a) for i, a in enumerate(rec.episode_interferences(episode))],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return episode
+
+    def close(self) -> None:
+        self.connection.close()
