@@ -194,3 +194,18 @@ def test_reopening_an_upgraded_database_needs_no_migration(db_url, monkeypatch):
 
     monkeypatch.setattr(database, "upgrade_schema", must_not_run)
     assert DiaryService(db_url).list_episodes().total == 1
+
+
+def test_a_value_the_database_refuses_is_a_clear_error_and_writes_nothing(db_url):
+    service = DiaryService(db_url)
+    diary = Diary(
+        person=Person(timezone="UTC"),
+        episodes=[Episode(id="ok", started_at=at("2026-03-08T04:00:00Z")), Episode(id="nul", started_at=at("2026-03-08T05:00:00Z"), note="a\x00b")],
+    )
+    try:
+        service.import_diary(diary)  # SQLite stores NUL characters
+    except InvalidRecord as exc:  # PostgreSQL refuses them
+        assert "database refused" in str(exc)
+        assert service.is_empty()
+    else:
+        assert service.get_episode("nul").note == "a\x00b"

@@ -32,7 +32,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from nosetwitch.domain.clock import UnknownTimeZone, zone
@@ -628,6 +628,9 @@ class DiaryService:
                 return summary
         except bulk.IdClash as exc:
             raise Conflict(str(exc)) from None
+        except DBAPIError as exc:  # e.g. PostgreSQL refuses a NUL character in a note
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            raise InvalidRecord(f"the database refused the diary: {reason}") from None
 
 
 # --- module helpers ----------------------------------------------------------------------------
