@@ -45,3 +45,26 @@ def test_downgrade_to_base_removes_every_table(db_url):
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     finally:
         engine.dispose()
+
+
+def test_the_alembic_command_line_upgrades_an_empty_database(tmp_path):
+    """`alembic -c src/nosetwitch/storage/migrations/alembic.ini upgrade head`, as docs/diary.md shows."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nosetwitch.storage
+
+    ini = Path(nosetwitch.storage.__file__).parent / "migrations" / "alembic.ini"
+    url = f"sqlite:///{tmp_path / 'by-hand.sqlite3'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(ini), "-x", f"url={url}", "upgrade", "head"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    engine = create_engine(url)
+    try:
+        assert current_revision(engine) == SCHEMA_HEAD
+        assert "episodes" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
