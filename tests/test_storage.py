@@ -209,3 +209,16 @@ def test_a_value_the_database_refuses_is_a_clear_error_and_writes_nothing(db_url
         assert service.is_empty()
     else:
         assert service.get_episode("nul").note == "a\x00b"
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url):
+    from sqlalchemy import text
+
+    service = DiaryService(sqlite_url)
+    with service.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    service.add_episode(id="e1", started_at="2026-03-08T04:00:00Z", sites=["nose", "cheek"])
+    service.delete_episode("e1")
+    with service.engine.connect() as connection:  # the cascade removed the episode's sites
+        assert connection.execute(text("SELECT count(*) FROM episode_sites")).scalar() == 0
