@@ -10,7 +10,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PAGES = ["/", "/day", "/overview", "/history", "/insights", "/check", "/learn", "/data", "/profile", "/symptoms/new"]
+PAGES = ["/", "/day", "/overview", "/history", "/insights", "/check", "/learn", "/data", "/profile", "/symptoms/new", "/api/docs"]
 
 
 def _api(url: str) -> dict:

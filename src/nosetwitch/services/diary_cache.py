@@ -29,7 +29,7 @@ from nosetwitch.domain.models import Diary, Episode
 from nosetwitch.services.diary import Conflict, DiaryService
 from nosetwitch.storage.models import DayCheckInRow, EpisodeRow, MedicationRow, RemedyRow, SymptomRow
 
-_NUMBERED = re.compile(r"^[es](\d+)$")
+_NUMBERED = re.compile(r"^e(\d+)$")  # the service numbers episodes e1, e2, ...
 _PROBED = (EpisodeRow, SymptomRow, DayCheckInRow, RemedyRow, MedicationRow)
 
 

@@ -79,7 +79,9 @@ def create_app(
             "with the token from `GET /api/v1/session` (and the session cookie it sets). "
             "Errors are `application/problem+json` with `errors: [{field, message}]`."
         ),
-        docs_url="/api/docs",
+        # FastAPI's interactive docs load their scripts from a CDN; the app must
+        # work offline, so /api/docs is a page of our own (pages.api_docs).
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -148,8 +150,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # The interactive API docs load their own inline script: no CSP there.
-        extra = self.COMMON if scope["path"].startswith("/api/docs") else [*self.COMMON, self.CSP]
+        extra = [*self.COMMON, self.CSP]
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":

@@ -472,6 +472,33 @@ def delete_medication(request: Request, viewer: PageViewer, medication_id: int):
     return redirect("/profile", "Deleted the medicine.", request)
 
 
+# --- API reference ----------------------------------------------------------------------------
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request):
+    """The API reference, rendered here from the OpenAPI document (works offline)."""
+    spec = request.app.openapi()
+    endpoints = []
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            body = operation.get("requestBody", {}).get("content", {})
+            schema = next(iter(body.values()), {}).get("schema", {}) if body else {}
+            endpoints.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "tag": (operation.get("tags") or ["other"])[0],
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "parameters": operation.get("parameters", []),
+                    "body": schema.get("$ref", "").rsplit("/", 1)[-1] or schema.get("type", ""),
+                    "responses": sorted(operation.get("responses", {})),
+                }
+            )
+    return render(request, "api_docs.html", title="API", endpoints=endpoints, schemas=spec.get("components", {}).get("schemas", {}))
+
+
 # --- accounts (multi-user mode) --------------------------------------------------------------
 
 

@@ -1,0 +1,181 @@
+"""The HTML pages as a browser without JavaScript uses them: plain form posts
+with the CSRF field, answered by a redirect or the form with its mistakes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from nosetwitch.interfaces.web import create_app
+from web_support import ApiClient, demo_document
+
+
+@pytest.fixture
+def web(sqlite_url: str) -> ApiClient:
+    return ApiClient(create_app(sqlite_url))
+
+
+@pytest.fixture
+def demo(web: ApiClient) -> ApiClient:
+    assert web.post("/api/v1/import", content=demo_document(), headers={"content-type": "application/json"}).status_code == 200
+    return web
+
+
+def test_every_page_renders_with_the_not_a_diagnosis_footer(demo: ApiClient):
+    for path in ("/", "/day", "/overview", "/history", "/history?kind=days", "/history?kind=symptoms", "/history?kind=remedies", "/insights", "/check", "/learn", "/data", "/profile", "/symptoms/new", "/api/docs"):
+        page = demo.get(path)
+        assert page.status_code == 200, path
+        assert "nosetwitch does not diagnose" in page.text, path
+        assert 'name="csrf_token" value=""' not in page.text, path  # every form carries the real token
+
+
+def test_twitching_now_logs_at_now_and_offers_details(web: ApiClient):
+    answer = web.form("/log")
+    assert answer.status_code == 303
+    target = answer.headers["location"]
+    assert re.fullmatch(r"/episodes/e1\?new=1", target)
+    details = web.get(target).text
+    assert "Logged a twitch at" in details and "add details" in details.lower()
+    saved = web.form("/episodes/e1", {"started_at": "2026-03-10T20:15", "intensity": "4", "sites": ["nose", "cheek"], "side": "left", "note": "at my desk"})
+    assert saved.status_code == 303 and saved.headers["location"] == "/history"
+    episode = web.get("/api/v1/episodes/e1").json()
+    assert episode["started_at"].startswith("2026-03-10T20:15") and episode["intensity"] == 4 and episode["sites"] == ["nose", "cheek"]
+    assert "at my desk" in web.get("/history").text
+
+
+def test_a_bad_episode_form_shows_the_mistake_and_changes_nothing(web: ApiClient):
+    web.form("/log")
+    before = web.get("/api/v1/episodes/e1").json()
+    answer = web.form("/episodes/e1", {"started_at": "2026-03-10T20:15", "intensity": "7"})
+    assert answer.status_code == 422
+    assert "intensity" in answer.text and "Please correct" in answer.text
+    assert web.get("/api/v1/episodes/e1").json() == before
+
+
+def test_delete_from_history(web: ApiClient):
+    web.form("/log")
+    assert web.form("/episodes/e1/delete").headers["location"] == "/history"
+    assert web.get("/api/v1/episodes").json()["total"] == 0
+    assert web.get("/episodes/e1").status_code == 404
+
+
+def test_day_check_in_records_only_what_was_filled_in(web: ApiClient):
+    answer = web.form("/day", {"date": "2026-03-10", "sleep_h": "6.5", "record_sleep_h": "1", "stress": "3", "caffeine_mg": "240", "water_l": ""})
+    assert answer.status_code == 303
+    day = web.get("/api/v1/days/2026-03-10").json()
+    assert (day["sleep_h"], day["caffeine_mg"]) == (6.5, 240)
+    assert day["stress"] is None  # the slider's box was not ticked
+    assert day["water_l"] is None
+    page = web.get("/day?date=2026-03-10").text
+    assert 'id="record_sleep_h" name="record_sleep_h" value="1" checked' in page
+    bad = web.form("/day", {"date": "2026-03-10", "stress": "12", "record_stress": "1"})
+    assert bad.status_code == 422 and "stress" in bad.text
+    assert web.get("/api/v1/days/2026-03-10").json() == day
+
+
+def test_symptom_remedy_and_medicine_forms(web: ApiClient):
+    assert web.form("/symptoms", {"code": "numbness", "onset": "gradual", "started_at": "2026-03-10T08:00", "side": "left"}).status_code == 303
+    assert web.get("/api/v1/symptoms").json()["items"][0]["code"] == "numbness"
+    assert web.form("/symptoms", {"code": "hiccups", "onset": "gradual"}).status_code == 422
+    web.form("/log")
+    assert web.form("/remedies", {"episode_id": "e1", "code": "warm_compress", "helped": "yes"}).headers["location"] == "/episodes/e1"
+    assert web.get("/api/v1/remedies").json()["items"][0]["helped"] is True
+    assert web.form("/medications", {"name": "Lasix", "started": "2026-01-01"}).status_code == 303
+    key = web.get("/api/v1/medications").json()["items"][0]["id"]
+    assert web.form(f"/medications/{key}/stop").status_code == 303
+    assert web.get(f"/api/v1/medications/{key}").json()["stopped"] is not None
+    assert web.form("/profile", {"timezone": "Mars/Base"}).status_code == 422
+    assert web.form("/profile", {"timezone": "America/New_York", "birth_year": "1980"}).status_code == 303
+    assert web.get("/api/v1/profile").json()["timezone"] == "America/New_York"
+
+
+def test_the_check_page_stops_at_the_first_emergency_yes(web: ApiClient):
+    first = web.get("/check").text
+    assert 'name="question" value="balance"' in first
+    second = web.form("/check", {"question": "balance", "answer": "no", "save": "1"}).text
+    assert 'name="question" value="eyes"' in second and 'name="a_balance" value="no"' in second
+    emergency = web.form("/check", {"a_balance": "no", "question": "eyes", "answer": "yes", "save": "1"})
+    assert emergency.status_code == 200
+    assert "emergency-screen" in emergency.text and "Call 112 / 911 / 999 now" in emergency.text
+    assert [s["code"] for s in web.get("/api/v1/symptoms").json()["items"]] == ["vision_change"]
+
+
+def test_the_check_page_runs_to_a_result_without_saving(web: ApiClient):
+    from nosetwitch.triage import questionnaire
+
+    answers = {}
+    for q in questionnaire.EMERGENCY_QUESTIONS:
+        answers[f"a_{q.id}"] = "no"
+    typical = {"yes_no": "no", "choice": "not sure", "multi": "", "text": ""}
+    page = web.form("/check", {**answers, "save": "0"}).text
+    for _ in range(len(questionnaire.QUESTIONS)):
+        if "Check result" in page:
+            break
+        question = re.search(r'name="question" value="([a-z_]+)"', page).group(1)
+        hidden = dict(re.findall(r'name="a_([a-z_]+)" value="([^"]*)"', page))
+        answer = "nose" if question == "sites" else typical[questionnaire.question(question).kind]
+        page = web.form("/check", {**{f"a_{k}": v for k, v in hidden.items()}, "question": question, "answer": answer, "save": "0"}).text
+    assert "Self-care" in page
+    assert web.get("/api/v1/episodes").json()["total"] == 0  # nothing saved
+
+
+def test_import_page_lists_problems_record_by_record(web: ApiClient):
+    bad = {"format": "nosetwitch-diary", "version": 1, "person": {"timezone": "Europe/Berlin"}, "episodes": [{"id": "x", "started_at": "2026-03-10T20:00", "sites": ["nose"]}], "days": [{"date": "2026-03-10", "sleep_h": 30}]}
+    page = web.http.post("/data/import", data={"csrf_token": web.csrf}, files={"file": ("diary.json", json.dumps(bad), "application/json")})
+    assert page.status_code == 422
+    assert "Nothing was imported" in page.text
+    assert re.search(r'<code>episodes\[0\] \(id &#34;x&#34;\)\.started_at</code>', page.text), page.text[-3000:]
+    assert "<code>days[0] (date &#34;2026-03-10&#34;).sleep_h</code>" in page.text
+    good = web.http.post("/data/import", data={"csrf_token": web.csrf}, files={"file": ("diary.json", demo_document(days=10), "application/json")})
+    assert good.status_code == 200 and "Imported." in good.text
+
+
+def test_insights_page_draws_its_charts(demo: ApiClient):
+    page = demo.get("/insights?factor=caffeine_mg").text
+    assert page.count('<svg class="chart') == 3
+    assert 'class="bar"' in page and 'class="overlay"' in page
+    assert "Daily counts and caffeine" in page
+
+
+def test_overview_shows_triage_level_reason_and_what_to_do(web: ApiClient):
+    now = dt.datetime.now(dt.timezone.utc)
+    web.post("/api/v1/symptoms", {"code": "facial_droop", "onset": "sudden", "started_at": (now - dt.timedelta(minutes=20)).isoformat()})
+    page = web.get("/overview").text
+    assert "Emergency: call 112 / 911 / 999 now" in page
+    assert "Main reason:" in page and 'href="#what-to-do"' in page
+
+
+def test_a_form_without_the_csrf_field_is_refused(web: ApiClient):
+    refused = web.http.post("/log", data={}, follow_redirects=False)
+    assert refused.status_code == 403 and "CSRF" in refused.text
+    assert web.get("/api/v1/episodes").json()["total"] == 0
+
+
+def test_unknown_pages_are_a_friendly_404(web: ApiClient):
+    page = web.get("/nowhere")
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"] and "Back to logging" in page.text
+
+
+def test_responses_carry_security_headers(web: ApiClient):
+    headers = web.get("/").headers
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+
+
+def test_login_pages_in_multi_user_mode(sqlite_url: str):
+    client = ApiClient(create_app(sqlite_url, multi_user=True))
+    assert client.form("/register", {"username": "gina", "password": "a long password here", "password2": "another one"}).status_code == 422
+    created = client.form("/register", {"username": "gina", "password": "a long password here", "password2": "a long password here"})
+    assert created.status_code == 303 and created.headers["location"] == "/profile"
+    client.refresh()
+    assert "gina" in client.get("/profile").text
+    client.form("/logout")
+    assert client.get("/profile", follow_redirects=False).status_code == 303
+    client.refresh()
+    wrong = client.form("/login", {"username": "gina", "password": "nope nope nope"})
+    assert wrong.status_code == 401 and "wrong user name or password" in wrong.text
+    right = client.form("/login", {"username": "gina", "password": "a long password here", "next": "//evil.example/"})
+    assert right.status_code == 303 and right.headers["location"] == "/"  # no open redirect
