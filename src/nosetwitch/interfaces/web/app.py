@@ -46,6 +46,16 @@ class WebContext:
     accounts: object | None = None  # AccountService in multi-user mode
 
 
+def counted(number: int, one: str, many: str | None = None) -> str:
+    """'1 symptom', '3 symptoms'."""
+    return f"{number} {one if number == 1 else (many or one + 's')}"
+
+
+def readable_source(source: str) -> str:
+    """Knowledge-base sources name the project's source article 'SEED'; people read its title."""
+    return source.replace("SEED, section", "the article 'Nose twitching', section")
+
+
 class NeedsLogin(Exception):
     """A page was asked for without a session in multi-user mode."""
 
@@ -87,6 +97,8 @@ def create_app(
     )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
+    templates.env.globals["counted"] = counted
+    templates.env.filters["readable_source"] = readable_source
     context = WebContext(
         database_url=database_url,
         multi_user=multi_user,
