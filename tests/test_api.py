@@ -234,3 +234,14 @@ def test_openapi_documents_the_api():
     for path in ("/api/v1/triage", "/api/v1/insights", "/api/v1/import", "/api/v1/export", "/api/v1/profile", "/api/v1/overview"):
         assert path in paths
     assert "EpisodeCreate" in spec["components"]["schemas"]
+
+
+def test_doctor_report_and_fhir_export(api: ApiClient):
+    api.post("/api/v1/import", content=demo_document(days=20), headers={"content-type": "application/json"})
+    report = api.get("/api/v1/report", params={"days": 14})
+    assert report.status_code == 200 and report.headers["content-type"] == "application/pdf"
+    assert report.content.startswith(b"%PDF")
+    assert_problem(api.get("/api/v1/report", params={"days": 0}), 422, "days")
+    bundle = api.get("/api/v1/export", params={"format": "fhir"})
+    assert bundle.headers["content-type"].startswith("application/fhir+json")
+    assert bundle.json()["resourceType"] == "Bundle"

@@ -24,8 +24,17 @@ def demo(web: ApiClient) -> ApiClient:
     return web
 
 
+PAGES = ("/", "/day", "/overview", "/history", "/history?kind=days", "/history?kind=symptoms", "/history?kind=remedies", "/insights", "/check", "/learn", "/data", "/profile", "/symptoms/new", "/api/docs")
+
+
+def test_every_page_renders_on_an_empty_diary(web: ApiClient):
+    for path in PAGES:
+        assert web.get(path).status_code == 200, path
+    assert "Not enough data yet" in web.get("/insights").text
+
+
 def test_every_page_renders_with_the_not_a_diagnosis_footer(demo: ApiClient):
-    for path in ("/", "/day", "/overview", "/history", "/history?kind=days", "/history?kind=symptoms", "/history?kind=remedies", "/insights", "/check", "/learn", "/data", "/profile", "/symptoms/new", "/api/docs"):
+    for path in PAGES:
         page = demo.get(path)
         assert page.status_code == 200, path
         assert "nosetwitch does not diagnose" in page.text, path

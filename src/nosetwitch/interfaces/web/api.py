@@ -307,9 +307,17 @@ async def import_diary(request: Request, viewer: ViewerDep, file: UploadFile | N
     return {"counts": usecases.import_bytes(viewer, data)}
 
 
-@router.get("/export", tags=["interchange"], responses={200: {"content": {"application/json": {}, "application/zip": {}, "text/csv": {}}}} | INVALID)
-def export_diary(viewer: ViewerDep, format: Literal["json", "csv"] = "json", table: str | None = None):
+@router.get("/export", tags=["interchange"], responses={200: {"content": {"application/json": {}, "application/zip": {}, "text/csv": {}, "application/fhir+json": {}}}} | INVALID)
+def export_diary(viewer: ViewerDep, format: Literal["json", "csv", "fhir"] = "json", table: str | None = None):
     """The whole diary: JSON per the interchange format; `csv` gives a zip with one
-    table per record kind, or with `table=episodes` (days, symptoms...) that one table."""
+    table per record kind, or with `table=episodes` (days, symptoms...) that one table;
+    `fhir` a FHIR R5 Bundle."""
     body, media_type, filename = usecases.export_body(viewer, format, table)
     return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/report", tags=["interchange"], responses={200: {"content": {"application/pdf": {}}}})
+def doctor_report(viewer: ViewerDep, days: Annotated[int, Query(ge=1, le=366, description="how many days up to today")] = 14):
+    """The doctor's report (PDF, 1-3 pages) of the last `days` days. Not a diagnosis."""
+    body, filename = usecases.report_pdf(viewer, days)
+    return Response(body, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -249,9 +249,28 @@ def export_body(viewer: Viewer, format: str, table: str | None = None) -> tuple[
             choices = ", ".join(sorted(t.removesuffix(".csv") for t in tables))
             raise Problem(422, f"table: no table {table!r}; choose one of {choices}", errors=[{"field": "table", "message": f"one of {choices}"}])
         return tables[name], "text/csv; charset=utf-8", f"nosetwitch-{stamp}-{name}"
+    if format == "fhir":
+        import json
+
+        from nosetwitch.interfaces.interchange.fhir import diary_to_fhir_bundle
+
+        bundle = diary_to_fhir_bundle(diary, now_for(viewer))
+        return json.dumps(bundle, indent=2, ensure_ascii=False).encode(), "application/fhir+json", f"nosetwitch-{stamp}-fhir.json"
     from nosetwitch.interfaces.interchange.diary_json import diary_to_json
 
     return diary_to_json(diary).encode(), "application/json", f"nosetwitch-{stamp}.json"
+
+
+def report_pdf(viewer: Viewer, days: int) -> tuple[bytes, str]:
+    """(PDF bytes, file name) of the doctor's report for the last `days` days."""
+    from nosetwitch.reports import default_filename, render_report
+
+    now = now_for(viewer)
+    diary = viewer.diary.load_diary(as_of=now)
+    end = now.date()
+    start = end - dt.timedelta(days=days - 1)
+    insights = insights_of(viewer, now, diary)
+    return render_report(diary, start=start, end=end, as_of=now, insights=insights), default_filename(end)
 
 
 # --- accounts ----------------------------------------------------------------------------------
