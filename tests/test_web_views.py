@@ -141,3 +141,16 @@ def test_diary_cache_follows_writes_from_another_program(sqlite_url: str):
     cli.update_episode("e2", intensity=4)  # an edit changes no count: the copy's age catches it
     cache.max_age_s = 0
     assert cache.diary().episodes[0].intensity == 4
+
+
+def test_the_server_keeps_only_the_most_recent_diaries_in_memory(sqlite_url: str, monkeypatch):
+    from nosetwitch.interfaces.web import deps
+
+    monkeypatch.setattr(deps, "MAX_DIARIES_IN_MEMORY", 2)
+    monkeypatch.setattr(deps, "_recent", deps.OrderedDict())
+    diaries = [deps.diary_service(sqlite_url, f"person{i}") for i in range(3)]
+    for diary in diaries:
+        diary.load_diary()
+    assert diaries[0].cache._diary is None  # the least recently used one was let go
+    assert diaries[1].cache._diary is not None and diaries[2].cache._diary is not None
+    assert diaries[0].load_diary().episodes == []  # and is simply read again when needed

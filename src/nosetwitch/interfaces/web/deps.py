@@ -9,6 +9,7 @@ handler takes an owner from the request itself.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -64,13 +65,30 @@ class SerializedDiary:
         return serialized
 
     def add_episode(self, episode: Episode | None = None, **fields):
+        _keep_in_memory(self)
         with self._lock:
             return self.cache.add_episode(**(episode.model_dump() if episode is not None else fields))
 
     def load_diary(self, as_of=None) -> Diary:
+        _keep_in_memory(self)
         with self._lock:
             diary = self.cache.diary()
         return diary if as_of is None else diary.model_copy(update={"as_of": as_of})
+
+
+MAX_DIARIES_IN_MEMORY = 32
+"""A multi-user server keeps the diaries of the most recent people only."""
+_recent: OrderedDict[int, SerializedDiary] = OrderedDict()
+
+
+def _keep_in_memory(diary: SerializedDiary) -> None:
+    """Mark a diary as just used; let the least recently used ones past the limit go."""
+    with _lock:
+        _recent[id(diary)] = diary
+        _recent.move_to_end(id(diary))
+        while len(_recent) > MAX_DIARIES_IN_MEMORY:
+            _, oldest = _recent.popitem(last=False)
+            oldest.cache.touched()
 
 
 def diary_service(database_url: str | None, owner: str | int) -> "SerializedDiary":
