@@ -10,7 +10,7 @@ import pytest
 
 from nosetwitch.domain.models import Diary, Episode, Person, RemedyAttempt, Symptom
 from nosetwitch.interfaces.web import charts
-from nosetwitch.interfaces.web.views import current_streak, daily_counts, overview, recent_part
+from nosetwitch.interfaces.web.views import current_streak, overview, recent_part
 from nosetwitch.simulate import simulate_diary
 from nosetwitch.triage import triage
 

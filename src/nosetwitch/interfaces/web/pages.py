@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from nosetwitch.domain.clock import local_date, zone
-from nosetwitch.domain.models import Interference, RemedyCode, Side, Site, SymptomCode
+from nosetwitch.domain.models import Interference, RemedyCode, Site, SymptomCode
 from nosetwitch.interfaces.web import charts, forms, usecases, views
 from nosetwitch.interfaces.web.deps import Viewer, current_account, page_viewer
 from nosetwitch.interfaces.web.problems import Problem
@@ -302,15 +302,8 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
         kind = "episodes"
     offset = max(offset, 0)
     tz = _tz(viewer)
-    now = usecases.now_for(viewer)
-    today = now.date()
-    first = today - dt.timedelta(weeks=17)
-    since = dt.datetime.combine(first, dt.time(0), tzinfo=zone(tz))
-    recent = viewer.diary.list_episodes(since=since, limit=100000).items
-    counts: dict[dt.date, int] = {}
-    for episode in recent:
-        day = local_date(episode.started_at, tz)
-        counts[day] = counts.get(day, 0) + 1
+    today = usecases.now_for(viewer).date()
+    counts = views.daily_counts(viewer.diary.load_diary())  # the diary in memory, not a query per episode
     lister = {
         "episodes": viewer.diary.list_episodes,
         "days": viewer.diary.list_days,
@@ -418,7 +411,7 @@ async def data_import(request: Request, viewer: PageViewer):
 
 
 @router.get("/profile", response_class=HTMLResponse)
-def profile_page(request: Request, viewer: PageViewer, errors: list | None = None, status: int = 200):
+def profile_page(request: Request, viewer: PageViewer):
     return _profile(request, viewer)
 
 
