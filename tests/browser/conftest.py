@@ -57,17 +57,15 @@ def _nosetwitch(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen |
     return subprocess.run(command, env=env, check=True, capture_output=True, text=True, timeout=120)
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A running `nosetwitch serve` on a demo diary; stopped after the session."""
-    home = tmp_path_factory.mktemp("web-home")
+def _serve(home: Path, *options: str, demo: bool) -> Iterator[str]:
     env = {**os.environ, "NOSETWITCH_HOME": str(home), "TZ": "Europe/Berlin"}
     env.pop("NOSETWITCH_DATABASE_URL", None)
     database = f"sqlite:///{home / 'browser.sqlite3'}"
-    _nosetwitch("--db", database, "profile", "--timezone", "Europe/Berlin", env=env)
-    _nosetwitch("--db", database, "demo", env=env)
+    if demo:
+        _nosetwitch("--db", database, "profile", "--timezone", "Europe/Berlin", env=env)
+        _nosetwitch("--db", database, "demo", env=env)
     port = _free_port()
-    process = _nosetwitch("--db", database, "serve", "--port", str(port), env=env, background=True)
+    process = _nosetwitch("--db", database, "serve", "--port", str(port), *options, env=env, background=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -88,6 +86,18 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A running `nosetwitch serve` (local mode) on a demo diary; stopped after the session."""
+    yield from _serve(tmp_path_factory.mktemp("web-home"), demo=True)
+
+
+@pytest.fixture(scope="session")
+def multi_user_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A running `nosetwitch serve --multi-user` on an empty database."""
+    yield from _serve(tmp_path_factory.mktemp("web-multi"), "--multi-user", demo=False)
 
 
 @pytest.fixture(scope="session")
@@ -149,3 +159,8 @@ def desktop(browser, server_url: str) -> Iterator[Page]:
 @pytest.fixture
 def phone_without_javascript(browser, server_url: str) -> Iterator[Page]:
     yield from _page(browser, server_url, PHONE, java_script_enabled=False)
+
+
+@pytest.fixture
+def phone_on_a_shared_server(browser, multi_user_url: str) -> Iterator[Page]:
+    yield from _page(browser, multi_user_url, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)

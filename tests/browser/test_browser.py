@@ -110,3 +110,26 @@ def test_every_page_renders_on_phone_and_desktop(phone, desktop, path):
         scroll_width = page.page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= page.page.viewport_size["width"] + 1, f"{path} scrolls sideways on {size}"
         page.shot(f"all-{size}-{name}")
+
+
+def test_sign_up_log_out_and_log_in_on_a_shared_server(phone_on_a_shared_server):
+    page = phone_on_a_shared_server
+    page.goto("/history")
+    page.page.wait_for_url(re.compile(r"/login\?next=/history"))
+    page.shot("phone-login")
+    page.page.get_by_role("link", name="Create one").click()
+    page.page.get_by_label("User name").fill("hanna")
+    page.page.get_by_label("Password", exact=True).fill("a long enough password")
+    page.page.get_by_label("Password again").fill("a long enough password")
+    page.shot("phone-register")
+    page.page.get_by_role("button", name="Create account").click()
+    page.page.wait_for_url(re.compile(r"/profile$"))
+    assert "hanna" in page.page.locator("header").inner_text()
+    page.page.get_by_role("button", name="Log out").click()
+    page.page.wait_for_url(re.compile(r"/login"))
+    page.page.get_by_label("User name").fill("hanna")
+    page.page.get_by_label("Password").fill("a long enough password")
+    page.page.get_by_role("button", name="Log in").click()
+    page.page.wait_for_url(re.compile(r"/$"))
+    page.page.get_by_role("button", name=re.compile("Twitching now")).click()
+    page.page.wait_for_url(re.compile(r"/episodes/e1"))
