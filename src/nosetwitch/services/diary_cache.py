@@ -8,9 +8,11 @@ the database says it changed:
 - writes made through the cache (`add_episode`) update the copy in place;
   any other write made through it (`touched()`) drops the copy;
 - writes made by another program (the CLI) are noticed by a cheap probe on
-  every read (row count and highest key of each table), and any copy older
-  than `max_age_s` is reloaded anyway, which also catches edits the probe
-  cannot see.
+  every read. On SQLite the probe is `PRAGMA data_version` on a connection of
+  its own, which changes with every commit made elsewhere (edits included).
+  Elsewhere (PostgreSQL) it is the row count and highest key of each table,
+  which an edit does not change, so there a copy older than `max_age_s` is
+  reloaded anyway.
 
 It also hands out the next free `e<n>` episode id from the copy, so adding
 an episode does not read every stored id.
@@ -36,9 +38,13 @@ _PROBED = (EpisodeRow, SymptomRow, DayCheckInRow, RemedyRow, MedicationRow)
 class DiaryCache:
     """One owner's diary in memory (see the module docstring). Thread-safe."""
 
-    def __init__(self, service: DiaryService, *, max_age_s: float = 10.0):
+    def __init__(self, service: DiaryService, *, max_age_s: float | None = None):
         self.service = service
-        self.max_age_s = max_age_s
+        self._watch = None  # SQLite: a connection kept open for PRAGMA data_version
+        if service.engine.dialect.name == "sqlite":
+            self._watch = service.engine.raw_connection()
+        # data_version sees every commit; the age limit is only a safety net there
+        self.max_age_s = max_age_s if max_age_s is not None else (300.0 if self._watch is not None else 10.0)
         self._lock = threading.RLock()
         self._diary: Diary | None = None
         self._stamp: tuple | None = None
@@ -46,7 +52,14 @@ class DiaryCache:
         self._highest_number = 0
 
     def _probe(self) -> tuple:
-        """(count, highest key) per table of this owner: changes with every insert or delete."""
+        """A value that changes when another connection commits (SQLite), or with
+        every insert or delete of this owner's rows (count and highest key per table)."""
+        if self._watch is not None:
+            cursor = self._watch.cursor()
+            try:
+                return tuple(cursor.execute("PRAGMA data_version").fetchone())
+            finally:
+                cursor.close()
         owner = self.service.owner_id
         parts = []
         for table in _PROBED:
@@ -102,6 +115,11 @@ class DiaryCache:
             self._highest_number = max(self._highest_number, int(match.group(1)))
         # The stored rows changed by exactly this episode: keep the copy and its probe in step.
         self._diary = self._diary.model_copy(update={"episodes": [*self._diary.episodes, episode]})
+        if self._watch is not None:
+            # Our own commit moved data_version; anything that committed since then
+            # too would go unseen until the next change or the age limit (rare, brief).
+            self._stamp = self._probe()
+            return
         count, highest = self._stamp[0], self._stamp[1]
         self._stamp = (count + 1, max(highest or 0, self._episode_pk(episode.id)), *self._stamp[2:])
 

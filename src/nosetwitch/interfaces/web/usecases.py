@@ -118,10 +118,13 @@ def put_day(viewer: Viewer, date: dt.date, body) -> tuple[DayCheckIn, bool]:
 
 
 def triage_of(viewer: Viewer, as_of: dt.datetime | None = None, diary: Diary | None = None):
+    """Triage at `as_of` (default now) of the given diary, else of the part of the
+    stored diary the rules can see (the same result, see views.recent_part)."""
+    from nosetwitch.interfaces.web.views import recent_part
     from nosetwitch.triage import triage
 
     as_of = as_of or now_for(viewer)
-    diary = diary or viewer.diary.load_diary(as_of=as_of)
+    diary = diary or recent_part(viewer.diary.load_diary(as_of=as_of), as_of)
     return triage(diary, as_of)
 
 
