@@ -188,3 +188,11 @@ def test_login_pages_in_multi_user_mode(sqlite_url: str):
     assert wrong.status_code == 401 and "wrong user name or password" in wrong.text
     right = client.form("/login", {"username": "gina", "password": "a long password here", "next": "//evil.example/"})
     assert right.status_code == 303 and right.headers["location"] == "/"  # no open redirect
+
+
+def test_overview_names_the_last_episode_even_when_it_is_months_old(web: ApiClient):
+    old = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=90)).replace(microsecond=0)
+    web.post("/api/v1/episodes", {"id": "old", "started_at": old.isoformat()})
+    overview = web.get("/api/v1/overview").json()
+    assert overview["week_count"] == 0 and overview["streak_days"] == 0
+    assert dt.datetime.fromisoformat(overview["last_episode_at"]) == old

@@ -8,6 +8,7 @@ bad documents -> 422 naming the field.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import threading
@@ -133,9 +134,14 @@ def overview_of(viewer: Viewer):
     from nosetwitch.interfaces.web.views import overview, recent_part
 
     now = now_for(viewer)
-    part = recent_part(viewer.diary.load_diary(as_of=now), now)
-    # The part holds today, the last two weeks and the whole current streak.
-    return overview(part, now), triage_of(viewer, now, part)
+    diary = viewer.diary.load_diary(as_of=now)
+    part = recent_part(diary, now)
+    # The part holds today, the last two weeks and the whole current streak;
+    # only the last episode may lie further back.
+    numbers = overview(part, now)
+    if numbers.last_episode_at is None and diary.episodes:
+        numbers = dataclasses.replace(numbers, last_episode_at=overview(diary, now).last_episode_at)
+    return numbers, triage_of(viewer, now, part)
 
 
 def overview_json(viewer: Viewer) -> dict:
