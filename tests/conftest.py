@@ -13,9 +13,11 @@ Use them by naming them as test arguments:
   ``CI=true``, where they fail.
 - ``sqlite_url``: the SQLite case alone (for tests that need not run twice).
 - ``postgres_url``: the PostgreSQL case alone.
-- ``cli`` (also importable as ``from conftest import run_cli``): runs the
-  ``nosetwitch`` entry point in-process and returns ``(exit code, stdout,
-  stderr)``, e.g. ``code, out, err = cli("--db", db_url, "log", "twitch")``.
+- ``cli``: runs the ``nosetwitch`` entry point in-process and returns
+  ``(exit code, stdout, stderr)``, e.g. ``code, out, err = cli("--db",
+  db_url, "log", "twitch")``. Outside fixtures import it as
+  ``from nosetwitch.interfaces.cli.common import run_captured`` (never
+  ``from conftest import ...``: tests/browser has a conftest of its own).
 - ``shared_dir``: the ``../shared`` folder beside the checkout (specs, public
   cases); tests using it skip when it is absent.
 
@@ -56,29 +58,12 @@ def shared_dir() -> Path:
     return SHARED_DIR
 
 
-def run_cli(*args: str) -> tuple[int, str, str]:
-    """Run the console entry point in-process; (exit code, stdout, stderr)."""
-    import contextlib
-    import io
-
-    from nosetwitch.interfaces.cli.common import forget_services
-    from nosetwitch.interfaces.cli.main import run
-
-    forget_services()
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            run(list(args))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture
 def cli():
-    """`run_cli`, as a fixture."""
-    return run_cli
+    """`nosetwitch.interfaces.cli.common.run_captured`, as a fixture."""
+    from nosetwitch.interfaces.cli.common import run_captured
+
+    return run_captured
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------

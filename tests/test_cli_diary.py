@@ -13,7 +13,7 @@ import pytest
 
 from nosetwitch.domain.clock import zone
 from nosetwitch.services.diary import DiaryService
-from conftest import run_cli as cli
+from nosetwitch.interfaces.cli.common import run_captured as cli
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -11,7 +11,7 @@ from nosetwitch.insights import INSIGHTS_SCHEMA
 from nosetwitch.interfaces.interchange.diary_json import diary_to_json
 from nosetwitch.services.diary import DiaryService
 from nosetwitch.simulate import simulate_diary
-from conftest import run_cli as cli
+from nosetwitch.interfaces.cli.common import run_captured as cli
 
 jsonschema = pytest.importorskip("jsonschema")
 

@@ -15,7 +15,7 @@ import pytest
 
 from nosetwitch.interfaces.interchange.diary_json import diary_to_json, parse_diary
 from nosetwitch.services.diary import DiaryService
-from conftest import run_cli as cli
+from nosetwitch.interfaces.cli.common import run_captured as cli
 
 VALID = {
     "format": "nosetwitch-diary",

@@ -47,6 +47,28 @@ def forget_services() -> None:
     _services.clear()
 
 
+def run_captured(*args: str) -> tuple[int, str, str]:
+    """Run `nosetwitch ARGS...` in this process; returns (exit code, stdout, stderr).
+
+    For tests and notebooks: the same entry point as the console script, with
+    its output captured and the service cache dropped first.
+    """
+    import contextlib
+    import io
+
+    from nosetwitch.interfaces.cli.main import run
+
+    forget_services()
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            run(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return code, out.getvalue(), err.getvalue()
+
+
 # --- time ----------------------------------------------------------------------------------
 
 _AGO = re.compile(
