@@ -109,11 +109,12 @@ class EpisodeRow(Base):
     source: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
 
+    # "selectin": a page of episodes loads its sites in one more query, not one per episode.
     sites: Mapped[list[EpisodeSiteRow]] = relationship(
-        order_by="EpisodeSiteRow.position", cascade="all, delete-orphan", passive_deletes=True
+        order_by="EpisodeSiteRow.position", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
     interferes_with: Mapped[list[EpisodeInterferenceRow]] = relationship(
-        order_by="EpisodeInterferenceRow.position", cascade="all, delete-orphan", passive_deletes=True
+        order_by="EpisodeInterferenceRow.position", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
 
 
@@ -202,7 +203,7 @@ class RemedyRow(Base):
     helped: Mapped[bool | None] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
 
-    episode: Mapped[EpisodeRow | None] = relationship(passive_deletes=True)
+    episode: Mapped[EpisodeRow | None] = relationship(passive_deletes=True, lazy="selectin")
 
 
 class ExperimentRow(Base):
