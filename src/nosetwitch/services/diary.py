@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -49,7 +50,7 @@ from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotF
 from nosetwitch.storage import bulk
 from nosetwitch.storage import records as rec
 from nosetwitch.storage.bulk import ImportSummary, KindCounts
-from nosetwitch.storage.database import open_engine
+from nosetwitch.storage.database import open_engine, reader, writer
 from nosetwitch.storage.models import (
     DayCheckInRow,
     EpisodeInterferenceRow,
@@ -172,7 +173,8 @@ class DiaryService:
         existing `users.id`. Unknown owners raise `NotFound`.
         """
         self.engine = open_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(reader(self.engine), expire_on_commit=False)
+        self._writes = sessionmaker(writer(self.engine), expire_on_commit=False)
         self.owner_id = self._resolve_owner(owner, create_owner)
 
     def _resolve_owner(self, owner: str | int, create: bool) -> int:
@@ -195,8 +197,18 @@ class DiaryService:
                 return session.scalar(select(UserRow.id).where(UserRow.username == owner))
             return user.id
 
-    def _session(self) -> Session:
-        return self._sessions.begin()  # type: ignore[return-value]
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        """A write transaction, one per owner at a time.
+
+        Writers read before they write (the next free id, the record to
+        update), so two of them must not interleave: SQLite takes its write
+        lock at BEGIN (`storage.database.writer`), and other databases lock
+        the owner's `users` row here (FOR UPDATE renders to nothing on SQLite).
+        """
+        with self._writes.begin() as session:
+            session.execute(select(UserRow.id).where(UserRow.id == self.owner_id).with_for_update())
+            yield session
 
     # --- person -------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from nosetwitch.insights.experiments import Schedule, propose_schedule
 from nosetwitch.services.diary import Conflict, DiaryService, NotFound
+from nosetwitch.storage.database import writer
 from nosetwitch.storage.models import ExperimentRow
 
 
@@ -23,6 +24,7 @@ class ExperimentService:
     def __init__(self, diary: DiaryService):
         self.owner_id = diary.owner_id
         self._sessions = sessionmaker(diary.engine, expire_on_commit=False)
+        self._writes = sessionmaker(writer(diary.engine), expire_on_commit=False)
 
     def start(self, plan: str, days: int, start: dt.date, seed: int | None = None) -> Schedule:
         """Propose and store a schedule; `Conflict` while another one is still running on `start`."""
@@ -35,7 +37,7 @@ class ExperimentService:
         if seed is None:
             seed = secrets.randbits(32)
         schedule = propose_schedule(plan, days, start, seed)
-        with self._sessions.begin() as session:
+        with self._writes.begin() as session:
             session.add(
                 ExperimentRow(
                     owner_id=self.owner_id,
@@ -64,7 +66,7 @@ class ExperimentService:
 
     def stop(self, day: dt.date) -> Schedule:
         """Stop the running experiment: its schedule ends the day before `day`."""
-        with self._sessions.begin() as session:
+        with self._writes.begin() as session:
             row = self._latest_row(session)
             if row is None or _schedule(row).arm_on(day) is None:
                 raise NotFound("running experiment", day.isoformat())

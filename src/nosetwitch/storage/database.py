@@ -73,6 +73,7 @@ def _create_engine(url: str) -> Engine:
                 raise DatabaseError(f"cannot create the folder for {database}: {exc.strerror or exc}") from None
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     try:
         return create_engine(parsed, pool_pre_ping=True)
@@ -89,6 +90,44 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+    # Python's sqlite3 only opens a transaction before a write, so the SELECTs
+    # of one session would each see a different moment (a diary read while the
+    # CLI writes could come back torn). Let SQLAlchemy's "begin" emit BEGIN
+    # itself (_sqlite_begin), as the SQLAlchemy SQLite dialect docs advise.
+    dbapi_connection.isolation_level = None
+
+
+WRITE_OPTION = "nosetwitch_write"
+"""Execution option marking an engine whose transactions will write (see `writer`)."""
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, for transactions that will write.
+
+    On SQLite these start with BEGIN IMMEDIATE: the write lock is taken up
+    front, so a transaction that reads (say, the highest id) and then writes
+    cannot be overtaken by another writer in between. Other databases get
+    the ordinary BEGIN; `DiaryService` locks the owner's row there.
+    """
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine, for transactions that read several tables as one moment.
+
+    PostgreSQL's default READ COMMITTED takes a new snapshot per statement, so
+    a diary loaded with several SELECTs could show an episode whose sites were
+    not yet written; REPEATABLE READ gives the whole transaction one snapshot.
+    SQLite already has that within the BEGIN that `_sqlite_begin` emits.
+    """
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="REPEATABLE READ")
+    return engine
+
+
+def _sqlite_begin(connection) -> None:
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def current_revision(engine: Engine) -> str | None:
