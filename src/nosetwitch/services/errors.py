@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from nosetwitch.domain.problems import field_path, plain_message
+
 
 class DiaryError(Exception):
     """Base class of everything this service raises on purpose."""
@@ -33,9 +35,6 @@ def describe_validation_error(exc: ValidationError) -> str:
     """'field: message; field: message' for a pydantic ValidationError."""
     problems = []
     for error in exc.errors(include_url=False):
-        where = ".".join(str(part) for part in error["loc"] if isinstance(part, (str, int)))
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown field"
+        where, message = field_path(error["loc"]), plain_message(error)
         problems.append(f"{where}: {message}" if where else message)
     return "; ".join(problems)

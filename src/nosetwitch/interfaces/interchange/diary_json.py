@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from nosetwitch.domain.models import Diary
+from nosetwitch.domain.problems import plain_message
 
 MAX_DIARY_BYTES = 64 * 1024 * 1024
 """Larger files are refused before parsing: a 10-year diary is about 6 MB."""
@@ -86,18 +87,9 @@ def _describe(error: dict[str, Any], document: dict) -> str:
             path += f".{part}" if path else part
             node = node.get(part) if isinstance(node, dict) else None
         # other parts name pydantic's internal union branches: not the user's concern
-    kind, message = error["type"], error["msg"]
-    if kind == "extra_forbidden":
-        message = "unknown field (not part of the diary format)"
-    elif kind == "missing":
-        message = "required field is missing"
-    elif message.startswith("Value error, "):
-        message = message.removeprefix("Value error, ")
-    elif "input" in error and kind not in ("missing",):
-        shown = json.dumps(error["input"], default=str)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        message = f"{message[0].lower()}{message[1:]} (got {shown})"
+    message = plain_message(error, show_input=True)
+    if error["type"] == "extra_forbidden":
+        message += " (not part of the diary format)"
     return f"{path or 'document'}: {message}"
 
 

@@ -15,6 +15,8 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from nosetwitch.domain.problems import field_path, plain_message
+
 PROBLEM_JSON = "application/problem+json"
 
 _TITLES = {
@@ -51,30 +53,14 @@ def problem_response(status: int, detail: str, errors: list[dict[str, str]] | No
 
 def field_name(loc: tuple | list) -> str:
     """A pydantic location as the dotted field name the client sent, without 'body'."""
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
-    name = ""
-    for part in parts:
-        if part.isdigit():
-            name += f"[{part}]"
-        elif part.isidentifier():
-            name += f".{part}" if name else part
-        # other parts are pydantic's internal union branch names
-    return name or "body"
+    return field_path(p for p in loc if p not in ("body", "query", "path", "form")) or "body"
 
 
 def describe_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     """pydantic errors as [{field, message}] in plain words."""
     described = []
     for error in errors:
-        message = error.get("msg", "invalid value")
-        kind = error.get("type")
-        if kind == "extra_forbidden":
-            message = "unknown field"
-        elif kind == "missing":
-            message = "required field is missing"
-        elif message.startswith("Value error, "):
-            message = message.removeprefix("Value error, ")
-        described.append({"field": field_name(error.get("loc", ())), "message": message})
+        described.append({"field": field_name(error.get("loc", ())), "message": plain_message(error)})
     return described
 
 
