@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nosetwitch.domain.models import Diary, Episode, Person, RemedyAttempt, Symptom
 from nosetwitch.interfaces.web import charts
@@ -155,3 +158,71 @@ def test_the_server_keeps_only_the_most_recent_diaries_in_memory(sqlite_url: str
     assert diaries[0].cache._diary is None  # the least recently used one was let go
     assert diaries[1].cache._diary is not None and diaries[2].cache._diary is not None
     assert diaries[0].load_diary().episodes == []  # and is simply read again when needed
+
+
+# --- the time-ordered fast paths of the overview -------------------------------------------
+
+_ZONES = ["Europe/Berlin", "America/Santiago", "America/Havana", "Asia/Beirut", "Pacific/Chatham", "UTC"]
+
+
+@st.composite
+def _diaries_and_moments(draw):
+    """A diary whose episodes crowd the last weeks (several a day, offsets of all kinds,
+    DST changes, equal instants written with different offsets) and a moment to look from."""
+    tz = draw(st.sampled_from(_ZONES))
+    now = draw(st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2026, 12, 31), timezones=st.just(dt.timezone.utc)))
+    offsets = draw(st.lists(st.integers(min_value=-50 * 24 * 60, max_value=24 * 60), max_size=60))
+    if draw(st.booleans()):  # a long run of daily twitching, up to and past the triage window,
+        run = draw(st.integers(min_value=25, max_value=45))  # then a day off and an earlier run
+        offsets += [-(day * 24 * 60) for day in (*range(run), *range(run + 1, run + 6))]
+    episodes = []
+    for i, minutes in enumerate(offsets):
+        instant = now + dt.timedelta(minutes=minutes)
+        shown = dt.timezone(dt.timedelta(hours=draw(st.integers(min_value=-12, max_value=14))))
+        episodes.append(Episode(id=f"e{i}", started_at=instant.astimezone(shown)))
+    past = [e for e in episodes if e.started_at <= now]
+    if past and draw(st.booleans()):  # the latest instant once more, written with another offset
+        latest = max(past, key=lambda e: e.started_at)
+        episodes.append(Episode(id="twin", started_at=latest.started_at.astimezone(dt.timezone(dt.timedelta(hours=5)))))
+    episodes.sort(key=lambda e: (e.started_at, e.id))  # the order DiaryCache keeps
+    return Diary(person=Person(timezone=tz), episodes=episodes), now.astimezone(ZoneInfo(tz))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_diaries_and_moments())
+def test_the_time_ordered_overview_equals_the_full_recount(case):
+    diary, now = case
+    fast_numbers, numbers = overview(diary, now, time_ordered=True), overview(diary, now)
+    assert fast_numbers == numbers
+    shown = (lambda t: t and t.isoformat())  # equal instants may be written with other offsets
+    assert shown(fast_numbers.last_episode_at) == shown(numbers.last_episode_at)
+    fast, full = recent_part(diary, now, time_ordered=True), recent_part(diary, now)
+    assert [e.id for e in fast.episodes] == [e.id for e in full.episodes]
+    assert fast.days == full.days and fast.remedies == full.remedies
+
+
+def test_the_diary_cache_keeps_episodes_in_the_order_a_reload_gives(sqlite_url: str):
+    from nosetwitch.services.diary import DiaryService
+    from nosetwitch.services.diary_cache import DiaryCache
+
+    service = DiaryService(sqlite_url)
+    cache = DiaryCache(service, max_age_s=3600)
+    base = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.timezone.utc)
+    for hours in (5, 1, 3, 1, -30, 2):  # logged out of order, two at the same moment
+        cache.add_episode(started_at=base + dt.timedelta(hours=hours))
+    kept = [e.id for e in cache.diary().episodes]
+    assert kept == [e.id for e in service.load_diary().episodes]  # what reading it again gives
+    starts = [e.started_at for e in cache.diary().episodes]
+    assert starts == sorted(starts)
+
+
+def test_the_person_comes_from_the_copy_and_follows_edits_from_another_program(sqlite_url: str):
+    from nosetwitch.services.diary import DiaryService
+    from nosetwitch.services.diary_cache import DiaryCache
+
+    cache = DiaryCache(DiaryService(sqlite_url), max_age_s=3600)
+    DiaryService(sqlite_url).set_person(Person(timezone="Asia/Tokyo"))
+    cache.diary()
+    assert cache.person().timezone == "Asia/Tokyo"
+    DiaryService(sqlite_url).set_person(Person(timezone="America/Denver"))  # the CLI, say
+    assert cache.person().timezone == "America/Denver"

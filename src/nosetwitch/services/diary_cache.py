@@ -16,6 +16,11 @@ the database says it changed:
 
 It also hands out the next free `e<n>` episode id from the copy, so adding
 an episode does not read every stored id.
+
+The copy's episodes are always in time order (`started_at`, then `id`), as
+`DiaryService.load_diary` reads them: an added episode is inserted in its
+place, so readers may find a day's episodes by binary search
+(`views.overview(..., time_ordered=True)`).
 """
 
 from __future__ import annotations
@@ -23,16 +28,22 @@ from __future__ import annotations
 import re
 import threading
 import time
+from bisect import insort
 from typing import Any
 
 from sqlalchemy import func, select
 
-from nosetwitch.domain.models import Diary, Episode
+from nosetwitch.domain.models import Diary, Episode, Person
 from nosetwitch.services.diary import Conflict, DiaryService
 from nosetwitch.storage.models import DayCheckInRow, EpisodeRow, MedicationRow, RemedyRow, SymptomRow
 
 _NUMBERED = re.compile(r"^e(\d+)$")  # the service numbers episodes e1, e2, ...
 _PROBED = (EpisodeRow, SymptomRow, DayCheckInRow, RemedyRow, MedicationRow)
+
+
+def _time_order(episode: Episode) -> tuple:
+    """The order `DiaryService.load_diary` lists episodes in."""
+    return (episode.started_at, episode.id)
 
 
 class DiaryCache:
@@ -70,12 +81,23 @@ class DiaryCache:
         with self.service.engine.connect() as connection:
             return tuple(connection.execute(select(*parts)).one())
 
+    def _current(self, stamp: tuple) -> bool:
+        fresh = time.monotonic() - self._loaded_at < self.max_age_s
+        return self._diary is not None and stamp == self._stamp and fresh
+
+    def person(self) -> Person:
+        """The person, from the copy when it is surely current (SQLite, whose probe
+        sees edits too), else from the database; never loads the whole diary."""
+        with self._lock:
+            if self._watch is not None and self._diary is not None and self._current(self._probe()):
+                return self._diary.person
+        return self.service.get_person()
+
     def diary(self) -> Diary:
         """The current diary (no `as_of`); reloaded when the database changed."""
         with self._lock:
             stamp = self._probe()
-            fresh = time.monotonic() - self._loaded_at < self.max_age_s
-            if self._diary is None or stamp != self._stamp or not fresh:
+            if not self._current(stamp):
                 self._diary = self.service.load_diary()
                 self._stamp = stamp
                 self._loaded_at = time.monotonic()
@@ -114,7 +136,10 @@ class DiaryCache:
         if match:
             self._highest_number = max(self._highest_number, int(match.group(1)))
         # The stored rows changed by exactly this episode: keep the copy and its probe in step.
-        self._diary = self._diary.model_copy(update={"episodes": [*self._diary.episodes, episode]})
+        # A new list (readers may hold the old one), the episode in its place in time order.
+        episodes = list(self._diary.episodes)
+        insort(episodes, episode, key=_time_order)
+        self._diary = self._diary.model_copy(update={"episodes": episodes})
         if self._watch is not None:
             # Our own commit moved data_version; anything that committed since then
             # too would go unseen until the next change or the age limit (rare, brief).

@@ -15,12 +15,15 @@ from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
 from nosetwitch.domain.models import DayCheckIn, Episode, Medication, Person, Symptom
 from nosetwitch.interfaces.web import schemas as s
 from nosetwitch.interfaces.web import usecases
-from nosetwitch.interfaces.web.deps import Viewer, api_viewer
+from nosetwitch.interfaces.web.deps import Viewer, api_viewer, api_viewer_on_loop, run_for
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_csrf)])
 ViewerDep = Annotated[Viewer, Depends(api_viewer)]
+# The two busiest routes (logging a twitch, the overview) are `async def` and
+# skip the threadpool in local mode: see deps.run_for (bench/web_load.py).
+LoopViewerDep = Annotated[Viewer, Depends(api_viewer_on_loop)]
 Offset = Annotated[int, Query(ge=0, description="how many records to skip")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size, at most 1000")]
 NOT_FOUND = {404: {"description": "no such record in your diary"}}
@@ -108,9 +111,9 @@ def list_episodes(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, sinc
 
 
 @router.post("/episodes", response_model=Episode, status_code=201, tags=["episodes"], responses=INVALID)
-def create_episode(viewer: ViewerDep, episode: s.EpisodeCreate):
+async def create_episode(request: Request, viewer: LoopViewerDep, episode: s.EpisodeCreate):
     """Log a twitch; an empty object `{}` logs one at the nose, now."""
-    return usecases.add_episode(viewer, episode.model_dump(exclude_unset=True))
+    return await run_for(request, usecases.add_episode, viewer, episode.model_dump(exclude_unset=True))
 
 
 @router.get("/episodes/{episode_id}", response_model=Episode, tags=["episodes"], responses=NOT_FOUND)
@@ -260,9 +263,9 @@ def delete_medication(viewer: ViewerDep, medication_id: int):
 
 
 @router.get("/overview", response_model=s.OverviewOut, tags=["overview"])
-def get_overview(viewer: ViewerDep):
+async def get_overview(request: Request, viewer: LoopViewerDep):
     """Today, the last 7 days, the current streak and today's triage level."""
-    return usecases.overview_json(viewer)
+    return await run_for(request, usecases.overview_json, viewer)
 
 
 @router.get("/triage", tags=["triage"])

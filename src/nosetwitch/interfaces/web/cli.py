@@ -106,6 +106,7 @@ def serve_app(database_url: str | None, *, host: str, port: int, open_browser: b
         typer.echo("Reachable from other machines: put it behind HTTPS (session cookies are marked Secure).")
     if open_browser:
         open_browser_later(url)
+    # uvicorn picks httptools and uvloop (the `fast` extra) by itself when they are installed.
     uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=not loopback)
 
 

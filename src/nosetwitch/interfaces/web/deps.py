@@ -12,7 +12,10 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from typing import Any, Callable, TypeVar
+
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import password_fingerprint
@@ -20,6 +23,7 @@ from nosetwitch.domain.models import Diary, Episode
 from nosetwitch.services.diary import LOCAL_USERNAME, DiaryService
 from nosetwitch.services.diary_cache import DiaryCache
 
+R = TypeVar("R")
 _services: dict[tuple[str | None, str | int], "SerializedDiary"] = {}
 _lock = threading.Lock()
 
@@ -68,6 +72,10 @@ class SerializedDiary:
         _keep_in_memory(self)
         with self._lock:
             return self.cache.add_episode(**(episode.model_dump() if episode is not None else fields))
+
+    def get_person(self):
+        with self._lock:
+            return self.cache.person()
 
     def load_diary(self, as_of=None) -> Diary:
         _keep_in_memory(self)
@@ -153,6 +161,27 @@ def api_viewer(request: Request) -> Viewer:
     if viewer is None:
         raise Problem(401, "log in first: POST /api/v1/login with username and password")
     return viewer
+
+
+async def api_viewer_on_loop(request: Request) -> Viewer:
+    """`api_viewer` for the busiest routes (see `run_for`): in local mode there is
+    no account to look up, so it runs on the event loop without a thread hop."""
+    if not request.app.state.web.multi_user:
+        return api_viewer(request)
+    return await run_in_threadpool(api_viewer, request)
+
+
+async def run_for(request: Request, function: Callable[..., R], *args: Any) -> R:
+    """Run a diary call for an `async def` route.
+
+    Local mode (one person): on the event loop. Every diary call of the one
+    owner waits for the owner's lock anyway, so a thread would add two hops
+    and GIL hand-overs and buy no parallelism. Multi-user mode: in the
+    threadpool, so one person's database round trips never hold up another's.
+    """
+    if not request.app.state.web.multi_user:
+        return function(*args)
+    return await run_in_threadpool(function, *args)
 
 
 def page_viewer(request: Request) -> Viewer:

@@ -8,7 +8,6 @@ bad documents -> 422 naming the field.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 import threading
@@ -125,7 +124,7 @@ def triage_of(viewer: Viewer, as_of: dt.datetime | None = None, diary: Diary | N
     from nosetwitch.triage import triage
 
     as_of = as_of or now_for(viewer)
-    diary = diary or recent_part(viewer.diary.load_diary(as_of=as_of), as_of)
+    diary = diary or recent_part(viewer.diary.load_diary(as_of=as_of), as_of, time_ordered=True)
     return triage(diary, as_of)
 
 
@@ -135,12 +134,10 @@ def overview_of(viewer: Viewer):
 
     now = now_for(viewer)
     diary = viewer.diary.load_diary(as_of=now)
-    part = recent_part(diary, now)
-    # The part holds today, the last two weeks and the whole current streak;
-    # only the last episode may lie further back.
-    numbers = overview(part, now)
-    if numbers.last_episode_at is None and diary.episodes:
-        numbers = dataclasses.replace(numbers, last_episode_at=overview(diary, now).last_episode_at)
+    # The in-memory diary keeps episodes in time order (DiaryCache), so the
+    # numbers come from binary searches, whatever the diary's length.
+    numbers = overview(diary, now, time_ordered=True)
+    part = recent_part(diary, now, time_ordered=True)
     return numbers, triage_of(viewer, now, part)
 
 
