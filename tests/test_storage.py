@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Medication, Person, RemedyAttempt, Symptom
+from nosetwitch.interfaces.interchange import parse_diary
 from nosetwitch.services.diary import Conflict, DiaryService, InvalidRecord, NotFound
 
 BERLIN_WINTER = dt.timezone(dt.timedelta(hours=1))
@@ -222,3 +223,21 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url):
     service.delete_episode("e1")
     with service.engine.connect() as connection:  # the cascade removed the episode's sites
         assert connection.execute(text("SELECT count(*) FROM episode_sites")).scalar() == 0
+
+
+def test_new_ids_follow_the_highest_short_id_and_ignore_imported_ones(db_url):
+    service = DiaryService(db_url)
+    service.import_diary(
+        parse_diary(
+            {
+                "format": "nosetwitch-diary",
+                "version": 1,
+                "person": {"timezone": "UTC"},
+                "episodes": [
+                    {"id": id_, "started_at": "2026-03-01T08:00:00+00:00", "sites": ["nose"]}
+                    for id_ in ("e2", "e²", "episode-9", "e07")
+                ],
+            }
+        )
+    )
+    assert service.add_episode(started_at=at("2026-03-02T08:00:00+00:00")).id == "e8"

@@ -25,7 +25,6 @@ place, so readers may find a day's episodes by binary search
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from bisect import insort
@@ -36,8 +35,8 @@ from sqlalchemy import func, select
 from nosetwitch.domain.models import Diary, Episode, Person
 from nosetwitch.services.diary import Conflict, DiaryService
 from nosetwitch.storage.models import DayCheckInRow, EpisodeRow, MedicationRow, RemedyRow, SymptomRow
+from nosetwitch.storage.records import record_number
 
-_NUMBERED = re.compile(r"^e(\d+)$")  # the service numbers episodes e1, e2, ...
 _PROBED = (EpisodeRow, SymptomRow, DayCheckInRow, RemedyRow, MedicationRow)
 
 
@@ -102,7 +101,7 @@ class DiaryCache:
                 self._stamp = stamp
                 self._loaded_at = time.monotonic()
                 self._highest_number = max(
-                    (int(m.group(1)) for r in (*self._diary.episodes, *self._diary.symptoms) if (m := _NUMBERED.match(r.id))),
+                    (n for r in (*self._diary.episodes, *self._diary.symptoms) if (n := record_number(r.id, "e")) is not None),
                     default=0,
                 )
             return self._diary
@@ -132,9 +131,9 @@ class DiaryCache:
         raise AssertionError("unreachable")
 
     def _append(self, episode: Episode) -> None:
-        match = _NUMBERED.match(episode.id)
-        if match:
-            self._highest_number = max(self._highest_number, int(match.group(1)))
+        number = record_number(episode.id, "e")
+        if number is not None:
+            self._highest_number = max(self._highest_number, number)
         # The stored rows changed by exactly this episode: keep the copy and its probe in step.
         # A new list (readers may hold the old one), the episode in its place in time order.
         episodes = list(self._diary.episodes)

@@ -32,14 +32,18 @@ def _utc(instant):
     return instant.astimezone(UTC)
 
 
+def record_number(value: str, prefix: str) -> int | None:
+    """n for a short id `<prefix><n>` (`e12` -> 12), None for any other id (imported ids keep their own)."""
+    suffix = value[len(prefix) :]
+    if value.startswith(prefix) and suffix.isascii() and suffix.isdigit():
+        return int(suffix)
+    return None
+
+
 def next_record_id(existing: Iterable[str], prefix: str) -> str:
     """The next free short id: `e1`, `e2`... (episodes) or `s1`... (symptoms)."""
-    highest = 0
-    for value in existing:
-        suffix = value[len(prefix) :]
-        if value.startswith(prefix) and suffix.isdigit():
-            highest = max(highest, int(suffix))
-    return f"{prefix}{highest + 1}"
+    numbers = (record_number(value, prefix) for value in existing)
+    return f"{prefix}{max((n for n in numbers if n is not None), default=0) + 1}"
 
 
 # --- person --------------------------------------------------------------------
