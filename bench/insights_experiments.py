@@ -19,7 +19,7 @@ import sys
 import time
 
 from nosetwitch.insights.experiments import analyse_experiment, propose_schedule
-from nosetwitch.simulate import SimulationParams, simulate
+from nosetwitch.simulate import simulate_following
 
 START = dt.date(2026, 5, 4)
 
@@ -28,16 +28,7 @@ def run_one(job: tuple[int, int, float]) -> tuple[bool, bool] | None:
     """(interval excludes zero, A days lower) for one simulated person, None without a result."""
     days, seed, effect = job
     schedule = propose_schedule("caffeine", days, START, seed)
-    no_caffeine = {START + dt.timedelta(days=i): 0.0 for i, arm in enumerate(schedule.arms) if arm == "A"}
-    sim = simulate(
-        SimulationParams(
-            days=days + 30,
-            seed=seed,
-            end=schedule.end + dt.timedelta(days=1),
-            effects={"caffeine_mg": effect},
-            assigned={"caffeine_mg": no_caffeine},
-        )
-    )
+    sim = simulate_following(schedule.start, schedule.arms, factor="caffeine_mg", effect=effect, seed=seed)
     as_of = dt.datetime.combine(schedule.end + dt.timedelta(days=1), dt.time(12), tzinfo=sim.diary.tz)
     report = analyse_experiment(schedule, sim.diary, as_of)
     if report.difference_ci95 is None:

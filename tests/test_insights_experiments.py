@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nosetwitch.insights.experiments import PLANS, analyse_experiment, propose_schedule
-from nosetwitch.simulate import SimulationParams, simulate
+from nosetwitch.simulate import simulate_following
 
 START = dt.date(2026, 5, 4)
 
@@ -46,17 +46,7 @@ def test_schedule_length_rules(days):
 
 def experiment_diary(effect: float, seed: int, days: int = 28):
     schedule = propose_schedule("caffeine", days, START, seed)
-    no_caffeine = {START + dt.timedelta(days=i): 0.0 for i, arm in enumerate(schedule.arms) if arm == "A"}
-    sim = simulate(
-        SimulationParams(
-            days=days + 30,
-            seed=seed,
-            end=schedule.end + dt.timedelta(days=1),
-            effects={"caffeine_mg": effect},
-            assigned={"caffeine_mg": no_caffeine},
-            drift_sd=0.1,
-        )
-    )
+    sim = simulate_following(schedule.start, schedule.arms, factor="caffeine_mg", effect=effect, seed=seed, drift_sd=0.1)
     as_of = dt.datetime.combine(schedule.end + dt.timedelta(days=1), dt.time(12), tzinfo=sim.diary.tz)
     return schedule, sim, as_of
 

@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -197,6 +199,25 @@ def simulate_diary(
         days=days, seed=seed, end=end, timezone=timezone, effects=same_day, lag1_effects=day_before
     )
     return simulate(params).diary
+
+
+def simulate_following(
+    start: dt.date, arms: Sequence[str], *, factor: str, effect: float, seed: int, **params: Any
+) -> Simulation:
+    """A person who follows an A/B self-experiment from `start`.
+
+    On the "A" days of `arms` the factor is cut to 0 (and recorded so); on
+    "B" days it runs as usual. `effect` is planted on the factor (log rate
+    ratio per SD); the diary ends the day after the schedule, with 30 days
+    of ordinary diary before it. Other `SimulationParams` fields pass through.
+    """
+    end = start + dt.timedelta(days=len(arms))
+    cut = {start + dt.timedelta(days=i): 0.0 for i, arm in enumerate(arms) if arm == "A"}
+    return simulate(
+        SimulationParams(
+            days=len(arms) + 30, seed=seed, end=end, effects={factor: effect}, assigned={factor: cut}, **params
+        )
+    )
 
 
 def simulate(params: SimulationParams) -> Simulation:
