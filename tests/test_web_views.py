@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,49 +14,24 @@ from hypothesis import strategies as st
 
 from nosetwitch.domain.models import Diary, Episode, Person, RemedyAttempt, Symptom
 from nosetwitch.interfaces.web import charts
-from nosetwitch.interfaces.web.views import current_streak, overview, recent_part
+from nosetwitch.interfaces.web.views import current_streak, overview
 from nosetwitch.simulate import simulate_diary
 from nosetwitch.triage import triage
+
+from diary_strategies import diaries_and_moments, same_answer
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_triage_of_the_recent_part_equals_triage_of_the_whole_diary(seed: int):
-    diary = simulate_diary(days=200, seed=seed, end=dt.date(2026, 3, 10))
-    # Add what the rules look for: an old symptom still going on, one that ended, a remedy on an old episode.
-    old = diary.episodes[0]
-    diary = diary.model_copy(
-        update={
-            "symptoms": [
-                Symptom(id="s-old", code="numbness", onset="gradual", started_at=old.started_at),
-                Symptom(id="s-ended", code="pain", onset="gradual", started_at=old.started_at, ended_at=old.started_at + dt.timedelta(hours=1)),
-            ],
-            "remedies": [*diary.remedies, RemedyAttempt(code="massage", at=old.started_at, episode_id=old.id)],
-        }
-    )
-    levels = set()
-    for days_back in (0, 3, 17, 45, 120):
-        as_of = dt.datetime(2026, 3, 10, 21, 0, tzinfo=diary.tz) - dt.timedelta(days=days_back)
-        part = recent_part(diary, as_of)
-        if days_back == 0:
-            assert len(part.episodes) < len(diary.episodes)  # it really is a part
-        result = triage(diary, as_of)
-        assert triage(part, as_of).to_dict() == result.to_dict(), (seed, days_back)
-        levels.add(result.level)
-    assert len(levels) >= 1 and "consult" in levels  # the old symptom keeps it above self-care
-
-
-def test_a_long_run_of_twitching_days_is_followed_back_past_the_window():
+def test_a_long_run_of_twitching_days_counts_whole_in_the_streak():
     tz = "Europe/Berlin"
     start = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     episodes = [Episode(id=f"e{i}", started_at=start + dt.timedelta(days=i)) for i in range(70)]
     diary = Diary(person=Person(timezone=tz), episodes=episodes)
     now = start + dt.timedelta(days=69, hours=5)
-    part = recent_part(diary, now)
-    assert len(part.episodes) == 70
-    assert triage(part, now).to_dict() == triage(diary, now).to_dict()
-    assert overview(part, now).streak_days == 70
+    assert overview(diary, now).streak_days == 70
+    persistent = next(r for r in triage(diary, now).reasons if r.code == "persistent")
+    assert len(persistent.evidence) == 70 and "70 days in a row" in persistent.summary
 
 
 def test_streak_counts_today_or_yesterday():
@@ -160,45 +136,25 @@ def test_the_server_keeps_only_the_most_recent_diaries_in_memory(sqlite_url: str
     assert diaries[0].load_diary().episodes == []  # and is simply read again when needed
 
 
-# --- the time-ordered fast paths of the overview -------------------------------------------
-
-_ZONES = ["Europe/Berlin", "America/Santiago", "America/Havana", "Asia/Beirut", "Pacific/Chatham", "UTC"]
-
-
-@st.composite
-def _diaries_and_moments(draw):
-    """A diary whose episodes crowd the last weeks (several a day, offsets of all kinds,
-    DST changes, equal instants written with different offsets) and a moment to look from."""
-    tz = draw(st.sampled_from(_ZONES))
-    now = draw(st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2026, 12, 31), timezones=st.just(dt.timezone.utc)))
-    offsets = draw(st.lists(st.integers(min_value=-50 * 24 * 60, max_value=24 * 60), max_size=60))
-    if draw(st.booleans()):  # a long run of daily twitching, up to and past the triage window,
-        run = draw(st.integers(min_value=25, max_value=45))  # then a day off and an earlier run
-        offsets += [-(day * 24 * 60) for day in (*range(run), *range(run + 1, run + 6))]
-    episodes = []
-    for i, minutes in enumerate(offsets):
-        instant = now + dt.timedelta(minutes=minutes)
-        shown = dt.timezone(dt.timedelta(hours=draw(st.integers(min_value=-12, max_value=14))))
-        episodes.append(Episode(id=f"e{i}", started_at=instant.astimezone(shown)))
-    past = [e for e in episodes if e.started_at <= now]
-    if past and draw(st.booleans()):  # the latest instant once more, written with another offset
-        latest = max(past, key=lambda e: e.started_at)
-        episodes.append(Episode(id="twin", started_at=latest.started_at.astimezone(dt.timezone(dt.timedelta(hours=5)))))
-    episodes.sort(key=lambda e: (e.started_at, e.id))  # the order DiaryCache keeps
-    return Diary(person=Person(timezone=tz), episodes=episodes), now.astimezone(ZoneInfo(tz))
+# --- the overview against a plain recount -------------------------------------------------
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_diaries_and_moments())
-def test_the_time_ordered_overview_equals_the_full_recount(case):
+@given(diaries_and_moments())
+def test_the_overview_equals_a_plain_recount(case):
     diary, now = case
-    fast_numbers, numbers = overview(diary, now, time_ordered=True), overview(diary, now)
-    assert fast_numbers == numbers
-    shown = (lambda t: t and t.isoformat())  # equal instants may be written with other offsets
-    assert shown(fast_numbers.last_episode_at) == shown(numbers.last_episode_at)
-    fast, full = recent_part(diary, now, time_ordered=True), recent_part(diary, now)
-    assert [e.id for e in fast.episodes] == [e.id for e in full.episodes]
-    assert fast.days == full.days and fast.remedies == full.remedies
+    counts = Counter(e.started_at.astimezone(diary.tz).date() for e in diary.episodes)
+    today = now.astimezone(diary.tz).date()
+    week = [today - dt.timedelta(days=i) for i in range(7)]
+    past = [e for e in diary.episodes if e.started_at <= now]
+    numbers = overview(diary, now)
+    assert numbers.today == today and numbers.today_count == counts[today]
+    assert numbers.week_count == sum(counts[d] for d in week)
+    assert numbers.week_days == sum(1 for d in week if counts[d])
+    assert numbers.previous_week_count == sum(counts[today - dt.timedelta(days=i)] for i in range(7, 14))
+    assert numbers.streak_days == current_streak(set(counts), today)
+    latest = max(past, key=lambda e: e.started_at, default=None)  # the first listed among equal instants
+    assert (numbers.last_episode_at and numbers.last_episode_at.isoformat()) == (latest and latest.started_at.isoformat())
 
 
 def test_the_diary_cache_keeps_episodes_in_the_order_a_reload_gives(sqlite_url: str):
@@ -214,6 +170,24 @@ def test_the_diary_cache_keeps_episodes_in_the_order_a_reload_gives(sqlite_url: 
     assert kept == [e.id for e in service.load_diary().episodes]  # what reading it again gives
     starts = [e.started_at for e in cache.diary().episodes]
     assert starts == sorted(starts)
+
+
+def test_overview_and_triage_from_the_cache_equal_those_of_the_diary_read_again(sqlite_url: str):
+    from nosetwitch.services.diary import DiaryService
+    from nosetwitch.services.diary_cache import DiaryCache
+
+    service = DiaryService(sqlite_url)
+    service.set_person(Person(timezone="Europe/Berlin"))
+    cache = DiaryCache(service, max_age_s=3600)
+    now = dt.datetime(2026, 3, 10, 21, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    service.add_symptom(id="s1", code="pain", onset="gradual", started_at=now - dt.timedelta(days=40), ended_at=now - dt.timedelta(days=39))  # over: no reason
+    for days, sites, hours in ((0, ["nose"], 1), (1, ["nose"], 2), (2, ["nose", "cheek"], 3), (2, ["nose"], 3), (9, ["nose"], 0), (40, ["nose"], 0)):
+        cache.add_episode(started_at=now - dt.timedelta(days=days, hours=hours), sites=sites)  # out of order, two at one instant
+    from_cache = cache.read(lambda diary, timeline: (overview(diary, now, timeline), same_answer(triage(diary, now, timeline=timeline))))
+    again = service.load_diary()
+    assert from_cache == (overview(again, now), same_answer(triage(again, now)))
+    assert [r["code"] for r in from_cache[1]["reasons"]] == ["persistent", "spread"]
+    assert from_cache[0].streak_days == 3 and from_cache[0].today_count == 1
 
 
 def test_the_person_comes_from_the_copy_and_follows_edits_from_another_program(sqlite_url: str):

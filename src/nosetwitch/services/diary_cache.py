@@ -17,32 +17,30 @@ the database says it changed:
 It also hands out the next free `e<n>` episode id from the copy, so adding
 an episode does not read every stored id.
 
-The copy's episodes are always in time order (`started_at`, then `id`), as
-`DiaryService.load_diary` reads them: an added episode is inserted in its
-place, so readers may find a day's episodes by binary search
-(`views.overview(..., time_ordered=True)`).
+The episodes live in an `EpisodeTimeline` (time order, dated, indexed): an
+added episode goes into it in its place, in the order a reload would give.
+`read(function)` hands the diary and the timeline to a quick reader (the
+overview, triage) under the lock, without listing the episodes again;
+`diary()` lists them afresh only when one was added since it last did, so
+logging a twitch costs the same on a diary of ten years as on a new one.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from bisect import insort
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from sqlalchemy import func, select
 
 from nosetwitch.domain.models import Diary, Episode, Person
+from nosetwitch.domain.timeline import EpisodeTimeline
 from nosetwitch.services.diary import Conflict, DiaryService
 from nosetwitch.storage.models import DayCheckInRow, EpisodeRow, MedicationRow, RemedyRow, SymptomRow
 from nosetwitch.storage.records import record_number
 
 _PROBED = (EpisodeRow, SymptomRow, DayCheckInRow, RemedyRow, MedicationRow)
-
-
-def _time_order(episode: Episode) -> tuple:
-    """The order `DiaryService.load_diary` lists episodes in."""
-    return (episode.started_at, episode.id)
+R = TypeVar("R")
 
 
 class DiaryCache:
@@ -57,6 +55,8 @@ class DiaryCache:
         self.max_age_s = max_age_s if max_age_s is not None else (300.0 if self._watch is not None else 10.0)
         self._lock = threading.RLock()
         self._diary: Diary | None = None
+        self._timeline: EpisodeTimeline | None = None
+        self._episodes_listed = True  # whether self._diary.episodes lists every episode of the timeline
         self._stamp: tuple | None = None
         self._loaded_at = 0.0
         self._highest_number = 0
@@ -92,30 +92,50 @@ class DiaryCache:
                 return self._diary.person
         return self.service.get_person()
 
+    def _load_if_changed(self) -> None:
+        stamp = self._probe()
+        if self._current(stamp):
+            return
+        self._diary = self.service.load_diary()
+        self._timeline = EpisodeTimeline(self._diary.episodes, self._diary.tz)
+        self._episodes_listed = True
+        self._stamp = stamp
+        self._loaded_at = time.monotonic()
+        self._highest_number = max(
+            (n for r in (*self._diary.episodes, *self._diary.symptoms) if (n := record_number(r.id, "e")) is not None),
+            default=0,
+        )
+
     def diary(self) -> Diary:
         """The current diary (no `as_of`); reloaded when the database changed."""
         with self._lock:
-            stamp = self._probe()
-            if not self._current(stamp):
-                self._diary = self.service.load_diary()
-                self._stamp = stamp
-                self._loaded_at = time.monotonic()
-                self._highest_number = max(
-                    (n for r in (*self._diary.episodes, *self._diary.symptoms) if (n := record_number(r.id, "e")) is not None),
-                    default=0,
-                )
+            self._load_if_changed()
+            if not self._episodes_listed:
+                # A new list: readers outside the lock may hold the old one.
+                self._diary = self._diary.model_copy(update={"episodes": self._timeline.episodes()})
+                self._episodes_listed = True
             return self._diary
+
+    def read(self, function: Callable[[Diary, EpisodeTimeline], R]) -> R:
+        """`function(diary, timeline)` on the current diary, under the lock.
+
+        The timeline stands for the diary's episodes (`diary.episodes` may lag
+        behind it), and changes as episodes are added, so `function` must not
+        keep it. For quick readers: the overview and triage."""
+        with self._lock:
+            self._load_if_changed()
+            return function(self._diary, self._timeline)
 
     def touched(self) -> None:
         """Something was written behind the copy's back: read it again next time."""
         with self._lock:
-            self._diary = None
+            self._diary = self._timeline = None
 
     def add_episode(self, **fields: Any) -> Episode:
         """Store a new episode (id `e<n>` when none is given) and add it to the copy."""
         with self._lock:
             for attempt in range(2):
-                self.diary()
+                self._load_if_changed()
                 data = dict(fields)
                 if not data.get("id"):
                     data["id"] = f"e{self._highest_number + 1}"
@@ -135,10 +155,8 @@ class DiaryCache:
         if number is not None:
             self._highest_number = max(self._highest_number, number)
         # The stored rows changed by exactly this episode: keep the copy and its probe in step.
-        # A new list (readers may hold the old one), the episode in its place in time order.
-        episodes = list(self._diary.episodes)
-        insort(episodes, episode, key=_time_order)
-        self._diary = self._diary.model_copy(update={"episodes": episodes})
+        self._timeline.add(episode)
+        self._episodes_listed = False
         if self._watch is not None:
             # Our own commit moved data_version; anything that committed since then
             # too would go unseen until the next change or the age limit (rare, brief).

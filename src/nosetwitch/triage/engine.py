@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from nosetwitch.domain.models import Diary, Symptom
+from nosetwitch.domain.timeline import EpisodeTimeline
 from nosetwitch.triage.advice import rank_advice, safety_net
 from nosetwitch.triage.result import Level, Reason, TriageResult
 from nosetwitch.triage.rules import PATTERN_RULES, RULES, SYMPTOM_RULES
@@ -20,15 +21,17 @@ _CONTEXT = {
 _ORDER = {rule.code: index for index, rule in enumerate(RULES)}
 
 
-def triage(diary: Diary, as_of: dt.datetime | None = None) -> TriageResult:
+def triage(diary: Diary, as_of: dt.datetime | None = None, *, timeline: EpisodeTimeline | None = None) -> TriageResult:
     """The triage result for the diary at `as_of` (default: the diary's own `as_of`, else now).
 
     `as_of` must carry a UTC offset; any offset works, calendar days are
-    always taken in the person's time zone.
+    always taken in the person's time zone. `timeline`, when given, stands
+    for the diary's episodes (a long-running server keeps one up to date, so
+    triage does not sort and date every episode again).
     """
     if as_of is None:
         as_of = diary.as_of or dt.datetime.now(dt.timezone.utc)
-    now = Snapshot(diary, as_of)
+    now = Snapshot(diary, as_of, timeline)
     reasons = _symptom_reasons(now) + _pattern_reasons(now)
     reasons.sort(key=lambda r: (-r.level.rank, _ORDER[r.code]))
     level = max((r.level for r in reasons), key=lambda level: level.rank, default=Level.SELF_CARE)

@@ -100,15 +100,16 @@ class Finding:
 def persistent(now: Snapshot) -> Finding | None:
     """There were episodes on each of 3 or more consecutive calendar days, the last of
     them today or yesterday."""
-    days = now.episode_days
-    last = now.today if now.today in days else now.yesterday
+    last = now.today if now.twitched_on(now.today) else now.yesterday
+    if not now.twitched_on(last):
+        return None
     first = last
-    while first - DAY in days:
+    while now.twitched_on(first - DAY):
         first -= DAY
-    streak = (last - first).days + 1 if last in days else 0
+    streak = (last - first).days + 1
     if streak < 3:
         return None
-    evidence = tuple(d.id for n in range(streak) for d in days[first + n * DAY])
+    evidence = tuple(d.id for n in range(streak) for d in now.episodes_on(first + n * DAY))
     return Finding(evidence, f"Twitching on {streak} days in a row ({day_range_text(first, last, now.today)}).")
 
 
@@ -126,7 +127,7 @@ def frequent_despite_remedies(now: Snapshot) -> Finding | None:
                 break
     if second_at is None:
         return None
-    after = [d for d in now.episodes if d.episode.started_at > second_at]
+    after = now.episodes_after(second_at)
     if len(after) < 5:
         return None
     names = join_and([_remedy_name(code) for code in codes])
@@ -137,9 +138,13 @@ def frequent_despite_remedies(now: Snapshot) -> Finding | None:
     )
 
 
+# spread, hemifacial_pattern and interferes can only match a notable episode (one
+# beyond the nose or in the way of something), so they read just those.
+
+
 def spread(now: Snapshot) -> Finding | None:
     """An episode within the last 30 days has a site other than `nose`."""
-    hits = [d for d in now.episodes_last_30_days if any(site is not Site.NOSE for site in d.episode.sites)]
+    hits = [d for d in now.notable_within(30 * DAY) if any(site is not Site.NOSE for site in d.episode.sites)]
     if not hits:
         return None
     sites = sorted({site.value for d in hits for site in d.episode.sites if site is not Site.NOSE})
@@ -154,7 +159,7 @@ def hemifacial_pattern(now: Snapshot) -> Finding | None:
     `eyelid` and at least one of `cheek`, `mouth`, `chin`, `jaw` (also reported with `spread`)."""
     hits = [
         d
-        for d in now.episodes_last_30_days
+        for d in now.notable_within(30 * DAY)
         if d.episode.side in (Side.LEFT, Side.RIGHT)
         and Site.EYELID in d.episode.sites
         and not _LOWER_FACE.isdisjoint(d.episode.sites)
@@ -172,7 +177,7 @@ def hemifacial_pattern(now: Snapshot) -> Finding | None:
 def interferes(now: Snapshot) -> Finding | None:
     """An episode within the last 30 days interferes with `eating` or `speaking`."""
     wanted = (Interference.EATING, Interference.SPEAKING)
-    hits = [d for d in now.episodes_last_30_days if any(i in wanted for i in d.episode.interferes_with)]
+    hits = [d for d in now.notable_within(30 * DAY) if any(i in wanted for i in d.episode.interferes_with)]
     if not hits:
         return None
     what = join_and(sorted({i.value for d in hits for i in d.episode.interferes_with if i in wanted}))
@@ -181,7 +186,7 @@ def interferes(now: Snapshot) -> Finding | None:
 
 def medication_review(now: Snapshot) -> Finding | None:
     """An active medicine of a linked class, and at least one episode within the last 30 days."""
-    if not now.episodes_last_30_days:
+    if not now.twitched_within(30 * DAY):
         return None
     kb = knowledge()
     linked = [(m.name, kb.medicine_class_of(m.name)) for m in now.active_medications]

@@ -8,38 +8,35 @@ Every rule reads this object instead of the raw diary, so "what counts" and
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from nosetwitch.domain.clock import local_date
-from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Medication, RemedyAttempt, Symptom
+from nosetwitch.domain.models import DayCheckIn, Diary, Medication, RemedyAttempt, Symptom
+from nosetwitch.domain.timeline import DatedEpisode, EpisodeTimeline
+
+__all__ = ["DAY", "HOUR", "DatedEpisode", "Snapshot"]
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class DatedEpisode:
-    """An episode with its calendar date in the person's zone."""
-
-    episode: Episode
-    day: dt.date
-
-    @property
-    def id(self) -> str:
-        return self.episode.id
-
-
 class Snapshot:
     """What triage may look at, as of one instant."""
 
-    def __init__(self, diary: Diary, as_of: dt.datetime):
+    def __init__(self, diary: Diary, as_of: dt.datetime, timeline: EpisodeTimeline | None = None):
+        """`timeline`, when given, stands for the diary's episodes (`diary.episodes`
+        is then not read): the web server passes the one it keeps up to date."""
         if as_of.tzinfo is None or as_of.utcoffset() is None:
             raise ValueError("as_of must carry a UTC offset, e.g. 2026-03-10T20:00:00+01:00")
         self.diary = diary
         self.as_of = as_of
         self.tz: ZoneInfo = diary.tz
+        if timeline is None:
+            timeline = EpisodeTimeline(diary.episodes, self.tz)
+        elif timeline.tz != self.tz:
+            raise ValueError(f"the timeline is dated in {timeline.tz}, the diary in {self.tz}")
+        self.timeline = timeline
         self.today: dt.date = local_date(as_of, self.tz)
         self.yesterday: dt.date = self.today - DAY
         # Only records that started at or before as_of count (policy, Definitions).
@@ -58,28 +55,26 @@ class Snapshot:
     def local(self, instant: dt.datetime) -> dt.datetime:
         return instant.astimezone(self.tz)
 
-    # --- episodes ------------------------------------------------------------------
+    # --- episodes (those that started at or before as_of) ----------------------------
 
-    @cached_property
-    def episodes(self) -> list[DatedEpisode]:
-        """Episodes that started at or before as_of, oldest first, each with its local date."""
-        as_of, tz = self.as_of, self.tz
-        counted = [e for e in self.diary.episodes if e.started_at <= as_of]
-        counted.sort(key=lambda e: e.started_at)
-        return [DatedEpisode(e, e.started_at.astimezone(tz).date()) for e in counted]
+    def episodes_after(self, instant: dt.datetime) -> list[DatedEpisode]:
+        """Episodes that started after `instant`, oldest first."""
+        return self.timeline.between(instant, self.as_of)
 
-    @cached_property
-    def episode_days(self) -> dict[dt.date, list[DatedEpisode]]:
-        """The counted episodes grouped by their local calendar date."""
-        days: dict[dt.date, list[DatedEpisode]] = {}
-        for dated in self.episodes:
-            days.setdefault(dated.day, []).append(dated)
-        return days
+    def episodes_on(self, day: dt.date) -> list[DatedEpisode]:
+        """The episodes of a local calendar day, oldest first."""
+        return self.timeline.on(day, until=self.as_of)
 
-    @cached_property
-    def episodes_last_30_days(self) -> list[DatedEpisode]:
-        start = self.as_of - 30 * DAY
-        return [d for d in self.episodes if d.episode.started_at > start]
+    def twitched_on(self, day: dt.date) -> bool:
+        return self.timeline.twitched_on(day, until=self.as_of)
+
+    def twitched_within(self, span: dt.timedelta) -> bool:
+        return self.timeline.count_between(self.as_of - span, self.as_of) > 0
+
+    def notable_within(self, span: dt.timedelta) -> list[DatedEpisode]:
+        """Episodes within the last `span` that reached beyond the nose or got in the
+        way of something (`domain.timeline.is_notable`), oldest first."""
+        return self.timeline.notable_between(self.as_of - span, self.as_of)
 
     # --- medicines and check-ins ------------------------------------------------------
 

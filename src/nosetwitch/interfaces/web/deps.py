@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import password_fingerprint
 from nosetwitch.domain.models import Diary, Episode
+from nosetwitch.domain.timeline import EpisodeTimeline
 from nosetwitch.services.diary import LOCAL_USERNAME, DiaryService
 from nosetwitch.services.diary_cache import DiaryCache
 
@@ -76,6 +77,12 @@ class SerializedDiary:
     def get_person(self):
         with self._lock:
             return self.cache.person()
+
+    def read(self, function: Callable[[Diary, EpisodeTimeline], R]) -> R:
+        """`function(diary, timeline)` on the diary in memory (see `DiaryCache.read`)."""
+        _keep_in_memory(self)
+        with self._lock:
+            return self.cache.read(function)
 
     def load_diary(self, as_of=None) -> Diary:
         _keep_in_memory(self)

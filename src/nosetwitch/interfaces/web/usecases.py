@@ -117,28 +117,23 @@ def put_day(viewer: Viewer, date: dt.date, body) -> tuple[DayCheckIn, bool]:
 # --- overview, triage, insights -------------------------------------------------------------
 
 
-def triage_of(viewer: Viewer, as_of: dt.datetime | None = None, diary: Diary | None = None):
-    """Triage at `as_of` (default now) of the given diary, else of the part of the
-    stored diary the rules can see (the same result, see views.recent_part)."""
-    from nosetwitch.interfaces.web.views import recent_part
+def triage_of(viewer: Viewer, as_of: dt.datetime | None = None):
+    """Triage of the stored diary at `as_of` (default now)."""
     from nosetwitch.triage import triage
 
     as_of = as_of or now_for(viewer)
-    diary = diary or recent_part(viewer.diary.load_diary(as_of=as_of), as_of, time_ordered=True)
-    return triage(diary, as_of)
+    return viewer.diary.read(lambda diary, timeline: triage(diary, as_of, timeline=timeline))
 
 
 def overview_of(viewer: Viewer):
     """(Overview numbers, triage result) for now."""
-    from nosetwitch.interfaces.web.views import overview, recent_part
+    from nosetwitch.interfaces.web.views import overview
+    from nosetwitch.triage import triage
 
     now = now_for(viewer)
-    diary = viewer.diary.load_diary(as_of=now)
-    # The in-memory diary keeps episodes in time order (DiaryCache), so the
-    # numbers come from binary searches, whatever the diary's length.
-    numbers = overview(diary, now, time_ordered=True)
-    part = recent_part(diary, now, time_ordered=True)
-    return numbers, triage_of(viewer, now, part)
+    # The server keeps the diary's episodes in an up-to-date timeline (DiaryCache),
+    # so neither needs to look at every episode.
+    return viewer.diary.read(lambda diary, timeline: (overview(diary, now, timeline), triage(diary, now, timeline=timeline)))
 
 
 def overview_json(viewer: Viewer) -> dict:
