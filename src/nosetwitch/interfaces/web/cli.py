@@ -8,6 +8,7 @@ sessions survive a restart.
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import os
 import secrets
@@ -106,6 +107,11 @@ def serve_app(database_url: str | None, *, host: str, port: int, open_browser: b
         typer.echo("Reachable from other machines: put it behind HTTPS (session cookies are marked Secure).")
     if open_browser:
         open_browser_later(url)
+    # Everything made so far (modules, the app, the knowledge base) lives as long as the
+    # server: keep it out of the collector's full passes, which would otherwise walk
+    # those objects again and again and stall requests for tens of milliseconds.
+    gc.collect()
+    gc.freeze()
     # uvicorn picks httptools and uvloop (the `fast` extra) by itself when they are installed.
     uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=not loopback)
 
