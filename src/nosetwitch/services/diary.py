@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Connection, Select, bindparam, func, insert, literal, select, union_all, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -174,8 +174,15 @@ class DiaryService:
         """
         self.engine = open_engine(url)
         self._sessions = sessionmaker(reader(self.engine), expire_on_commit=False)
-        self._writes = sessionmaker(writer(self.engine), expire_on_commit=False)
+        self._writer = writer(self.engine)
+        self._writes = sessionmaker(self._writer, expire_on_commit=False)
         self.owner_id = self._resolve_owner(owner, create_owner)
+        # SQLite's BEGIN IMMEDIATE already serialises writers; elsewhere lock the owner's row.
+        self._owner_lock = (
+            None
+            if self.engine.dialect.name == "sqlite"
+            else select(UserRow.id).where(UserRow.id == self.owner_id).with_for_update()
+        )
 
     def _resolve_owner(self, owner: str | int, create: bool) -> int:
         with self._sessions.begin() as session:
@@ -204,11 +211,21 @@ class DiaryService:
         Writers read before they write (the next free id, the record to
         update), so two of them must not interleave: SQLite takes its write
         lock at BEGIN (`storage.database.writer`), and other databases lock
-        the owner's `users` row here (FOR UPDATE renders to nothing on SQLite).
+        the owner's `users` row here (`_owner_lock`; SQLite needs no
+        statement, FOR UPDATE would render to a plain SELECT there).
         """
         with self._writes.begin() as session:
-            session.execute(select(UserRow.id).where(UserRow.id == self.owner_id).with_for_update())
+            if self._owner_lock is not None:
+                session.execute(self._owner_lock)
             yield session
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """The same write transaction as `_session`, on a bare Connection (no ORM)."""
+        with self._writer.begin() as connection:
+            if self._owner_lock is not None:
+                connection.execute(self._owner_lock)
+            yield connection
 
     # --- person -------------------------------------------------------------------------
 
@@ -257,13 +274,16 @@ class DiaryService:
         Without an `id` one is generated (`e<n>`). Raises `Conflict` when the
         id is taken by an episode or a symptom, `InvalidRecord` on bad values.
         """
-        with self._session() as session:
+        # Logging a twitch is the busiest write (POST /api/v1/episodes), so it
+        # runs on a bare Connection with Core statements: the ORM session and
+        # unit of work cost several times the SQL itself here.
+        with self._connection() as connection:
             if episode is None:
                 if not fields_.get("id"):
-                    fields_["id"] = rec.next_record_id(self._ids(session), "e")
+                    fields_["id"] = rec.next_record_id(self._ids(connection), "e")
                 episode = _validated(Episode, fields_, "episode")
-            self._check_id_free(session, episode.id)
-            self._insert_episode(session, episode)
+            self._check_id_free(connection, episode.id)
+            self._insert_episode(connection, episode)
         return episode
 
     def get_episode(self, episode_id: str) -> Episode:
@@ -316,13 +336,19 @@ class DiaryService:
             values, tuple(s.site for s in row.sites), tuple(i.activity for i in row.interferes_with)
         )
 
-    def _insert_episode(self, session: Session, episode: Episode) -> EpisodeRow:
-        row = EpisodeRow(owner_id=self.owner_id, **rec.episode_values(episode))
-        row.sites = self._site_rows(episode)
-        row.interferes_with = self._interference_rows(episode)
-        session.add(row)
-        session.flush()
-        return row
+    def _insert_episode(self, connection: Connection, episode: Episode) -> int:
+        """Insert the episode's rows with Core statements (see `add_episode`); its `pk`."""
+        result = connection.execute(_INSERT_EPISODE, {"owner_id": self.owner_id, **rec.episode_values(episode)})
+        pk = result.inserted_primary_key[0]
+        children = (
+            (_INSERT_SITE, "site", rec.episode_sites(episode)),
+            (_INSERT_INTERFERENCE, "activity", rec.episode_interferences(episode)),
+        )
+        for statement, column, values in children:
+            if values:  # an empty executemany would be one INSERT without values
+                rows = [{"episode_pk": pk, "position": i, "owner_id": self.owner_id, column: v} for i, v in enumerate(values)]
+                connection.execute(statement, rows)
+        return pk
 
     def _site_rows(self, episode: Episode) -> list[EpisodeSiteRow]:
         return [EpisodeSiteRow(position=i, owner_id=self.owner_id, site=s) for i, s in enumerate(rec.episode_sites(episode))]
@@ -333,17 +359,16 @@ class DiaryService:
             for i, a in enumerate(rec.episode_interferences(episode))
         ]
 
-    def _ids(self, session: Session) -> list[str]:
+    def _ids(self, db: Session | Connection) -> list[str]:
         """Every episode and symptom id of the owner (they share one namespace)."""
-        episodes = session.scalars(select(EpisodeRow.id).where(EpisodeRow.owner_id == self.owner_id))
-        symptoms = session.scalars(select(SymptomRow.id).where(SymptomRow.owner_id == self.owner_id))
-        return [*episodes, *symptoms]
+        return list(db.scalars(_RECORD_IDS, {"owner": self.owner_id}))
 
-    def _check_id_free(self, session: Session, record_id: str) -> None:
-        for table, kind in ((EpisodeRow, "an episode"), (SymptomRow, "a symptom")):
-            taken = session.scalar(select(table.pk).where(table.owner_id == self.owner_id, table.id == record_id))
-            if taken is not None:
-                raise Conflict(f"id {record_id!r} is already used by {kind}")
+    def _check_id_free(self, db: Session | Connection, record_id: str) -> None:
+        """Raise Conflict when an episode or a symptom of the owner has this id."""
+        kinds = set(db.scalars(_ID_TAKEN_BY, {"owner": self.owner_id, "id": record_id}))
+        if kinds:
+            kind = "an episode" if "an episode" in kinds else "a symptom"
+            raise Conflict(f"id {record_id!r} is already used by {kind}")
 
     # --- symptoms -----------------------------------------------------------------------
 
@@ -646,6 +671,22 @@ class DiaryService:
 
 
 # --- module helpers ----------------------------------------------------------------------------
+
+# Statements of the episode write path, built once (see `DiaryService.add_episode`).
+# Episodes and symptoms share one id namespace per owner, so both tables are asked.
+_RECORD_IDS = union_all(
+    select(EpisodeRow.id).where(EpisodeRow.owner_id == bindparam("owner")),
+    select(SymptomRow.id).where(SymptomRow.owner_id == bindparam("owner")),
+)
+_ID_TAKEN_BY = union_all(
+    *(
+        select(literal(kind)).where(table.owner_id == bindparam("owner"), table.id == bindparam("id"))
+        for table, kind in ((EpisodeRow, "an episode"), (SymptomRow, "a symptom"))
+    )
+)
+_INSERT_EPISODE = insert(EpisodeRow.__table__)
+_INSERT_SITE = insert(EpisodeSiteRow.__table__)
+_INSERT_INTERFERENCE = insert(EpisodeInterferenceRow.__table__)
 
 
 def _between(query: Select, column, since, until) -> Select:
