@@ -158,7 +158,4 @@ class EpisodeTimeline:
         index = bisect_right(starts, until)
         if index == 0:
             return None
-        latest = index - 1
-        while latest > 0 and starts[latest - 1] == starts[latest]:
-            latest -= 1
-        return starts[latest]
+        return starts[bisect_left(starts, starts[index - 1])]

@@ -45,6 +45,24 @@ def _keyed(keyed) -> dict:
     return {"id": keyed.key, **keyed.record.model_dump(mode="json")}
 
 
+# --- the busiest routes first -----------------------------------------------------------
+# A request is matched against the routes in the order they are declared, each
+# a regular expression: logging a twitch and the overview come first, so they
+# do not pay for trying forty others (bench/web_load.py).
+
+
+@router.get("/overview", response_model=s.OverviewOut, tags=["overview"])
+async def get_overview(request: Request, viewer: LoopViewerDep):
+    """Today, the last 7 days, the current streak and today's triage level."""
+    return await run_for(request, usecases.overview_json, viewer)
+
+
+@router.post("/episodes", response_model=Episode, status_code=201, tags=["episodes"], responses=INVALID)
+async def create_episode(request: Request, viewer: LoopViewerDep, episode: s.EpisodeCreate):
+    """Log a twitch; an empty object `{}` logs one at the nose, now."""
+    return await run_for(request, usecases.add_episode, viewer, episode.model_dump(exclude_unset=True))
+
+
 # --- session and accounts ----------------------------------------------------------------
 
 
@@ -108,12 +126,6 @@ def put_profile(viewer: ViewerDep, person: Person):
 def list_episodes(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: dt.datetime | None = None, until: dt.datetime | None = None):
     """Episodes that started in [since, until), newest first."""
     return _page(usecases.call(viewer.diary.list_episodes, since=since, until=until, offset=offset, limit=limit))
-
-
-@router.post("/episodes", response_model=Episode, status_code=201, tags=["episodes"], responses=INVALID)
-async def create_episode(request: Request, viewer: LoopViewerDep, episode: s.EpisodeCreate):
-    """Log a twitch; an empty object `{}` logs one at the nose, now."""
-    return await run_for(request, usecases.add_episode, viewer, episode.model_dump(exclude_unset=True))
 
 
 @router.get("/episodes/{episode_id}", response_model=Episode, tags=["episodes"], responses=NOT_FOUND)
@@ -260,12 +272,6 @@ def delete_medication(viewer: ViewerDep, medication_id: int):
 
 
 # --- overview, triage, insights -----------------------------------------------------------------
-
-
-@router.get("/overview", response_model=s.OverviewOut, tags=["overview"])
-async def get_overview(request: Request, viewer: LoopViewerDep):
-    """Today, the last 7 days, the current streak and today's triage level."""
-    return await run_for(request, usecases.overview_json, viewer)
 
 
 @router.get("/triage", tags=["triage"])
