@@ -102,3 +102,31 @@ def test_logging_an_episode_issues_only_the_statements_it_needs(db_url):
         # Elsewhere the owner's row is locked, or two writers could pick the same id.
         assert len(locks) == 1 and locks[0].endswith("FOR UPDATE")
     assert len(statements) <= 5
+
+
+# --- several at once (the web server's twitches logged at the same moment) --------------------
+
+
+def test_add_episodes_stores_the_rows_one_by_one_adds_would(db_url):
+    together = DiaryService(db_url, owner="together")
+    alone = DiaryService(db_url, owner="alone")
+    third = {"id": "e7", "started_at": dt.datetime(2026, 3, 30, 9, tzinfo=dt.timezone.utc), "sites": ["nose", "jaw"]}
+    episodes = [Episode.model_validate(fields) for fields in (FULL, PLAIN, third)]
+    together.add_episodes(episodes)
+    for episode in episodes:
+        alone.add_episode(episode)
+    assert _stored(together) == _stored(alone)
+    assert [len(rows) for rows in _stored(together)] == [3, 6, 2]
+    assert [e.id for e in together.load_diary().episodes] == ["e5", "e6", "e7"]
+
+
+def test_add_episodes_is_all_or_nothing_and_names_the_id_in_the_way(db_url):
+    service = DiaryService(db_url)
+    service.add_symptom(id="s9", code="pain", onset="gradual", started_at="2026-03-10T21:30:00+01:00")
+    fresh = Episode.model_validate(PLAIN)
+    before = _stored(service)
+    with pytest.raises(Conflict, match="'s9' is already used by a symptom"):
+        service.add_episodes([fresh, Episode.model_validate({**PLAIN, "id": "s9"})])
+    with pytest.raises(Conflict, match="'e6' is given twice"):
+        service.add_episodes([fresh, fresh])
+    assert _stored(service) == before  # not even the good one

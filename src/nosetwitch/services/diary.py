@@ -143,6 +143,11 @@ def machine_timezone() -> str:
     return "UTC"
 
 
+def validated_episode(fields: dict[str, Any]) -> Episode:
+    """An Episode made from its fields, or InvalidRecord naming what is wrong."""
+    return _validated(Episode, fields, "episode")
+
+
 def _validated(model: type[BaseModel], data: dict[str, Any], what: str):
     """Validate a record, turning pydantic's error into one readable InvalidRecord."""
     try:
@@ -282,9 +287,22 @@ class DiaryService:
                 if not fields_.get("id"):
                     fields_["id"] = rec.next_record_id(self._ids(connection), "e")
                 episode = _validated(Episode, fields_, "episode")
-            self._check_id_free(connection, episode.id)
-            self._insert_episode(connection, episode)
+            self._check_ids_free(connection, [episode.id])
+            self._insert_episodes(connection, [episode])
         return episode
+
+    def add_episodes(self, episodes: Sequence[Episode]) -> None:
+        """Store several new episodes in one transaction: all of them or, on any error, none.
+
+        Raises `Conflict` naming the first id that is taken (by an episode or a
+        symptom) or given twice. The web server logs the twitches that arrive
+        at the same moment this way: one commit instead of one each.
+        """
+        if not episodes:
+            return
+        with self._connection() as connection:
+            self._check_ids_free(connection, [e.id for e in episodes])
+            self._insert_episodes(connection, episodes)
 
     def get_episode(self, episode_id: str) -> Episode:
         with self._sessions() as session:
@@ -336,19 +354,26 @@ class DiaryService:
             values, tuple(s.site for s in row.sites), tuple(i.activity for i in row.interferes_with)
         )
 
-    def _insert_episode(self, connection: Connection, episode: Episode) -> int:
-        """Insert the episode's rows with Core statements (see `add_episode`); its `pk`."""
-        result = connection.execute(_INSERT_EPISODE, {"owner_id": self.owner_id, **rec.episode_values(episode)})
-        pk = result.inserted_primary_key[0]
+    def _insert_episodes(self, connection: Connection, episodes: Sequence[Episode]) -> None:
+        """Insert the episodes' rows with Core statements (see `add_episode`): one
+        statement per table, whatever the number of episodes."""
+        rows = [{"owner_id": self.owner_id, **rec.episode_values(e)} for e in episodes]
+        if len(rows) == 1:
+            pks = [connection.execute(_INSERT_EPISODE, rows[0]).inserted_primary_key[0]]
+        else:
+            pks = list(connection.scalars(_INSERT_EPISODES, rows))
         children = (
-            (_INSERT_SITE, "site", rec.episode_sites(episode)),
-            (_INSERT_INTERFERENCE, "activity", rec.episode_interferences(episode)),
+            (_INSERT_SITE, "site", rec.episode_sites),
+            (_INSERT_INTERFERENCE, "activity", rec.episode_interferences),
         )
-        for statement, column, values in children:
-            if values:  # an empty executemany would be one INSERT without values
-                rows = [{"episode_pk": pk, "position": i, "owner_id": self.owner_id, column: v} for i, v in enumerate(values)]
-                connection.execute(statement, rows)
-        return pk
+        for statement, column, values_of in children:
+            child_rows = [
+                {"episode_pk": pk, "position": i, "owner_id": self.owner_id, column: value}
+                for pk, episode in zip(pks, episodes)
+                for i, value in enumerate(values_of(episode))
+            ]
+            if child_rows:  # an empty executemany would be one INSERT without values
+                connection.execute(statement, child_rows)
 
     def _site_rows(self, episode: Episode) -> list[EpisodeSiteRow]:
         return [EpisodeSiteRow(position=i, owner_id=self.owner_id, site=s) for i, s in enumerate(rec.episode_sites(episode))]
@@ -365,10 +390,23 @@ class DiaryService:
 
     def _check_id_free(self, db: Session | Connection, record_id: str) -> None:
         """Raise Conflict when an episode or a symptom of the owner has this id."""
-        kinds = set(db.scalars(_ID_TAKEN_BY, {"owner": self.owner_id, "id": record_id}))
-        if kinds:
-            kind = "an episode" if "an episode" in kinds else "a symptom"
-            raise Conflict(f"id {record_id!r} is already used by {kind}")
+        self._check_ids_free(db, [record_id])
+
+    def _check_ids_free(self, db: Session | Connection, record_ids: Sequence[str]) -> None:
+        """Raise Conflict naming the first id that is given twice or that an episode
+        or a symptom of the owner has (an episode named first when both have it)."""
+        seen: set[str] = set()
+        for record_id in record_ids:
+            if record_id in seen:
+                raise Conflict(f"id {record_id!r} is given twice")
+            seen.add(record_id)
+        taken: dict[str, str] = {}
+        for kind, record_id in db.execute(_IDS_TAKEN, {"owner": self.owner_id, "ids": list(record_ids)}):
+            if taken.get(record_id) != "an episode":
+                taken[record_id] = kind
+        for record_id in record_ids:
+            if record_id in taken:
+                raise Conflict(f"id {record_id!r} is already used by {taken[record_id]}")
 
     # --- symptoms -----------------------------------------------------------------------
 
@@ -678,13 +716,15 @@ _RECORD_IDS = union_all(
     select(EpisodeRow.id).where(EpisodeRow.owner_id == bindparam("owner")),
     select(SymptomRow.id).where(SymptomRow.owner_id == bindparam("owner")),
 )
-_ID_TAKEN_BY = union_all(
+_IDS_TAKEN = union_all(
     *(
-        select(literal(kind)).where(table.owner_id == bindparam("owner"), table.id == bindparam("id"))
+        select(literal(kind), table.id).where(table.owner_id == bindparam("owner"), table.id.in_(bindparam("ids", expanding=True)))
         for table, kind in ((EpisodeRow, "an episode"), (SymptomRow, "a symptom"))
     )
 )
 _INSERT_EPISODE = insert(EpisodeRow.__table__)
+# Many rows in one statement, their keys back in the order given (SQLAlchemy "insertmanyvalues").
+_INSERT_EPISODES = insert(EpisodeRow.__table__).returning(EpisodeRow.__table__.c.pk, sort_by_parameter_order=True)
 _INSERT_SITE = insert(EpisodeSiteRow.__table__)
 _INSERT_INTERFERENCE = insert(EpisodeInterferenceRow.__table__)
 

@@ -29,13 +29,15 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
 from nosetwitch.domain.models import Diary, Episode, Person
 from nosetwitch.domain.timeline import EpisodeTimeline
-from nosetwitch.services.diary import Conflict, DiaryService
+from nosetwitch.services.diary import Conflict, DiaryService, validated_episode
+from nosetwitch.services.errors import DiaryError, InvalidRecord
 from nosetwitch.storage.models import DayCheckInRow, EpisodeRow, MedicationRow, RemedyRow, SymptomRow
 from nosetwitch.storage.records import record_number
 
@@ -146,16 +148,58 @@ class DiaryCache:
                         raise
                     self.touched()  # another program took that id: look again
                     continue
-                self._append(episode)
+                self._append([episode])
                 return episode
         raise AssertionError("unreachable")
 
-    def _append(self, episode: Episode) -> None:
-        number = record_number(episode.id, "e")
-        if number is not None:
-            self._highest_number = max(self._highest_number, number)
-        # The stored rows changed by exactly this episode: keep the copy and its probe in step.
-        self._timeline.add(episode)
+    def add_episodes(self, many: Sequence[dict[str, Any]]) -> list[Episode | DiaryError]:
+        """Store several new episodes in one transaction and add them to the copy.
+
+        For the twitches a busy server is asked to log at the same moment: one
+        commit instead of one each. Returns, in order, each stored episode or
+        the error that kept it out (a bad value, a taken id): one person's
+        mistake does not turn away the others.
+        """
+        with self._lock:
+            self._load_if_changed()
+            results: list[Episode | DiaryError] = []
+            number = self._highest_number
+            for fields in many:
+                data = dict(fields)
+                generated = not data.get("id")
+                try:
+                    # Validated first, so a refused one uses up no number.
+                    episode = validated_episode({**data, "id": "e0"} if generated else data)
+                except InvalidRecord as exc:
+                    results.append(exc)
+                    continue
+                if generated:
+                    number += 1
+                    episode = episode.model_copy(update={"id": f"e{number}"})
+                results.append(episode)
+            stored = [r for r in results if isinstance(r, Episode)]
+            try:
+                self.service.add_episodes(stored)
+            except Conflict:
+                # An id given twice or taken meanwhile: one at a time, each with its own answer.
+                return [self._add_alone(fields) for fields in many]
+            self._append(stored)
+            return results
+
+    def _add_alone(self, fields: dict[str, Any]) -> Episode | DiaryError:
+        try:
+            return self.add_episode(**fields)
+        except DiaryError as exc:
+            return exc
+
+    def _append(self, episodes: Sequence[Episode]) -> None:
+        """The stored rows changed by exactly these episodes: keep the copy and its probe in step."""
+        if not episodes:
+            return
+        numbers = [n for e in episodes if (n := record_number(e.id, "e")) is not None]
+        self._highest_number = max([self._highest_number, *numbers])
+        for episode in episodes:
+            self._timeline.add(episode)
         self._episodes_listed = False
         if self._watch is not None:
             # Our own commit moved data_version; anything that committed since then
@@ -163,10 +207,12 @@ class DiaryCache:
             self._stamp = self._probe()
             return
         count, highest = self._stamp[0], self._stamp[1]
-        self._stamp = (count + 1, max(highest or 0, self._episode_pk(episode.id)), *self._stamp[2:])
+        self._stamp = (count + len(episodes), max(highest or 0, self._highest_pk(episodes)), *self._stamp[2:])
 
-    def _episode_pk(self, episode_id: str) -> int:
+    def _highest_pk(self, episodes: Sequence[Episode]) -> int:
         with self.service.engine.connect() as connection:
             return connection.execute(
-                select(EpisodeRow.pk).where(EpisodeRow.owner_id == self.service.owner_id, EpisodeRow.id == episode_id)
+                select(func.max(EpisodeRow.pk)).where(
+                    EpisodeRow.owner_id == self.service.owner_id, EpisodeRow.id.in_([e.id for e in episodes])
+                )
             ).scalar_one()

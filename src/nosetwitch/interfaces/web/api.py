@@ -60,7 +60,10 @@ async def get_overview(request: Request, viewer: LoopViewerDep):
 @router.post("/episodes", response_model=Episode, status_code=201, tags=["episodes"], responses=INVALID)
 async def create_episode(request: Request, viewer: LoopViewerDep, episode: s.EpisodeCreate):
     """Log a twitch; an empty object `{}` logs one at the nose, now."""
-    return await run_for(request, usecases.add_episode, viewer, episode.model_dump(exclude_unset=True))
+    fields = episode.model_dump(exclude_unset=True)
+    if request.app.state.web.multi_user:  # see deps.run_for
+        return await run_for(request, usecases.add_episode, viewer, fields)
+    return await usecases.add_episode_on_loop(viewer, fields)
 
 
 # --- session and accounts ----------------------------------------------------------------

@@ -112,6 +112,11 @@ def serve_app(database_url: str | None, *, host: str, port: int, open_browser: b
     # those objects again and again and stall requests for tens of milliseconds.
     gc.collect()
     gc.freeze()
+    # Collect young objects every 10,000 allocations, not every 700: under load the
+    # objects of requests still in flight are otherwise promoted so often that
+    # they set off full passes over the whole diary in memory (100 ms each with
+    # 30,000 episodes, bench/web_load.py); every cycle of garbage is still found.
+    gc.set_threshold(10_000, 10, 10)
     # uvicorn picks httptools and uvloop (the `fast` extra) by itself when they are installed.
     uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=not loopback)
 

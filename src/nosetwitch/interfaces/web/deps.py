@@ -8,6 +8,7 @@ handler takes an owner from the request itself.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ class SerializedDiary:
         self._lock = threading.RLock()
         self.owner_id = service.owner_id
         self.cache = DiaryCache(service)
+        self.batch = EpisodeBatch(self)
 
     def __getattr__(self, name: str):
         attribute = getattr(self._service, name)
@@ -74,6 +76,12 @@ class SerializedDiary:
         with self._lock:
             return self.cache.add_episode(**(episode.model_dump() if episode is not None else fields))
 
+    def add_episodes(self, many: list[dict]) -> list:
+        """Several new episodes in one transaction (see `DiaryCache.add_episodes`)."""
+        _keep_in_memory(self)
+        with self._lock:
+            return self.cache.add_episodes(many)
+
     def get_person(self):
         with self._lock:
             return self.cache.person()
@@ -89,6 +97,44 @@ class SerializedDiary:
         with self._lock:
             diary = self.cache.diary()
         return diary if as_of is None else diary.model_copy(update={"as_of": as_of})
+
+
+class EpisodeBatch:
+    """Twitches logged while the event loop was busy, stored together on its next turn.
+
+    Local mode runs every request of its one person on the event loop
+    (`run_for`). Under load, the requests that arrive together each add an
+    episode here and wait; one call on the loop's next turn stores them all in
+    one transaction, so fifty twitches cost one commit, not fifty. Alone, a
+    twitch waits for nothing but that turn. Each request still gets its own
+    answer: its episode, or the error that kept it out.
+    """
+
+    def __init__(self, diary: SerializedDiary):
+        self._diary = diary
+        self._waiting: list[tuple[dict, asyncio.Future]] = []
+
+    async def add(self, fields: dict) -> Episode:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._waiting.append((fields, future))
+        if len(self._waiting) == 1:
+            loop.call_soon(self._store)
+        return await future
+
+    def _store(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        try:
+            results = self._diary.add_episodes([fields for fields, _ in waiting])
+        except Exception as exc:  # the database itself failed: every request hears it
+            results = [exc] * len(waiting)
+        for (_, future), result in zip(waiting, results):
+            if future.cancelled():  # the client went away; its twitch is stored all the same
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
 
 
 MAX_DIARIES_IN_MEMORY = 32

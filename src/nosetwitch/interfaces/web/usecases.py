@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, TypeVar
+from typing import Any, Awaitable, Callable, TypeVar
 
 from fastapi import Request
 from sqlalchemy.exc import IntegrityError
@@ -30,16 +30,28 @@ def call(function: Callable[..., R], *args: Any, **kwargs: Any) -> R:
     """Run a service call, answering its errors as problems."""
     try:
         return function(*args, **kwargs)
-    except NotFound as exc:
-        raise Problem(404, str(exc)) from None
-    except Conflict as exc:
-        raise Problem(409, str(exc), errors=[{"field": _conflict_field(str(exc)), "message": str(exc)}]) from None
-    except InvalidRecord as exc:
-        errors = invalid_record_errors(str(exc))
-        raise Problem(422, str(exc), errors=errors) from None
-    except IntegrityError:
-        # another program (the CLI) wrote the same key in between
-        raise Problem(409, "the record clashes with one written at the same moment; try again") from None
+    except (NotFound, Conflict, InvalidRecord, IntegrityError) as exc:
+        raise as_problem(exc) from None
+
+
+async def call_async(awaitable: Awaitable[R]) -> R:
+    """`call` for a service call that is awaited."""
+    try:
+        return await awaitable
+    except (NotFound, Conflict, InvalidRecord, IntegrityError) as exc:
+        raise as_problem(exc) from None
+
+
+def as_problem(exc: Exception) -> Problem:
+    """NotFound -> 404, Conflict -> 409, InvalidRecord -> 422 naming the field."""
+    if isinstance(exc, NotFound):
+        return Problem(404, str(exc))
+    if isinstance(exc, Conflict):
+        return Problem(409, str(exc), errors=[{"field": _conflict_field(str(exc)), "message": str(exc)}])
+    if isinstance(exc, InvalidRecord):
+        return Problem(422, str(exc), errors=invalid_record_errors(str(exc)))
+    # IntegrityError: another program (the CLI) wrote the same key in between
+    return Problem(409, "the record clashes with one written at the same moment; try again")
 
 
 def _conflict_field(message: str) -> str:
@@ -74,7 +86,11 @@ def invalid_record_errors(message: str) -> list[dict[str, str]]:
 
 def now_for(viewer: Viewer) -> dt.datetime:
     """Now, written in the person's own time zone (the offset they will see)."""
-    return dt.datetime.now(zone(viewer.diary.get_person().timezone)).replace(microsecond=0)
+    return now_in(viewer.diary.get_person())
+
+
+def now_in(person: Person) -> dt.datetime:
+    return dt.datetime.now(zone(person.timezone)).replace(microsecond=0)
 
 
 def aware(value: dt.datetime | None, field: str) -> dt.datetime | None:
@@ -87,9 +103,20 @@ def aware(value: dt.datetime | None, field: str) -> dt.datetime | None:
 
 
 def add_episode(viewer: Viewer, fields: dict[str, Any]):
+    return call(viewer.diary.add_episode, **_episode_fields(viewer, fields))
+
+
+async def add_episode_on_loop(viewer: Viewer, fields: dict[str, Any]):
+    """`add_episode` for the event loop of local mode: stored in one transaction with
+    the other twitches logged at the same moment (`deps.EpisodeBatch`)."""
+    return await call_async(viewer.diary.batch.add(_episode_fields(viewer, fields)))
+
+
+def _episode_fields(viewer: Viewer, fields: dict[str, Any]) -> dict[str, Any]:
+    """No id: one is generated; no start: now."""
     fields = {k: v for k, v in fields.items() if not (k in ("id", "started_at") and v is None)}
     fields.setdefault("started_at", now_for(viewer))
-    return call(viewer.diary.add_episode, **fields)
+    return fields
 
 
 def add_remedy(viewer: Viewer, fields: dict[str, Any]):
@@ -130,10 +157,14 @@ def overview_of(viewer: Viewer):
     from nosetwitch.interfaces.web.views import overview
     from nosetwitch.triage import triage
 
-    now = now_for(viewer)
+
+    def numbers_and_triage(diary: Diary, timeline):
+        now = now_in(diary.person)
+        return overview(diary, now, timeline), triage(diary, now, timeline=timeline)
+
     # The server keeps the diary's episodes in an up-to-date timeline (DiaryCache),
     # so neither needs to look at every episode.
-    return viewer.diary.read(lambda diary, timeline: (overview(diary, now, timeline), triage(diary, now, timeline=timeline)))
+    return viewer.diary.read(numbers_and_triage)
 
 
 def overview_json(viewer: Viewer) -> dict:

@@ -1,0 +1,57 @@
+"""Twitches logged at the same moment (local mode): stored in one transaction,
+each request answered on its own."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import httpx
+import pytest
+
+from nosetwitch.interfaces.web import create_app
+from nosetwitch.interfaces.web.deps import local_owner
+from nosetwitch.services.diary import DiaryService
+from nosetwitch.services.diary_cache import DiaryCache
+
+
+def test_the_cache_stores_a_mixed_batch_and_answers_each_on_its_own(sqlite_url: str):
+    service = DiaryService(sqlite_url)
+    service.add_symptom(id="s1", code="pain", onset="gradual", started_at="2026-03-10T21:30:00+01:00")
+    cache = DiaryCache(service, max_age_s=3600)
+    cache.add_episode(started_at="2026-03-10T08:00:00+01:00")  # e1
+    at = "2026-03-10T09:00:00+01:00"
+    results = cache.add_episodes([{"started_at": at}, {"started_at": at, "intensity": 9}, {"started_at": at, "sites": ["jaw"]}])
+    assert [getattr(r, "id", None) for r in results] == ["e2", None, "e3"]  # the refused one uses up no number
+    assert "intensity" in str(results[1])
+    # An id in the way (here one a symptom has) sends the batch one by one: the others still go in.
+    results = cache.add_episodes([{"started_at": at}, {"id": "s1", "started_at": at}, {"started_at": at}])
+    assert [getattr(r, "id", None) for r in results] == ["e4", None, "e5"]
+    assert "already used by a symptom" in str(results[1])
+    kept = [e.id for e in cache.diary().episodes]
+    assert kept == [e.id for e in service.load_diary().episodes] == ["e1", "e2", "e3", "e4", "e5"]
+    assert cache.read(lambda diary, timeline: timeline.count_on(dt.date(2026, 3, 10))) == 5
+
+
+def test_twitches_posted_at_the_same_moment_share_one_transaction(sqlite_url: str, monkeypatch: pytest.MonkeyPatch):
+    app = create_app(sqlite_url)
+    service = local_owner(sqlite_url)._service
+    transactions = []
+    original = service.add_episodes
+    monkeypatch.setattr(service, "add_episodes", lambda episodes: (transactions.append(len(episodes)), original(episodes))[1])
+
+    async def post_together() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            token = (await client.get("/api/v1/session")).json()["csrf_token"]
+            bodies = [{"intensity": 2}] * 9 + [{"intensity": 7}, {"sites": ["nose", "cheek"]}]
+            return await asyncio.gather(*(client.post("/api/v1/episodes", json=b, headers={"X-CSRF-Token": token}) for b in bodies))
+
+    responses = asyncio.run(post_together())
+    assert [r.status_code for r in responses] == [201] * 9 + [422, 201]
+    assert responses[9].json()["errors"][0]["field"] == "intensity"  # a bad one is refused on its own
+    ids = [r.json()["id"] for r in responses if r.status_code == 201]
+    assert sorted(ids, key=lambda i: int(i[1:])) == [f"e{n}" for n in range(1, 11)]
+    assert transactions == [10]  # ten twitches, one commit
+    stored = DiaryService(sqlite_url).load_diary().episodes
+    assert sorted(e.id for e in stored) == sorted(ids)
