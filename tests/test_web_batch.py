@@ -30,7 +30,7 @@ def test_the_cache_stores_a_mixed_batch_and_answers_each_on_its_own(sqlite_url: 
     assert "already used by a symptom" in str(results[1])
     kept = [e.id for e in cache.diary().episodes]
     assert kept == [e.id for e in service.load_diary().episodes] == ["e1", "e2", "e3", "e4", "e5"]
-    assert cache.read(lambda diary, timeline: timeline.count_on(dt.date(2026, 3, 10))) == 5
+    assert cache.read(lambda diary, timeline: timeline.episodes.count_on(dt.date(2026, 3, 10))) == 5
 
 
 def test_twitches_posted_at_the_same_moment_share_one_transaction(sqlite_url: str, monkeypatch: pytest.MonkeyPatch):

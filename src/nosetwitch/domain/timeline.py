@@ -1,12 +1,15 @@
-"""A person's episodes in time order, each dated in their own time zone, with
-the indexes that answer "what happened in this window" without a scan.
+"""A diary's dated records in time order, with the indexes that answer "what
+happened in this window" without a scan.
 
-Triage reads episodes only through an `EpisodeTimeline` (`triage.snapshot`),
-and the web server keeps one up to date as episodes are logged
-(`services.diary_cache`). Adding an episode costs a binary search and a list
-insert; every question below costs a binary search plus the size of its
-answer. So the overview's "is this serious right now?" costs about the same
-on a new diary as on ten years of them, or with thousands logged today.
+`EpisodeTimeline`: the episodes, each dated in the person's zone, by day and
+with the notable ones apart. `DiaryTimeline`: that, plus remedy attempts by
+time and day check-ins by date. Triage reads these records only through a
+`DiaryTimeline` (`triage.snapshot`), and the web server keeps one up to date
+as episodes are logged (`services.diary_cache`). Adding an episode costs a
+binary search and a list insert; every question costs a binary search plus
+the size of its answer. So the overview's "is this serious right now?" costs
+about the same on a new diary as on ten years of them, or with thousands of
+twitches logged today.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
-from nosetwitch.domain.models import Episode, Site
+from nosetwitch.domain.models import DayCheckIn, Diary, Episode, RemedyAttempt, Site
 
 _ID = attrgetter("id")
 
@@ -159,3 +162,24 @@ class EpisodeTimeline:
         if index == 0:
             return None
         return starts[bisect_left(starts, starts[index - 1])]
+
+
+class DiaryTimeline:
+    """A diary's episodes (an `EpisodeTimeline`, which grows as episodes are logged),
+    remedy attempts in time order and day check-ins in date order."""
+
+    def __init__(self, diary: Diary):
+        self.tz = diary.tz
+        self.episodes = EpisodeTimeline(diary.episodes, self.tz)
+        self._remedies = sorted(diary.remedies, key=attrgetter("at"))  # stable: equal times keep their order
+        self._remedy_times = [r.at for r in self._remedies]
+        self._days = sorted(diary.days, key=attrgetter("date"))
+        self._dates = [d.date for d in self._days]
+
+    def remedies_between(self, after: dt.datetime, until: dt.datetime) -> list[RemedyAttempt]:
+        """Remedy attempts made after `after` and at or before `until`, in time order."""
+        return self._remedies[bisect_right(self._remedy_times, after) : bisect_right(self._remedy_times, until)]
+
+    def check_ins_from(self, first: dt.date, last: dt.date) -> list[DayCheckIn]:
+        """Day check-ins dated `first` to `last`, both included, in date order."""
+        return self._days[bisect_left(self._dates, first) : bisect_right(self._dates, last)]

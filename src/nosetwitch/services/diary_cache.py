@@ -17,7 +17,7 @@ the database says it changed:
 It also hands out the next free `e<n>` episode id from the copy, so adding
 an episode does not read every stored id.
 
-The episodes live in an `EpisodeTimeline` (time order, dated, indexed): an
+The dated records live in a `DiaryTimeline` (time order, dated, indexed): an
 added episode goes into it in its place, in the order a reload would give.
 `read(function)` hands the diary and the timeline to a quick reader (the
 overview, triage) under the lock, without listing the episodes again;
@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 
 from nosetwitch.domain.models import Diary, Episode, Person
-from nosetwitch.domain.timeline import EpisodeTimeline
+from nosetwitch.domain.timeline import DiaryTimeline
 from nosetwitch.services.diary import Conflict, DiaryService, validated_episode
 from nosetwitch.services.errors import DiaryError, InvalidRecord
 from nosetwitch.storage.models import DayCheckInRow, EpisodeRow, MedicationRow, RemedyRow, SymptomRow
@@ -57,7 +57,7 @@ class DiaryCache:
         self.max_age_s = max_age_s if max_age_s is not None else (300.0 if self._watch is not None else 10.0)
         self._lock = threading.RLock()
         self._diary: Diary | None = None
-        self._timeline: EpisodeTimeline | None = None
+        self._timeline: DiaryTimeline | None = None
         self._episodes_listed = True  # whether self._diary.episodes lists every episode of the timeline
         self._stamp: tuple | None = None
         self._loaded_at = 0.0
@@ -99,7 +99,7 @@ class DiaryCache:
         if self._current(stamp):
             return
         self._diary = self.service.load_diary()
-        self._timeline = EpisodeTimeline(self._diary.episodes, self._diary.tz)
+        self._timeline = DiaryTimeline(self._diary)
         self._episodes_listed = True
         self._stamp = stamp
         self._loaded_at = time.monotonic()
@@ -114,15 +114,15 @@ class DiaryCache:
             self._load_if_changed()
             if not self._episodes_listed:
                 # A new list: readers outside the lock may hold the old one.
-                self._diary = self._diary.model_copy(update={"episodes": self._timeline.episodes()})
+                self._diary = self._diary.model_copy(update={"episodes": self._timeline.episodes.episodes()})
                 self._episodes_listed = True
             return self._diary
 
-    def read(self, function: Callable[[Diary, EpisodeTimeline], R]) -> R:
+    def read(self, function: Callable[[Diary, DiaryTimeline], R]) -> R:
         """`function(diary, timeline)` on the current diary, under the lock.
 
-        The timeline stands for the diary's episodes (`diary.episodes` may lag
-        behind it), and changes as episodes are added, so `function` must not
+        The timeline stands for the diary's dated records (`diary.episodes` may
+        lag behind it), and changes as episodes are added, so `function` must not
         keep it. For quick readers: the overview and triage."""
         with self._lock:
             self._load_if_changed()
@@ -199,7 +199,7 @@ class DiaryCache:
         numbers = [n for e in episodes if (n := record_number(e.id, "e")) is not None]
         self._highest_number = max([self._highest_number, *numbers])
         for episode in episodes:
-            self._timeline.add(episode)
+            self._timeline.episodes.add(episode)
         self._episodes_listed = False
         if self._watch is not None:
             # Our own commit moved data_version; anything that committed since then

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from nosetwitch.domain.models import Diary, Symptom
-from nosetwitch.domain.timeline import EpisodeTimeline
+from nosetwitch.domain.timeline import DiaryTimeline
 from nosetwitch.triage.advice import rank_advice, safety_net
 from nosetwitch.triage.result import Level, Reason, TriageResult
 from nosetwitch.triage.rules import PATTERN_RULES, RULES, SYMPTOM_RULES
@@ -21,18 +21,27 @@ _CONTEXT = {
 _ORDER = {rule.code: index for index, rule in enumerate(RULES)}
 
 
-def triage(diary: Diary, as_of: dt.datetime | None = None, *, timeline: EpisodeTimeline | None = None) -> TriageResult:
+def triage(
+    diary: Diary,
+    as_of: dt.datetime | None = None,
+    *,
+    timeline: DiaryTimeline | None = None,
+    with_evidence: bool = True,
+) -> TriageResult:
     """The triage result for the diary at `as_of` (default: the diary's own `as_of`, else now).
 
     `as_of` must carry a UTC offset; any offset works, calendar days are
     always taken in the person's time zone. `timeline`, when given, stands
-    for the diary's episodes (a long-running server keeps one up to date, so
-    triage does not sort and date every episode again).
+    for the diary's episodes, remedies and check-ins (a long-running server
+    keeps one up to date, so triage does not sort and date them all again).
+    `with_evidence=False` leaves the pattern reasons' lists of episode ids
+    empty, for a view that shows only the level and the sentences (the web
+    overview): the list can hold every twitch of the last days.
     """
     if as_of is None:
         as_of = diary.as_of or dt.datetime.now(dt.timezone.utc)
     now = Snapshot(diary, as_of, timeline)
-    reasons = _symptom_reasons(now) + _pattern_reasons(now)
+    reasons = _symptom_reasons(now) + _pattern_reasons(now, with_evidence)
     reasons.sort(key=lambda r: (-r.level.rank, _ORDER[r.code]))
     level = max((r.level for r in reasons), key=lambda level: level.rank, default=Level.SELF_CARE)
     return TriageResult(
@@ -68,10 +77,11 @@ def _describe(symptom: Symptom, now: Snapshot) -> str:
     )
 
 
-def _pattern_reasons(now: Snapshot) -> list[Reason]:
+def _pattern_reasons(now: Snapshot, with_evidence: bool) -> list[Reason]:
     reasons = []
     for rule in PATTERN_RULES:
         finding = rule.check(now)
         if finding is not None:
-            reasons.append(Reason(rule.code, rule.level, finding.evidence, finding.summary))
+            evidence = finding.evidence() if with_evidence else ()
+            reasons.append(Reason(rule.code, rule.level, evidence, finding.summary))
     return reasons

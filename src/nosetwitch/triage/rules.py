@@ -93,8 +93,10 @@ def accompanying_symptom(symptom: Symptom, now: Snapshot) -> bool:
 
 @dataclass(frozen=True)
 class Finding:
-    evidence: tuple[str, ...]
     summary: str
+    evidence: Callable[[], tuple[str, ...]]
+    """The ids behind the finding, listed when asked for: with thousands of twitches
+    logged today, the overview needs the sentence, not the list."""
 
 
 def persistent(now: Snapshot) -> Finding | None:
@@ -109,14 +111,16 @@ def persistent(now: Snapshot) -> Finding | None:
     streak = (last - first).days + 1
     if streak < 3:
         return None
-    evidence = tuple(d.id for n in range(streak) for d in now.episodes_on(first + n * DAY))
-    return Finding(evidence, f"Twitching on {streak} days in a row ({day_range_text(first, last, now.today)}).")
+    return Finding(
+        f"Twitching on {streak} days in a row ({day_range_text(first, last, now.today)}).",
+        lambda: tuple(d.id for n in range(streak) for d in now.episodes_on(first + n * DAY)),
+    )
 
 
 def frequent_despite_remedies(now: Snapshot) -> Finding | None:
     """Within the last 7 days at least 2 different remedy codes were tried, and at least
     5 episodes started after the moment the second different code was first tried."""
-    tried = sorted((r for r in now.remedies if now.within(r.at, 7 * DAY)), key=lambda r: r.at)
+    tried = now.remedies_within(7 * DAY)
     codes: list[str] = []
     second_at = None
     for remedy in tried:
@@ -127,14 +131,14 @@ def frequent_despite_remedies(now: Snapshot) -> Finding | None:
                 break
     if second_at is None:
         return None
-    after = now.episodes_after(second_at)
-    if len(after) < 5:
+    after = now.count_after(second_at)
+    if after < 5:
         return None
     names = join_and([_remedy_name(code) for code in codes])
     when = day_text(now.local(second_at).date(), now.today)
     return Finding(
-        tuple(d.id for d in after),
-        f"{len(after)} episodes since {when}, although you tried {names}.",
+        f"{after} episodes since {when}, although you tried {names}.",
+        lambda: tuple(d.id for d in now.episodes_after(second_at)),
     )
 
 
@@ -148,7 +152,7 @@ def spread(now: Snapshot) -> Finding | None:
     if not hits:
         return None
     sites = sorted({site.value for d in hits for site in d.episode.sites if site is not Site.NOSE})
-    return Finding(_ids(hits), f"Twitching reached beyond the nose ({', '.join(sites)}) {_when(hits, now)}.")
+    return Finding(f"Twitching reached beyond the nose ({', '.join(sites)}) {_when(hits, now)}.", lambda: _ids(hits))
 
 
 _LOWER_FACE = frozenset({Site.CHEEK, Site.MOUTH, Site.CHIN, Site.JAW})
@@ -168,9 +172,9 @@ def hemifacial_pattern(now: Snapshot) -> Finding | None:
         return None
     sides = join_and(sorted({d.episode.side.value for d in hits}))
     return Finding(
-        _ids(hits),
         f"Eyelid and lower face twitched together on the {sides} side {_when(hits, now)}; "
         "a doctor should see this pattern.",
+        lambda: _ids(hits),
     )
 
 
@@ -181,7 +185,7 @@ def interferes(now: Snapshot) -> Finding | None:
     if not hits:
         return None
     what = join_and(sorted({i.value for d in hits for i in d.episode.interferes_with if i in wanted}))
-    return Finding(_ids(hits), f"Twitching got in the way of {what} {_when(hits, now)}.")
+    return Finding(f"Twitching got in the way of {what} {_when(hits, now)}.", lambda: _ids(hits))
 
 
 def medication_review(now: Snapshot) -> Finding | None:
@@ -194,10 +198,11 @@ def medication_review(now: Snapshot) -> Finding | None:
     if not linked:
         return None
     described = join_and([f"{name} ({cls.id})" for name, cls in linked])
+    names = tuple(name for name, _ in linked)
     return Finding(
-        tuple(name for name, _ in linked),
         f"You take {described}: medicines of this kind can cause muscle twitches in some people. "
         "Talk to your prescriber or pharmacist; do not stop a medicine on your own.",
+        lambda: names,
     )
 
 

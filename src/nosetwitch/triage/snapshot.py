@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from nosetwitch.domain.clock import local_date
 from nosetwitch.domain.models import DayCheckIn, Diary, Medication, RemedyAttempt, Symptom
-from nosetwitch.domain.timeline import DatedEpisode, EpisodeTimeline
+from nosetwitch.domain.timeline import DatedEpisode, DiaryTimeline
 
 __all__ = ["DAY", "HOUR", "DatedEpisode", "Snapshot"]
 
@@ -24,16 +24,17 @@ DAY = dt.timedelta(days=1)
 class Snapshot:
     """What triage may look at, as of one instant."""
 
-    def __init__(self, diary: Diary, as_of: dt.datetime, timeline: EpisodeTimeline | None = None):
-        """`timeline`, when given, stands for the diary's episodes (`diary.episodes`
-        is then not read): the web server passes the one it keeps up to date."""
+    def __init__(self, diary: Diary, as_of: dt.datetime, timeline: DiaryTimeline | None = None):
+        """`timeline`, when given, stands for the diary's episodes, remedies and check-ins
+        (those lists of `diary` are then not read): the web server passes the one it
+        keeps up to date."""
         if as_of.tzinfo is None or as_of.utcoffset() is None:
             raise ValueError("as_of must carry a UTC offset, e.g. 2026-03-10T20:00:00+01:00")
         self.diary = diary
         self.as_of = as_of
         self.tz: ZoneInfo = diary.tz
         if timeline is None:
-            timeline = EpisodeTimeline(diary.episodes, self.tz)
+            timeline = DiaryTimeline(diary)
         elif timeline.tz != self.tz:
             raise ValueError(f"the timeline is dated in {timeline.tz}, the diary in {self.tz}")
         self.timeline = timeline
@@ -41,7 +42,6 @@ class Snapshot:
         self.yesterday: dt.date = self.today - DAY
         # Only records that started at or before as_of count (policy, Definitions).
         self.symptoms: list[Symptom] = [s for s in diary.symptoms if s.started_at <= as_of]
-        self.remedies: list[RemedyAttempt] = [r for r in diary.remedies if r.at <= as_of]
 
     # --- time windows ("within the last N": as_of - N < t <= as_of) ---------------
 
@@ -59,22 +59,26 @@ class Snapshot:
 
     def episodes_after(self, instant: dt.datetime) -> list[DatedEpisode]:
         """Episodes that started after `instant`, oldest first."""
-        return self.timeline.between(instant, self.as_of)
+        return self.timeline.episodes.between(instant, self.as_of)
+
+    def count_after(self, instant: dt.datetime) -> int:
+        """How many episodes started after `instant`."""
+        return self.timeline.episodes.count_between(instant, self.as_of)
 
     def episodes_on(self, day: dt.date) -> list[DatedEpisode]:
         """The episodes of a local calendar day, oldest first."""
-        return self.timeline.on(day, until=self.as_of)
+        return self.timeline.episodes.on(day, until=self.as_of)
 
     def twitched_on(self, day: dt.date) -> bool:
-        return self.timeline.twitched_on(day, until=self.as_of)
+        return self.timeline.episodes.twitched_on(day, until=self.as_of)
 
     def twitched_within(self, span: dt.timedelta) -> bool:
-        return self.timeline.count_between(self.as_of - span, self.as_of) > 0
+        return self.timeline.episodes.count_between(self.as_of - span, self.as_of) > 0
 
     def notable_within(self, span: dt.timedelta) -> list[DatedEpisode]:
         """Episodes within the last `span` that reached beyond the nose or got in the
         way of something (`domain.timeline.is_notable`), oldest first."""
-        return self.timeline.notable_between(self.as_of - span, self.as_of)
+        return self.timeline.episodes.notable_between(self.as_of - span, self.as_of)
 
     # --- medicines and check-ins ------------------------------------------------------
 
@@ -86,5 +90,10 @@ class Snapshot:
     @cached_property
     def check_ins_last_7_days(self) -> list[DayCheckIn]:
         """Day check-ins of today and the 6 calendar days before it."""
-        first = self.today - 6 * DAY
-        return [d for d in self.diary.days if first <= d.date <= self.today]
+        return self.timeline.check_ins_from(self.today - 6 * DAY, self.today)
+
+    # --- remedies -------------------------------------------------------------------------
+
+    def remedies_within(self, span: dt.timedelta) -> list[RemedyAttempt]:
+        """Remedy attempts within the last `span`, in time order."""
+        return self.timeline.remedies_between(self.as_of - span, self.as_of)

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import password_fingerprint
 from nosetwitch.domain.models import Diary, Episode
-from nosetwitch.domain.timeline import EpisodeTimeline
+from nosetwitch.domain.timeline import DiaryTimeline
 from nosetwitch.services.diary import LOCAL_USERNAME, DiaryService
 from nosetwitch.services.diary_cache import DiaryCache
 
@@ -86,7 +86,7 @@ class SerializedDiary:
         with self._lock:
             return self.cache.person()
 
-    def read(self, function: Callable[[Diary, EpisodeTimeline], R]) -> R:
+    def read(self, function: Callable[[Diary, DiaryTimeline], R]) -> R:
         """`function(diary, timeline)` on the diary in memory (see `DiaryCache.read`)."""
         _keep_in_memory(self)
         with self._lock:

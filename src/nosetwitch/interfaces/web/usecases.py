@@ -160,7 +160,8 @@ def overview_of(viewer: Viewer):
 
     def numbers_and_triage(diary: Diary, timeline):
         now = now_in(diary.person)
-        return overview(diary, now, timeline), triage(diary, now, timeline=timeline)
+        # The overview shows the level and the sentences, not the lists of episode ids.
+        return overview(diary, now, timeline), triage(diary, now, timeline=timeline, with_evidence=False)
 
     # The server keeps the diary's episodes in an up-to-date timeline (DiaryCache),
     # so neither needs to look at every episode.

@@ -2,7 +2,7 @@
 
 Calendar days are days in the person's own time zone, as everywhere else.
 
-`overview` reads episodes through an `EpisodeTimeline`; the web server passes
+`overview` reads records through a `DiaryTimeline`; the web server passes
 the one its `DiaryCache` keeps up to date, so the overview costs the same
 however many episodes the diary holds.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from nosetwitch.domain.clock import local_date
 from nosetwitch.domain.models import Diary
-from nosetwitch.domain.timeline import EpisodeTimeline
+from nosetwitch.domain.timeline import DiaryTimeline
 
 
 def daily_counts(diary: Diary) -> Counter[dt.date]:
@@ -48,22 +48,23 @@ class Overview:
 
 
 
-def overview(diary: Diary, now: dt.datetime, timeline: EpisodeTimeline | None = None) -> Overview:
+def overview(diary: Diary, now: dt.datetime, timeline: DiaryTimeline | None = None) -> Overview:
     """Today, the last 7 days (today included) and the week before, the current streak.
 
-    `timeline`, when given, stands for the diary's episodes."""
+    `timeline`, when given, stands for the diary's dated records."""
     if timeline is None:
-        timeline = EpisodeTimeline(diary.episodes, diary.tz)
+        timeline = DiaryTimeline(diary)
+    episodes = timeline.episodes
     today = local_date(now, diary.tz)
     week = [today - dt.timedelta(days=i) for i in range(7)]
     previous = [today - dt.timedelta(days=i) for i in range(7, 14)]
     return Overview(
         today=today,
-        today_count=timeline.count_on(today),
-        week_count=sum(timeline.count_on(d) for d in week),
-        week_days=sum(1 for d in week if timeline.count_on(d)),
-        previous_week_count=sum(timeline.count_on(d) for d in previous),
-        streak_days=current_streak(timeline.days, today),
-        last_episode_at=timeline.latest_start(now),
-        checked_in_today=any(d.date == today for d in diary.days),
+        today_count=episodes.count_on(today),
+        week_count=sum(episodes.count_on(d) for d in week),
+        week_days=sum(1 for d in week if episodes.count_on(d)),
+        previous_week_count=sum(episodes.count_on(d) for d in previous),
+        streak_days=current_streak(episodes.days, today),
+        last_episode_at=episodes.latest_start(now),
+        checked_in_today=bool(timeline.check_ins_from(today, today)),
     )
