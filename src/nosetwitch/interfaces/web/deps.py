@@ -245,3 +245,10 @@ def page_viewer(request: Request) -> Viewer:
     if viewer is None:
         raise NeedsLogin()
     return viewer
+
+
+async def page_viewer_on_loop(request: Request) -> Viewer:
+    """`page_viewer` for the busiest page (the overview), as `api_viewer_on_loop`."""
+    if not request.app.state.web.multi_user:
+        return page_viewer(request)
+    return await run_in_threadpool(page_viewer, request)

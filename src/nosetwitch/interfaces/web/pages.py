@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from nosetwitch.domain.clock import local_date, zone
 from nosetwitch.domain.models import Interference, RemedyCode, Site, SymptomCode
 from nosetwitch.interfaces.web import charts, forms, usecases, views
-from nosetwitch.interfaces.web.deps import Viewer, current_account, page_viewer
+from nosetwitch.interfaces.web.deps import Viewer, current_account, page_viewer, page_viewer_on_loop, run_for
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
 
@@ -284,7 +284,12 @@ def delete_day(request: Request, viewer: PageViewer, date: dt.date):
 
 
 @router.get("/overview", response_class=HTMLResponse)
-def overview_page(request: Request, viewer: PageViewer):
+async def overview_page(request: Request, viewer: Annotated[Viewer, Depends(page_viewer_on_loop)]):
+    # The page people open most: on the event loop in local mode, like the API's (deps.run_for).
+    return await run_for(request, _overview_page, request, viewer)
+
+
+def _overview_page(request: Request, viewer: Viewer) -> HTMLResponse:
     numbers, result = usecases.overview_of(viewer)
     main = result.reasons[0] if result.reasons else None
     return render(request, "overview.html", title="Overview", o=numbers, triage=result, main_reason=main, tz=_tz(viewer))
