@@ -149,6 +149,15 @@ def test_insights_page_draws_its_charts(demo: ApiClient):
     assert "Daily counts and caffeine" in page
 
 
+def test_insights_page_gives_the_same_daily_rates_as_its_findings(demo: ApiClient):
+    import html
+    import re
+
+    page = html.unescape(demo.get("/insights").text)
+    rates = re.findall(r"([\d.]+) a day over the last 7 days", page)
+    assert len(rates) == 2 and rates[0] == rates[1], rates  # the findings sentence and the summary line
+
+
 def test_overview_shows_triage_level_reason_and_what_to_do(web: ApiClient):
     now = dt.datetime.now(dt.timezone.utc)
     web.post("/api/v1/symptoms", {"code": "facial_droop", "onset": "sudden", "started_at": (now - dt.timedelta(minutes=20)).isoformat()})
