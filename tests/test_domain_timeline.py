@@ -51,9 +51,9 @@ def test_every_answer_equals_a_plain_scan_whatever_the_order_episodes_came_in(ca
         assert timeline.count_between(after, now) == len(window)
         assert {d.id for d in timeline.notable_between(after, now)} == {e.id for e in window if is_notable(e)}
     days = {e.started_at.astimezone(tz).date() for e in diary.episodes}
-    assert set(timeline.days) == days
     for day in days | {now.astimezone(tz).date() + DAY * k for k in range(-3, 2)}:
         of_day = [e for e in diary.episodes if e.started_at.astimezone(tz).date() == day]
+        assert (day in timeline.days) == bool(of_day)
         assert timeline.count_on(day) == len(of_day)
         assert {d.id for d in timeline.on(day, until=now)} == {e.id for e in of_day if e.started_at <= now}
         assert timeline.twitched_on(day, until=now) == any(e.started_at <= now for e in of_day)
