@@ -358,10 +358,7 @@ class DiaryService:
         """Insert the episodes' rows with Core statements (see `add_episode`): one
         statement per table, whatever the number of episodes."""
         rows = [{"owner_id": self.owner_id, **rec.episode_values(e)} for e in episodes]
-        if len(rows) == 1:
-            pks = [connection.execute(_INSERT_EPISODE, rows[0]).inserted_primary_key[0]]
-        else:
-            pks = list(connection.scalars(_INSERT_EPISODES, rows))
+        pks = list(connection.scalars(_INSERT_EPISODES, rows))
         children = (
             (_INSERT_SITE, "site", rec.episode_sites),
             (_INSERT_INTERFERENCE, "activity", rec.episode_interferences),
@@ -722,7 +719,6 @@ _IDS_TAKEN = union_all(
         for table, kind in ((EpisodeRow, "an episode"), (SymptomRow, "a symptom"))
     )
 )
-_INSERT_EPISODE = insert(EpisodeRow.__table__)
 # Many rows in one statement, their keys back in the order given (SQLAlchemy "insertmanyvalues").
 _INSERT_EPISODES = insert(EpisodeRow.__table__).returning(EpisodeRow.__table__.c.pk, sort_by_parameter_order=True)
 _INSERT_SITE = insert(EpisodeSiteRow.__table__)
