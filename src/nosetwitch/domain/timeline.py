@@ -43,12 +43,17 @@ class DatedEpisode(NamedTuple):
         return self.episode.id
 
 
+def reaches_beyond_the_nose(episode: Episode) -> bool:
+    """It has a site other than `nose`."""
+    return episode.sites.count(Site.NOSE) != len(episode.sites)
+
+
 def is_notable(episode: Episode) -> bool:
     """It reached beyond the nose, or got in the way of something.
 
     Only such episodes can match the spread, hemifacial and interference
     rules, so the timeline keeps them in a list of their own."""
-    return bool(episode.interferes_with) or episode.sites.count(Site.NOSE) != len(episode.sites)
+    return bool(episode.interferes_with) or reaches_beyond_the_nose(episode)
 
 
 class _Ordered:

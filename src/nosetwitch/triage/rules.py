@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nosetwitch.domain.models import Interference, Onset, Side, Site, Symptom, SymptomCode, SymptomSide
+from nosetwitch.domain.timeline import reaches_beyond_the_nose
 from nosetwitch.knowledge import knowledge
 from nosetwitch.triage.result import Level
 from nosetwitch.triage.snapshot import DAY, HOUR, DatedEpisode, Snapshot
@@ -148,7 +149,7 @@ def frequent_despite_remedies(now: Snapshot) -> Finding | None:
 
 def spread(now: Snapshot) -> Finding | None:
     """An episode within the last 30 days has a site other than `nose`."""
-    hits = [d for d in now.notable_within(30 * DAY) if any(site is not Site.NOSE for site in d.episode.sites)]
+    hits = [d for d in now.notable_within(30 * DAY) if reaches_beyond_the_nose(d.episode)]
     if not hits:
         return None
     sites = sorted({site.value for d in hits for site in d.episode.sites if site is not Site.NOSE})

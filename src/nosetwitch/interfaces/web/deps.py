@@ -219,9 +219,7 @@ def api_viewer(request: Request) -> Viewer:
 async def api_viewer_on_loop(request: Request) -> Viewer:
     """`api_viewer` for the busiest routes (see `run_for`): in local mode there is
     no account to look up, so it runs on the event loop without a thread hop."""
-    if not request.app.state.web.multi_user:
-        return api_viewer(request)
-    return await run_in_threadpool(api_viewer, request)
+    return await run_for(request, api_viewer, request)
 
 
 async def run_for(request: Request, function: Callable[..., R], *args: Any) -> R:
@@ -249,6 +247,4 @@ def page_viewer(request: Request) -> Viewer:
 
 async def page_viewer_on_loop(request: Request) -> Viewer:
     """`page_viewer` for the busiest page (the overview), as `api_viewer_on_loop`."""
-    if not request.app.state.web.multi_user:
-        return page_viewer(request)
-    return await run_in_threadpool(page_viewer, request)
+    return await run_for(request, page_viewer, request)

@@ -56,13 +56,13 @@ def overview(diary: Diary, now: dt.datetime, timeline: DiaryTimeline | None = No
         timeline = DiaryTimeline(diary)
     episodes = timeline.episodes
     today = local_date(now, diary.tz)
-    week = [today - dt.timedelta(days=i) for i in range(7)]
+    week_counts = [episodes.count_on(today - dt.timedelta(days=i)) for i in range(7)]  # today first
     previous = [today - dt.timedelta(days=i) for i in range(7, 14)]
     return Overview(
         today=today,
-        today_count=episodes.count_on(today),
-        week_count=sum(episodes.count_on(d) for d in week),
-        week_days=sum(1 for d in week if episodes.count_on(d)),
+        today_count=week_counts[0],
+        week_count=sum(week_counts),
+        week_days=sum(1 for count in week_counts if count),
         previous_week_count=sum(episodes.count_on(d) for d in previous),
         streak_days=current_streak(episodes.days, today),
         last_episode_at=episodes.latest_start(now),
