@@ -11,6 +11,7 @@ from nosetwitch.knowledge.loader import knowledge
 from nosetwitch.knowledge.models import (
     AdviceTrigger,
     Cause,
+    Drink,
     MedicineClass,
     Remedy,
     SafetyNetLine,
@@ -20,6 +21,7 @@ from nosetwitch.knowledge.models import (
 __all__ = [
     "AdviceTrigger",
     "Cause",
+    "Drink",
     "KnowledgeBase",
     "KnowledgeError",
     "MedicineClass",

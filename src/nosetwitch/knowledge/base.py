@@ -14,6 +14,7 @@ from nosetwitch.knowledge.models import (
     WarningSign,
     name_words,
 )
+from nosetwitch.knowledge.models import Drink
 
 
 class KnowledgeError(ValueError):
@@ -32,6 +33,7 @@ class KnowledgeBase:
         safety_net: Iterable[SafetyNetLine],
         medicine_classes: Iterable[MedicineClass],
         advice_triggers: Iterable[AdviceTrigger],
+        drinks: Iterable[Drink] = (),
     ):
         self.causes: tuple[Cause, ...] = tuple(causes)
         self.remedies: tuple[Remedy, ...] = tuple(remedies)
@@ -39,6 +41,8 @@ class KnowledgeBase:
         self.safety_net: tuple[SafetyNetLine, ...] = tuple(safety_net)
         self.medicine_classes: tuple[MedicineClass, ...] = tuple(medicine_classes)
         self.advice_triggers: tuple[AdviceTrigger, ...] = tuple(advice_triggers)
+        self.drinks: tuple[Drink, ...] = tuple(drinks)
+        self._drinks = _unique(self.drinks, lambda d: d.key, "drink key")
         self._causes = _unique(self.causes, lambda c: c.id, "cause id")
         self._remedies = _unique(self.remedies, lambda r: r.code, "remedy code")
         self._signs = _unique(self.warning_signs, lambda s: s.id, "warning sign id")
@@ -59,6 +63,10 @@ class KnowledgeBase:
     def remedy(self, code: RemedyCode | str) -> Remedy:
         """The self-care measure for a remedy code; KeyError for `other` or an unknown code."""
         return self._remedies[RemedyCode(code)]
+
+    def drink(self, key: str) -> Drink:
+        """A caffeinated drink of drinks.toml by its key ('coffee', 'energy_drink'); KeyError if unknown."""
+        return self._drinks[key]
 
     def warning_sign(self, sign_id: str) -> WarningSign:
         return self._signs[sign_id]

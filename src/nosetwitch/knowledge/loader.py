@@ -10,6 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from nosetwitch.knowledge.base import KnowledgeBase, KnowledgeError
 from nosetwitch.knowledge.models import AdviceTrigger, Cause, MedicineClass, Remedy, SafetyNetLine, WarningSign
+from nosetwitch.knowledge.models import Drink
 
 # file -> {table key: entry model}; codes.toml (the report helper's clinical
 # codes) is read by its own module, not here.
@@ -19,6 +20,7 @@ _FILES = {
     "warning_signs.toml": {"sign": WarningSign, "safety_net": SafetyNetLine},
     "medicines.toml": {"class": MedicineClass},
     "advice_triggers.toml": {"trigger": AdviceTrigger},
+    "drinks.toml": {"drink": Drink},
 }
 
 
@@ -54,4 +56,5 @@ def knowledge() -> KnowledgeBase:
         safety_net=signs["safety_net"],
         medicine_classes=_entries("medicines.toml")["class"],
         advice_triggers=_entries("advice_triggers.toml")["trigger"],
+        drinks=_entries("drinks.toml")["drink"],
     )

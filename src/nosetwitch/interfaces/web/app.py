@@ -78,7 +78,7 @@ def create_app(
     Secure (set it whenever the app is reached over HTTPS, i.e. off loopback).
     `allowed_hosts` guards against DNS rebinding in local mode.
     """
-    from nosetwitch.interfaces.web import api, pages
+    from nosetwitch.interfaces.web import api, pages, undo
 
     app = FastAPI(
         title="nosetwitch",
@@ -136,6 +136,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(undo.router)
     return app
 
 
