@@ -42,9 +42,11 @@ from nosetwitch.domain.models import (
     Diary,
     Episode,
     Medication,
+    OwnFactor,
     Person,
     RemedyAttempt,
     Symptom,
+    own_value_problems,
 )
 from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotFound, describe_validation_error
 from nosetwitch.storage import bulk
@@ -242,8 +244,9 @@ class DiaryService:
             return session.get(ProfileRow, self.owner_id) is not None
 
     def set_person(self, person: Person) -> Person:
-        """Store the whole person record."""
+        """Store the whole person record (Conflict if its own factors no longer fit a stored day's values)."""
         with self._session() as session:
+            self._check_stored_own_values(session, person.own_factors)
             self._put_person(session, person)
         return person
 
@@ -251,6 +254,70 @@ class DiaryService:
         """Change some fields of the person, e.g. `update_person(timezone="Europe/Paris")`."""
         person = _changed(self.get_person(), changes, "person")
         return self.set_person(person)
+
+    # --- own factors ------------------------------------------------------------------
+
+    def add_own_factor(self, factor: OwnFactor | None = None, **fields_: Any) -> OwnFactor:
+        """Declare a factor of the person's own; Conflict when its key is taken."""
+        factor = factor or _validated(OwnFactor, fields_, "own factor")
+        with self._session() as session:
+            person = self._person_in(session)
+            if person.own_factor(factor.key) is not None:
+                raise Conflict(f"own factor {factor.key!r} exists already")
+            self._put_person(session, person.model_copy(update={"own_factors": [*person.own_factors, factor]}))
+        return factor
+
+    def update_own_factor(self, key: str, **changes: Any) -> OwnFactor:
+        """Change an own factor's label, unit or kind (a kind only when every stored value still fits)."""
+        with self._session() as session:
+            person = self._person_in(session)
+            factor = person.own_factor(key)
+            if factor is None:
+                raise NotFound("own factor", key)
+            changed = _changed(factor, changes, f"own factor {key}", fixed=("key",))
+            factors = [changed if f.key == key else f for f in person.own_factors]
+            self._check_stored_own_values(session, factors)
+            self._put_person(session, person.model_copy(update={"own_factors": factors}))
+        return changed
+
+    def remove_own_factor(self, key: str) -> int:
+        """Forget an own factor and its value on every day; returns how many days held one."""
+        with self._session() as session:
+            person = self._person_in(session)
+            if person.own_factor(key) is None:
+                raise NotFound("own factor", key)
+            touched = 0
+            for row in session.scalars(self._days_with_own()):
+                if key in row.own:
+                    row.own = {k: v for k, v in row.own.items() if k != key} or None
+                    touched += 1
+            factors = [f for f in person.own_factors if f.key != key]
+            self._put_person(session, person.model_copy(update={"own_factors": factors}))
+        return touched
+
+    def _person_in(self, session: Session) -> Person:
+        row = session.get(ProfileRow, self.owner_id)
+        return Person(timezone=machine_timezone()) if row is None else rec.person_from_values(row.__dict__)
+
+    def _days_with_own(self) -> Select:
+        return select(DayCheckInRow).where(DayCheckInRow.owner_id == self.owner_id, DayCheckInRow.own.is_not(None))
+
+    def _check_own(self, session: Session, day: DayCheckIn) -> None:
+        """InvalidRecord unless every own value of `day` fits a declared factor of its kind."""
+        if not day.own:
+            return
+        problems = own_value_problems(self._person_in(session).own_factors, day.own)
+        if problems:
+            key, problem = problems[0]
+            raise InvalidRecord(f"day {day.date.isoformat()}: own.{key}: {problem}")
+
+    def _check_stored_own_values(self, session: Session, factors: list[OwnFactor]) -> None:
+        """Conflict when a stored day holds a value that `factors` would no longer allow."""
+        for row in session.scalars(self._days_with_own()):
+            problems = own_value_problems(factors, row.own)
+            if problems:
+                key, problem = problems[0]
+                raise Conflict(f"day {row.date.isoformat()} holds own.{key} = {row.own[key]!r}, which would no longer fit: {problem}")
 
     def _put_person(self, session: Session, person: Person) -> str | None:
         """Insert or update; 'added', 'updated' or None (unchanged)."""
@@ -463,13 +530,17 @@ class DiaryService:
         earlier); a field set to None clears it. `merge=False` replaces it.
         """
         with self._session() as session:
+            self._check_own(session, day)
             row = session.scalar(self._day_query(day.date))
             if row is None:
                 session.add(DayCheckInRow(owner_id=self.owner_id, **rec.day_values(day)))
                 return day, True
             if merge:
+                stored = _day_from_row(row)
                 changes = {name: getattr(day, name) for name in day.model_fields_set if name != "date"}
-                day = _changed(_day_from_row(row), changes, f"day {day.date.isoformat()}")
+                if "own" in changes:  # own factors merge key by key, like the built-in ones
+                    changes["own"] = {**stored.own, **day.own}
+                day = _changed(stored, changes, f"day {day.date.isoformat()}")
             _assign(row, rec.day_values(day))
             return day, False
 
@@ -478,6 +549,7 @@ class DiaryService:
         with self._session() as session:
             row = self._day_row(session, day)
             checkin = _changed(_day_from_row(row), changes, f"day {day.isoformat()}", fixed=("date",))
+            self._check_own(session, checkin)
             _assign(row, rec.day_values(checkin))
         return checkin
 
@@ -686,8 +758,12 @@ class DiaryService:
             with self._session() as session:
                 if replace:
                     bulk.delete_records(session, self.owner_id)
+                person = diary.person
+                if not replace:
+                    person = _with_stored_own_factors(person, self._person_in(session))
+                    self._check_stored_own_values(session, person.own_factors)
                 summary = bulk.merge_diary(session, self.owner_id, diary)
-                outcome = self._put_person(session, diary.person)
+                outcome = self._put_person(session, person)
                 summary.person = KindCounts(
                     added=int(outcome == "added"), updated=int(outcome == "updated"), unchanged=int(outcome is None)
                 )
@@ -717,6 +793,13 @@ _IDS_TAKEN = union_all(
 _INSERT_EPISODES = insert(EpisodeRow.__table__).returning(EpisodeRow.__table__.c.pk, sort_by_parameter_order=True)
 _INSERT_SITE = insert(EpisodeSiteRow.__table__)
 _INSERT_INTERFERENCE = insert(EpisodeInterferenceRow.__table__)
+
+
+def _with_stored_own_factors(incoming: Person, stored: Person) -> Person:
+    """The file's person, keeping stored own factors the file does not declare (their values stay too)."""
+    keys = {factor.key for factor in incoming.own_factors}
+    kept = [factor for factor in stored.own_factors if factor.key not in keys]
+    return incoming.model_copy(update={"own_factors": [*incoming.own_factors, *kept]}) if kept else incoming
 
 
 def _between(query: Select, column, since, until) -> Select:

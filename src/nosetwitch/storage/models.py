@@ -26,6 +26,7 @@ from sqlalchemy import (
     Date,
     Double,
     ForeignKey,
+    JSON,
     Index,
     Integer,
     MetaData,
@@ -75,6 +76,9 @@ class ProfileRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     sex: Mapped[str | None] = mapped_column(String(16))
+    # The person's own factors as the format writes them ([{key, label, kind, unit}, ...]),
+    # null when there are none: a short list read and written with the person, never queried.
+    own_factors: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
 
 
 class MedicationRow(Base):
@@ -186,6 +190,8 @@ class DayCheckInRow(Base):
     screen_h: Mapped[float | None] = mapped_column(Double)
     exercise_min: Mapped[float | None] = mapped_column(Double)
     note: Mapped[str | None] = mapped_column(Text)
+    # Values of the person's own factors by key ({"antihistamine": true}), null when none.
+    own: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
 
 class RemedyRow(Base):

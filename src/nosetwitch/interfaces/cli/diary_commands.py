@@ -130,6 +130,7 @@ def log_day(
     screen: float | None = typer.Option(None, "--screen", help="Hours of screen time."),
     exercise: float | None = typer.Option(None, "--exercise", help="Minutes of exercise."),
     note: str | None = typer.Option(None, "--note", "-n", help="A note for the day."),
+    own: list[str] = typer.Option([], "--own", help="A factor of your own, KEY=VALUE (repeatable), e.g. --own antihistamine=yes."),
 ) -> None:
     """Record (or add to) a day's check-in. Only the options you give are changed.
 
@@ -149,12 +150,18 @@ def log_day(
         "stress": stress, "water_l": water, "magnesium_mg": magnesium, "potassium_mg": potassium,
         "calcium_mg": calcium, "facial_strain": facial_strain, "screen_h": screen, "exercise_min": exercise, "note": note,
     }  # fmt: skip
-    given = {name: value for name, value in values.items() if value is not None}
+    given: dict[str, Any] = {name: value for name, value in values.items() if value is not None}
+    if own:
+        from nosetwitch.interfaces.cli.own_factor_commands import parse_own_values
+
+        given["own"] = parse_own_values(own, service.get_person().own_factors)
     if not given:
         raise BadInput("log day: give at least one factor, e.g. --sleep 6.5 or --coffee 2")
     checkin = _guard(lambda: _checkin(DayCheckIn, day, given))
     stored, created = _guard(lambda: service.upsert_day(checkin))
-    factors = ", ".join(f"{name} {value:g}" for name, value in stored.factors().items())
+    labels = {factor.key: factor.label for factor in service.get_person().own_factors}
+    own_text = [f"{labels.get(key, key)} {'yes' if value is True else 'no' if value is False else f'{value:g}'}" for key, value in stored.own.items()]
+    factors = ", ".join([*(f"{name} {value:g}" for name, value in stored.factors().items()), *own_text])
     typer.echo(f"{'Recorded' if created else 'Updated'} {day.isoformat()}: {factors or 'note only'}.")
     if drinks:
         per_serving = caffeine_per_serving()

@@ -237,6 +237,30 @@ def _day_factors(book: CodeBook, diary: Diary, patient_ref: dict[str, str]) -> I
                 "effectiveDateTime": day.date.isoformat(),
                 "valueQuantity": quantity,
             }
+        for key, value in sorted(day.own.items()):
+            yield _own_factor_value(book, diary, patient_ref, day.date, key, value)
+
+
+def _own_factor_value(book: CodeBook, diary: Diary, patient_ref: dict[str, str], date, key: str, value) -> tuple[str, dict[str, Any]]:
+    """An own factor's value of a day: coded in the project's own system as `own/<key>`, named by the person's label."""
+    factor = diary.person.own_factor(key)
+    label = factor.label if factor is not None else key
+    if isinstance(value, bool):
+        observed: dict[str, Any] = {"valueBoolean": value}
+    elif factor is not None and factor.kind.value == "scale":
+        observed = {"valueInteger": int(value)}
+    else:
+        observed = {"valueQuantity": {"value": value, **({"unit": factor.unit} if factor is not None and factor.unit else {})}}
+    resource_key = f"{date.isoformat()}/own/{key}"
+    return _uuid("day", resource_key), {
+        "resourceType": "Observation",
+        "id": _uuid("day", resource_key).removeprefix("urn:uuid:"),
+        "status": "final",
+        "code": {"coding": [book.own("day_factor", f"own/{key}", label)], "text": label},
+        "subject": patient_ref,
+        "effectiveDateTime": date.isoformat(),
+        **observed,
+    }
 
 
 def _remedies(book: CodeBook, diary: Diary, patient_ref: dict[str, str]) -> Iterable[tuple[str, dict[str, Any]]]:

@@ -113,12 +113,16 @@ def logout(request: Request):
 
 @router.get("/profile", response_model=Person, tags=["profile"])
 def get_profile(viewer: ViewerDep):
-    """The person: time zone (it defines calendar days), birth year, sex."""
+    """The person: time zone (it defines calendar days), birth year, sex, and their own factors."""
     return viewer.diary.get_person()
 
 
 @router.put("/profile", response_model=Person, tags=["profile"], responses=INVALID)
 def put_profile(viewer: ViewerDep, person: Person):
+    """Replace the person. Without `own_factors` the stored own factors stay; a list replaces them
+    (409 when a stored day holds a value the new list would not allow)."""
+    if "own_factors" not in person.model_fields_set:
+        person = person.model_copy(update={"own_factors": viewer.diary.get_person().own_factors})
     return usecases.call(viewer.diary.set_person, person)
 
 
