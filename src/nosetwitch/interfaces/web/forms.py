@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from collections.abc import Sequence
 from typing import Any
@@ -16,7 +18,18 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from nosetwitch.domain.clock import duration_seconds, zone
-from nosetwitch.domain.models import DAY_FACTORS, DayCheckIn, Episode, Medication, Person, RemedyAttempt, Symptom
+from nosetwitch.domain.models import (
+    DAY_FACTORS,
+    RESERVED_DAY_KEYS,
+    DayCheckIn,
+    Episode,
+    Medication,
+    OwnFactor,
+    OwnFactorKind,
+    Person,
+    RemedyAttempt,
+    Symptom,
+)
 from nosetwitch.interfaces.web.problems import describe_errors
 from nosetwitch.knowledge import Drink
 
@@ -280,7 +293,7 @@ class DayForm:
     drinks_mg: float
 
 
-def day_from_form(form, day: dt.date, drinks: Sequence[Drink], *, existing: bool = False) -> DayForm:
+def day_from_form(form, day: dt.date, drinks: Sequence[Drink], own_factors: Sequence[OwnFactor] = (), *, existing: bool = False) -> DayForm:
     """The check-in of `day` from the day page. Every figure is checked and rounded here
     (browsers refuse nothing: 90 mg, 1.4 L and half a drink are all fine); `drinks` is the
     knowledge base's caffeinated drinks: their counts are added to the mg figure.
@@ -297,10 +310,70 @@ def day_from_form(form, day: dt.date, drinks: Sequence[Drink], *, existing: bool
             drinks_mg += drink.mg * count
     if counts:
         data["caffeine_mg"] = float(round((data["caffeine_mg"] or 0.0) + drinks_mg))
-    if not errors and all(data[name] is None for name in data if name != "date"):
+    data["own"] = own_values(form, own_factors, errors)
+    if not errors and not data["own"] and all(data[name] is None for name in data if name not in ("date", "own")):
         remove = " To remove this day's check-in, use “Delete this check-in” below." if existing else ""
         errors.append({"field": "", "label": "", "message": "Nothing is filled in, so nothing was saved." + remove})
     return DayForm(_validate(DayCheckIn, data, errors), counts, drinks_mg)
+
+
+MAX_OWN_NUMBER = 1_000_000
+
+
+def own_values(form, factors: Sequence[OwnFactor], errors: list) -> dict[str, bool | int | float]:
+    """The day's values of the person's own factors (fields `own_<key>`); empty ones are left out."""
+    values: dict[str, bool | int | float] = {}
+    for factor in factors:
+        name = f"own_{factor.key}"
+        if factor.kind is OwnFactorKind.YES_NO:
+            answer = _yes_no(form, name)
+            if answer is None and _text(form, name) is not None:
+                errors.append({"field": name, "label": factor.label, "message": "answer yes or no"})
+            value: Any = answer
+        elif factor.kind is OwnFactorKind.SCALE:
+            value = amount(form, name, factor.label, errors, maximum=10, integer=True)
+        else:
+            value = amount(form, name, factor.label, errors, maximum=MAX_OWN_NUMBER, decimals=2, unit=factor.unit or "")
+        if value is not None:
+            values[factor.key] = value
+    return values
+
+
+def own_shown(factor: OwnFactor, value: Any) -> str:
+    """A stored own value as the day form shows it."""
+    if value is None:
+        return ""
+    if factor.kind is OwnFactorKind.YES_NO:
+        return "yes" if value else "no"
+    return shown(value)
+
+
+_KEY_PART = re.compile(r"[^a-z0-9]+")
+
+
+def own_factor_fields(form, taken: Sequence[str]) -> dict[str, Any]:
+    """A new own factor from the Profile form: its key is made from the label."""
+    errors: list = []
+    label = _text(form, "label")
+    kind = _text(form, "kind")
+    unit = _text(form, "unit") if kind == OwnFactorKind.NUMBER.value else None
+    if label is None:
+        errors.append({"field": "factor-label", "label": "Name", "message": "give the factor a name, e.g. antihistamine"})
+    elif len(label) > 60:
+        errors.append({"field": "factor-label", "label": "Name", "message": "at most 60 characters"})
+    if kind not in {k.value for k in OwnFactorKind}:
+        errors.append({"field": "factor-kind", "label": "Kind", "message": "choose yes/no, a 0–10 scale or a number"})
+    if unit is not None and len(unit) > 20:
+        errors.append({"field": "factor-unit", "label": "Unit", "message": "at most 20 characters, e.g. hours"})
+    if errors:
+        raise FormError(errors)
+    key = _KEY_PART.sub("_", unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()).strip("_")[:32] or "factor"
+    if not key[0].isalpha():
+        key = "f_" + key
+    base, number = key, 2
+    while key in taken or key in RESERVED_DAY_KEYS:
+        key, number = f"{base}_{number}", number + 1
+    return {"key": key, "label": label, "kind": kind, "unit": unit}
 
 
 def symptom_fields(form, timezone: str) -> dict[str, Any]:

@@ -285,7 +285,8 @@ def day_page(request: Request, viewer: PageViewer, date: str | None = None):
     today = usecases.now_for(viewer).date()
     chosen, errors = _chosen_day(date, today)
     existing = _stored_day(viewer, chosen)
-    return _day_form(request, chosen, today, existing, _day_values(existing), errors=errors, status=422 if errors else 200)
+    own_factors = viewer.diary.get_person().own_factors
+    return _day_form(request, chosen, today, existing, _day_values(existing, own_factors), own_factors, errors=errors, status=422 if errors else 200)
 
 
 def _chosen_day(raw: str | None, today: dt.date) -> tuple[dt.date, list[dict[str, str]]]:
@@ -308,19 +309,21 @@ def _stored_day(viewer: Viewer, date: dt.date):
         return None
 
 
-def _day_values(day) -> dict[str, str]:
+def _day_values(day, own_factors) -> dict[str, str]:
     """A stored check-in as the form's text boxes show it."""
     if day is None:
         return {}
     values = {f.field: forms.shown(getattr(day, f.field)) for f in forms.FACTOR_INPUTS}
+    values.update({f"own_{f.key}": forms.own_shown(f, day.own.get(f.key)) for f in own_factors})
     values["note"] = day.note or ""
     return values
 
 
-def _day_form(request: Request, date: dt.date, today: dt.date, existing, values: dict[str, str], errors=None, status=200):
+def _day_form(request: Request, date: dt.date, today: dt.date, existing, values: dict[str, str], own_factors, errors=None, status=200):
     from nosetwitch.knowledge import knowledge
 
-    errors = [{**e, "label": e.get("label") or _field_label(e.get("field", ""))} for e in errors or []]
+    labels = {f"own_{f.key}": f.label for f in own_factors}
+    errors = [{**e, "label": e.get("label") or labels.get(e.get("field", "")) or _field_label(e.get("field", ""))} for e in errors or []]
     return render(
         request,
         "day.html",
@@ -332,6 +335,7 @@ def _day_form(request: Request, date: dt.date, today: dt.date, existing, values:
         existing=existing,
         factors=forms.FACTOR_INPUTS,
         drinks=knowledge().drinks,
+        own_factors=own_factors,
         values=values,
         filled=[name for name, value in values.items() if value],
         more_fields=[f.field for f in forms.FACTOR_INPUTS if f.more],
@@ -352,20 +356,21 @@ async def save_day(request: Request, viewer: PageViewer):
     today = usecases.now_for(viewer).date()
     date, errors = _chosen_day(str(form.get("date") or today.isoformat()), today)
     existing = _stored_day(viewer, date)
+    own_factors = viewer.diary.get_person().own_factors
     try:
         if errors:
             raise forms.FormError(errors)
-        parsed = forms.day_from_form(form, date, knowledge().drinks, existing=existing is not None)
+        parsed = forms.day_from_form(form, date, knowledge().drinks, own_factors, existing=existing is not None)
         stored, _ = usecases.call(viewer.diary.upsert_day, parsed.day, merge=False)
     except (forms.FormError, Problem) as exc:
         values = {name: str(value) for name, value in form.items() if isinstance(value, str)}
-        return _day_form(request, date, today, existing, values, errors=_errors_of(exc), status=422)
+        return _day_form(request, date, today, existing, values, own_factors, errors=_errors_of(exc), status=422)
     undo.offer(request, viewer, [undo.Change("day", date, existing, stored)], "Check-in changes undone." if existing else "Check-in removed again.")
     return redirect(f"/day?date={date.isoformat()}", _saved_day_message(stored, parsed), request)
 
 
 def _saved_day_message(day, parsed) -> str:
-    recorded = len(day.factors())
+    recorded = len(day.factors()) + len(day.own)
     things = f"{recorded} thing{'s' if recorded != 1 else ''} recorded" if recorded else "the note"
     caffeine = ""
     if parsed.drinks:
@@ -525,7 +530,7 @@ def profile_page(request: Request, viewer: PageViewer):
     return _profile(request, viewer)
 
 
-def _profile(request: Request, viewer: Viewer, errors=None, status=200):
+def _profile(request: Request, viewer: Viewer, errors=None, status=200, factor_values=None):
     from zoneinfo import available_timezones
 
     return render(
@@ -538,7 +543,12 @@ def _profile(request: Request, viewer: Viewer, errors=None, status=200):
         timezones=sorted(available_timezones()),
         errors=errors or [],
         today=usecases.now_for(viewer).date(),
+        factor_values=factor_values or {},
+        own_kinds=OWN_KINDS,
     )
+
+
+OWN_KINDS = (("yes_no", "Yes or no", "e.g. took an antihistamine"), ("scale", "A scale from 0 to 10", "e.g. how cold the weather was"), ("number", "A number", "e.g. hours of driving"))
 
 
 @router.post("/profile")
@@ -550,6 +560,40 @@ async def save_profile(request: Request, viewer: PageViewer):
         errors = _errors_of(exc)
         return _profile(request, viewer, errors, 422)
     return redirect("/profile", "Saved your profile.", request)
+
+
+@router.post("/own-factors")
+async def add_own_factor(request: Request, viewer: PageViewer):
+    form = await request.form()
+    person = viewer.diary.get_person()
+    try:
+        fields = forms.own_factor_fields(form, [f.key for f in person.own_factors])
+        factor = usecases.call(viewer.diary.add_own_factor, **fields)
+    except (forms.FormError, Problem) as exc:
+        return _profile(request, viewer, _errors_of(exc), 422, factor_values=dict(form))
+    return redirect("/profile#own-factors", f"Added “{factor.label}”: you will find it in the day check-in.", request)
+
+
+@router.post("/own-factors/{key}/rename")
+async def rename_own_factor(request: Request, viewer: PageViewer, key: str):
+    form = await request.form()
+    label = str(form.get("label") or "").strip()
+    if not label or len(label) > 60:
+        errors = [{"field": f"rename-{key}", "label": "New name", "message": "give a name of 1 to 60 characters"}]
+        return _profile(request, viewer, errors, 422)
+    factor = usecases.call(viewer.diary.update_own_factor, key, label=label)
+    return redirect("/profile#own-factors", f"Renamed it to “{factor.label}”.", request)
+
+
+@router.post("/own-factors/{key}/remove")
+async def remove_own_factor(request: Request, viewer: PageViewer, key: str):
+    factor = viewer.diary.get_person().own_factor(key)
+    if factor is None:
+        raise Problem(404, f"no own factor {key}")
+    if not await _confirmed(request):
+        return _confirm_delete(request, f"your factor “{factor.label}” and its value on every day", request.url.path, "/profile#own-factors")
+    days = usecases.call(viewer.diary.remove_own_factor, key)
+    return redirect("/profile#own-factors", f"Removed “{factor.label}” (it had a value on {days} day{'s' if days != 1 else ''}).", request)
 
 
 @router.post("/medications")
