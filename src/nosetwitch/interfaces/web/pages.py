@@ -418,7 +418,12 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
     offset = max(offset, 0)
     tz = _tz(viewer)
     today = usecases.now_for(viewer).date()
-    counts = views.daily_counts(viewer.diary.load_diary())  # the diary in memory, not a query per episode
+    diary = viewer.diary.load_diary()  # the diary in memory, not a query per episode
+    counts = views.daily_counts(diary)
+    tried: dict[str, list] = {}
+    for remedy in diary.remedies:
+        if remedy.episode_id:
+            tried.setdefault(remedy.episode_id, []).append(remedy)
     lister = {
         "episodes": viewer.diary.list_episodes,
         "days": viewer.diary.list_days,
@@ -434,6 +439,7 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
         kind=kind,
         kinds=HISTORY_KINDS,
         page=page,
+        tried=tried,
         tz=tz,
         when=lambda instant: _when(instant, tz, today),
         next_offset=offset + PAGE_SIZE if offset + PAGE_SIZE < page.total else None,
