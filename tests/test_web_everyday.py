@@ -245,7 +245,7 @@ def test_duration_quick_choices_and_the_exact_field(web: ApiClient, choice, exac
     [
         ({"started_at": "2099-03-01T10:00"}, "started_at", "is in the future"),
         ({"started_at": "yesterday"}, "started_at", "is not a date and time"),
-        ({"duration_choice": "longer", "duration_exact": ""}, "duration_exact", "about how long"),
+        ({"duration_choice": "longer", "duration_exact": ""}, "duration_exact", "you chose “Longer”"),
         ({"duration_exact": "-5"}, "duration_exact", "is not a length of time"),
         ({"duration_exact": "abc"}, "duration_exact", "is not a length of time"),
         ({"duration_exact": "1e400"}, "duration_exact", "is not a length of time"),

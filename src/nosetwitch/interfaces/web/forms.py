@@ -190,7 +190,7 @@ def _duration(form, errors: list) -> float | None:
         return round(seconds, 1)
     choice = _text(form, "duration_choice")
     if choice == "longer":
-        errors.append({"field": "duration_exact", "label": "Exact length", "message": "“Longer”: about how long? Write e.g. 2m or 5m"})
+        errors.append({"field": "duration_exact", "label": "How long", "message": "you chose “Longer”: about how long? Write e.g. 2m or 5m in the box"})
         return None
     if choice is None:
         return None
