@@ -411,3 +411,12 @@ def test_bad_own_factors_are_named_at_the_field(web: ApiClient):
     web.form("/own-factors", {"label": "Sleep", "kind": "scale"})
     keys = [f["key"] for f in web.get("/api/v1/profile").json()["own_factors"]]
     assert len(set(keys)) == 2 and all(re.fullmatch(r"[a-z][a-z0-9_]*", k) for k in keys)
+
+
+def test_the_cli_counts_espressos_with_the_same_table(sqlite_url: str):
+    from nosetwitch.interfaces.cli.common import run_captured
+
+    code, out, err = run_captured("--db", sqlite_url, "log", "day", "--date", "2026-03-10", "--espresso", "1", "--tea", "0.5")
+    assert code == 0, err
+    assert "Caffeine from drinks: 1 espresso x 80 mg + 0.5 tea x 50 mg = 105 mg." in out
+    assert DiaryService(sqlite_url).get_day(dt.date(2026, 3, 10)).caffeine_mg == 105

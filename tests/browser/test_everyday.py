@@ -89,6 +89,7 @@ def test_bad_figures_are_listed_at_the_top_and_named_at_each_field(phone, server
     phone.shot("phone-day-errors")
     summary.get_by_role("link", name=re.compile("Fluids")).click()
     assert phone.page.evaluate("location.hash") == "#water_l"
+    assert phone.page.evaluate("document.activeElement.id") == "water_l"  # the cursor is in the field
     with pytest.raises(urllib.error.HTTPError, match="404"):
         _api(f"{server_url}/api/v1/days/2026-01-21")  # nothing was saved
     _expected_422(phone)

@@ -30,7 +30,22 @@
   });
   // A list of mistakes at the top of a form gets the focus, so it is read out first.
   var summary = document.querySelector("[data-error-summary]");
-  if (summary) summary.focus();
+  if (summary) {
+    summary.focus();
+    // A link in it puts the cursor into its field (a group: its first or chosen choice).
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) return;
+        var field = target.matches("input, select, textarea") ? target : target.querySelector("input:checked, input, select, textarea");
+        if (!field) return;
+        event.preventDefault();
+        target.scrollIntoView({ block: "center" });
+        field.focus();
+        history.replaceState(null, "", link.getAttribute("href"));
+      });
+    });
+  }
   // "Longer" on the twitch details: the exact box is where the answer goes.
   document.querySelectorAll("input[name=duration_choice][value=longer]").forEach(function (radio) {
     radio.addEventListener("change", function () { var exact = document.getElementById("duration_exact"); if (exact && radio.checked) exact.focus(); });
