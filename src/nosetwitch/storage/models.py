@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     Double,
@@ -65,6 +66,14 @@ class UserRow(Base):
     username: Mapped[str] = mapped_column(String(150), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Moves by one in every transaction that writes this person's diary (the service's
+    # write path does it, under the owner's lock): a reader that kept a copy of the diary
+    # compares this one indexed value to know, exactly, whether its copy is current.
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The n of the last `e<n>` id handed out for an episode created without an id.
+    # Allocated in the write transaction, so processes sharing the database never hand
+    # out the same id; ids given explicitly (imports) are stepped over when met.
+    last_episode_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ProfileRow(Base):
