@@ -78,6 +78,7 @@ def test_learn_page_gives_the_same_droop_advice_as_triage(web: ApiClient) -> Non
     assert re.search(r"Call 112 / 911 / 999 now if any of these starts suddenly.*face droops", page)
     assert re.search(r"Get medical advice today.*face becomes weak or droops over hours or days", page)
     assert "now if your face droops" not in page  # the old line called every droop an emergency
+    assert "If your face droops" not in page  # nor did the footer say "suddenly" first
 
 
 def test_learn_page_names_the_common_members_and_the_combination_products(web: ApiClient) -> None:
