@@ -283,7 +283,7 @@ def delete_medication(viewer: ViewerDep, medication_id: int):
 
 @router.get("/triage", tags=["triage"])
 def get_triage(viewer: ViewerDep, as_of: dt.datetime | None = None):
-    """The triage result (policy nosetwitch-triage-1) for the stored diary at `as_of` (default now)."""
+    """The triage result (policy nosetwitch-triage-2) for the stored diary at `as_of` (default now)."""
     return usecases.triage_of(viewer, usecases.aware(as_of, "as_of")).to_dict()
 
 

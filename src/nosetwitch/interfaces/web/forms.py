@@ -170,6 +170,8 @@ def symptom_fields(form, timezone: str) -> dict[str, Any]:
         "detail": _text(form, "detail"),
         "note": _text(form, "note"),
     }
+    if not data["code"]:  # nothing is chosen for the person: a stroke sign must never be recorded by default
+        errors.insert(0, {"field": "code", "message": "Choose what you notice from the list (nothing was saved)."})
     _validate(Symptom, {"id": "check", **data}, errors)
     return data
 

@@ -17,6 +17,7 @@ from nosetwitch.interfaces.web import charts, forms, usecases, views
 from nosetwitch.interfaces.web.deps import Viewer, current_account, page_viewer, page_viewer_on_loop, run_for
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
+from nosetwitch.knowledge import knowledge
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
 PageViewer = Annotated[Viewer, Depends(page_viewer)]
@@ -41,18 +42,8 @@ LEVEL_WORDS = {
 SITE_CHOICES = [(s.value, s.value.capitalize()) for s in Site]
 SIDE_CHOICES = [("left", "Left"), ("right", "Right"), ("both", "Both"), ("center", "Centre")]
 INTERFERENCE_CHOICES = [(i.value, i.value.capitalize()) for i in Interference]
-REMEDY_NAMES = {
-    "massage": "Gentle massage",
-    "warm_compress": "Warm compress",
-    "deep_breathing": "Deep breathing",
-    "mindfulness": "Mindfulness",
-    "hydration": "Drinking water",
-    "reduce_caffeine": "Less caffeine",
-    "reduce_nicotine": "Less nicotine",
-    "sleep": "More sleep",
-    "magnesium": "Magnesium",
-    "other": "Something else",
-}
+REMEDY_NAMES = {r.code.value: r.name for r in knowledge().remedies} | {"other": "Something else"}
+"""The knowledge base's names, so Learn, advice and the diary call a measure the same."""
 SYMPTOM_NAMES = {
     "facial_droop": "Face drooping",
     "weakness": "Weakness",
@@ -384,8 +375,6 @@ async def check_answer(request: Request, viewer: PageViewer):
 
 @router.get("/learn", response_class=HTMLResponse)
 def learn_page(request: Request, viewer: PageViewer):
-    from nosetwitch.knowledge import knowledge
-
     kb = knowledge()
     return render(request, "learn.html", title="Learn", kb=kb, factor_label=charts.factor_label)
 
