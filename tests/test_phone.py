@@ -324,3 +324,21 @@ def test_the_subscribed_calendar_needs_no_session_and_a_new_link_ends_the_old(db
     page = alice.http.get("/profile/reminders")
     alice.http.post("/profile/reminders/new-link", data={"csrf_token": _csrf(page.text)})
     assert stranger.get(feed).status_code == 404
+
+
+def test_the_terminal_shows_the_qr_code_only_when_it_is_a_terminal(capsys, monkeypatch):
+    import sys
+
+    from nosetwitch.interfaces.web.cli import _show_pairing
+
+    lan = LanMode(LAN, 8765)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    _show_pairing(lan)
+    shown = capsys.readouterr().out
+    code = re.search(r"type ([A-Z0-9]{4}-[A-Z0-9]{4})", shown).group(1)
+    assert "█" in shown and f"http://{LAN}:8765/pair" in shown
+    assert lan.codes.redeem(code)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    _show_pairing(lan)
+    logged = capsys.readouterr().out
+    assert "█" not in logged and "no code is printed" in logged and lan.codes._current is None

@@ -120,7 +120,7 @@ def _show_pairing(lan) -> None:
         return
     pairing = lan.codes.new()
     typer.echo(qr_terminal(lan.pair_url(pairing)))
-    typer.echo(f"Scan it with your phone, or open {lan.url}/pair and type {pairing.grouped} (valid 5 minutes, once).")
+    typer.echo(f"Scan it with your phone, or open {lan.url}/pair and type {pairing.grouped} (it works once, for {max(1, round(lan.codes.lifetime_s / 60))} minutes).")
     typer.echo("A new code any time: Profile › Use on my phone, on this computer.")
 
 
@@ -135,6 +135,7 @@ def serve_app(
     lan_address: str | None = None,
     certfile: str | None = None,
     keyfile: str | None = None,
+    access_log: bool = False,
 ) -> None:
     """Build the app and run it until Ctrl-C. With `lan_address` (local mode) it listens on
     that home-network address as well as on `host` (loopback) and lets in paired devices."""
@@ -185,12 +186,13 @@ def serve_app(
     gc.set_threshold(10_000, 10, 10)
     # uvicorn picks httptools and uvloop (the `fast` extra) by itself when they are installed.
     tls = {"ssl_certfile": certfile, "ssl_keyfile": keyfile} if https else {}
+    log_level = "info" if access_log else "warning"
     if lan is None:
-        uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=not loopback, **tls)
+        uvicorn.run(web_app, host=host, port=port, log_level=log_level, proxy_headers=not loopback, **tls)
         return
     # Two addresses, exactly: loopback and the home-network one (never 0.0.0.0). No proxy
     # headers: the client's own address decides whether it is the computer itself.
-    config = uvicorn.Config(web_app, log_level="warning", proxy_headers=False, **tls)
+    config = uvicorn.Config(web_app, log_level=log_level, proxy_headers=False, **tls)
     uvicorn.Server(config).run(sockets=[_listening_socket(host, port), _listening_socket(lan_address, port)])
 
 
@@ -205,6 +207,7 @@ def serve(
     lan_address: str | None = typer.Option(None, "--lan-address", help="With --lan: the home-network address to listen on (default: found by itself)."),
     certfile: str | None = typer.Option(None, "--certfile", help="Serve HTTPS with this certificate (PEM); needs --keyfile."),
     keyfile: str | None = typer.Option(None, "--keyfile", help="The private key (PEM) of --certfile."),
+    access_log: bool = typer.Option(False, "--access-log", help="Print a line per request (method, path, status; pairing codes never appear in it)."),
 ) -> None:
     """Serve the web app and the JSON API (/api/v1, docs at /api/docs)."""
     if not multi_user and not is_loopback(host):
@@ -230,5 +233,5 @@ def serve(
             fail(f"--lan-address: {lan_address} is not a home-network address (give the computer's address on the network, not 0.0.0.0 or loopback)")
     serve_app(
         settings.db_url, host=host, port=port, open_browser=open_browser, multi_user=multi_user, allow_signup=not no_signup,
-        lan_address=lan_address if lan else None, certfile=certfile, keyfile=keyfile,
+        lan_address=lan_address if lan else None, certfile=certfile, keyfile=keyfile, access_log=access_log,
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import ipaddress
+import os
 import secrets
 import threading
 import time
@@ -44,7 +45,8 @@ DEVICE_MAX_AGE_S = 400 * 24 * 3600
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """No 0/O or 1/I: the code can be typed from the screen without guessing."""
 CODE_LENGTH = 8
-CODE_LIFETIME_S = 300
+CODE_LIFETIME_S = float(os.environ.get("NOSETWITCH_PAIRING_CODE_SECONDS", "300"))
+"""How long a pairing code works: 5 minutes (the environment variable shortens it for tests)."""
 MAX_CODE_INPUT = 32
 OPEN_PATHS = ("/pair", "/static/", "/manifest.webmanifest", "/sw.js", "/calendar/")
 """What a network client may ask for before pairing: nothing holds diary data."""
