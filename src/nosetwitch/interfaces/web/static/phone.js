@@ -128,7 +128,11 @@
     if (!status) return Promise.resolve();
     return queue.all().then(function (taps) {
       var lines = [];
-      if (taps.length) lines.push(plural(taps.length) + " waiting to be sent. Kept on this device; sent as soon as the connection is back.");
+      if (taps.length) {
+        var latest = taps.map(function (t) { return t.started_at; }).sort().pop();
+        var at = new Date(latest).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        lines.push(plural(taps.length) + " waiting to be sent (the latest tapped at " + at + "). Kept on this device; sent as soon as the connection is back.");
+      }
       if (sent) lines.push("Sent " + plural(sent) + " logged while offline.");
       if (refused) lines.push(plural(refused) + " could not be stored (the server refused it).");
       status.textContent = lines.join(" ");
