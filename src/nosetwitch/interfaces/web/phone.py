@@ -203,7 +203,7 @@ def qr_svg(data: str) -> str:
     """The QR code as an inline SVG (segno), dark modules on white, scalable."""
     import segno
 
-    return segno.make(data, error="m").svg_inline(scale=6, border=4, dark="#111", light="#fff", title="Pairing QR code")
+    return segno.make(data, error="m").svg_inline(scale=6, border=4, dark="#111", light="#fff", title="Pairing QR code", omitsize=True)
 
 
 def qr_terminal(data: str) -> str:
@@ -387,6 +387,13 @@ def _base_url(request: Request) -> str:
     return lan.url if lan else str(request.base_url).rstrip("/")
 
 
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 @router.get("/profile/reminders", response_class=HTMLResponse)
 def reminders_page(request: Request, viewer: PageViewer):
     return _reminders(request, viewer)
@@ -401,7 +408,8 @@ def _reminders(request: Request, viewer: Viewer, errors=None, status: int = 200,
         request, "reminders.html", status=status, title="Reminders", reminder=reminder, errors=errors or [],
         at=(values or {}).get("at") or (reminder.at if reminder else DEFAULT_TIME).strftime("%H:%M"),
         days=(values or {}).get("days") or (reminder.days if reminder else WEEKDAYS),
-        weekdays=list(zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))),
+        weekdays=list(zip(WEEKDAYS, DAY_NAMES)),
+        day_names=_and([DAY_NAMES[WEEKDAYS.index(d)] for d in reminder.days]) if reminder else "",
         feed_url=feed, webcal_url=feed and "webcal://" + feed.split("://", 1)[1],
         timezone=viewer.diary.get_person().timezone,
     )

@@ -17,14 +17,15 @@
   // Pairing: the QR code opens /pair#code=...; the fragment never reaches the server
   // or its logs. Fill the form with it and send it (a POST body).
   var pairForm = document.getElementById("pair-form");
-  if (pairForm && location.hash.indexOf("#code=") === 0) {
+  function pairFromLink() {
+    if (!pairForm || location.hash.indexOf("#code=") !== 0) return;
     var code = decodeURIComponent(location.hash.slice(6));
-    history.replaceState(null, "", location.pathname);
-    if (!pairForm.querySelector("[aria-invalid]")) {
-      pairForm.elements.code.value = code;
-      pairForm.submit();
-    }
+    history.replaceState(null, "", location.pathname);  // the code leaves the address bar
+    pairForm.elements.code.value = code;
+    pairForm.submit();
   }
+  pairFromLink();
+  window.addEventListener("hashchange", pairFromLink);  // the pair page was already open
 
   // --- the queue (IndexedDB) -----------------------------------------------------------------
   var DB_NAME = "nosetwitch", STORE = "taps", SEND_TIMEOUT_MS = 8000;
