@@ -234,3 +234,28 @@ class ExperimentRow(Base):
     seed: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     stopped_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class DeviceRow(Base):
+    """A phone paired in local mode (`serve --lan`): only a SHA-256 of its session token is kept."""
+
+    __tablename__ = "devices"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    paired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ReminderRow(Base):
+    """The daily check-in reminder of one person: a local time, the days of the
+    week it repeats on, and the secret token of the subscribable calendar."""
+
+    __tablename__ = "reminders"
+
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    at_minute: Mapped[int] = mapped_column(SmallInteger)  # minutes after local midnight
+    days: Mapped[str] = mapped_column(String(32))  # "MO,TU,..." (RFC 5545 BYDAY codes)
+    calendar_token: Mapped[str] = mapped_column(String(64), unique=True)

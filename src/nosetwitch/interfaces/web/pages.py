@@ -125,8 +125,14 @@ def quick_log(request: Request, viewer: PageViewer):
 
 
 @router.post("/log")
-def log_twitch(request: Request, viewer: PageViewer):
-    episode = usecases.add_episode(viewer, {})
+async def log_twitch(request: Request, viewer: PageViewer):
+    # With JavaScript the tap carries an id made on the device and its own time
+    # (static/phone.js), so sending it again stores nothing new.
+    tap = forms.tap_fields(await request.form())
+    try:
+        episode = await run_for(request, usecases.add_episode, viewer, tap)
+    except Problem as clash:
+        episode = await run_for(request, usecases.repeated_episode, viewer, tap, clash)
     when = _local(episode.started_at, _tz(viewer)).strftime("%H:%M")
     return redirect(f"/episodes/{episode.id}?new=1", f"Logged a twitch at {when}. Add details below if you like — or you are done.", request)
 
