@@ -121,7 +121,7 @@ def test_overview_triage_and_insights_on_a_demo_diary(api: ApiClient):
     assert overview["week_count"] >= overview["today_count"] >= 0
     assert overview["triage_level"] in {"self_care", "consult", "urgent", "emergency"}
     triage = api.get("/api/v1/triage").json()
-    assert triage["policy"] == "nosetwitch-triage-1" and triage["advice"]
+    assert triage["policy"] == "nosetwitch-triage-2" and triage["advice"]
     assert triage["level"] == overview["triage_level"]
     insights = api.get("/api/v1/insights").json()
     assert insights["summary"]["episodes"] == imported.json()["counts"]["episodes"]["added"]

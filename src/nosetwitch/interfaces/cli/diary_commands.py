@@ -180,12 +180,6 @@ def _checkin(model, day: dt.date, given: dict[str, Any]):
         raise InvalidRecord(f"day {day.isoformat()}: {describe_validation_error(exc)}") from None
 
 
-_RED_FLAG_SYMPTOMS = {
-    "facial_droop", "weakness", "numbness", "vision_change", "speech_difficulty",
-    "swallowing_difficulty", "balance_loss", "severe_headache",
-}  # fmt: skip
-
-
 @log_app.command("symptom")
 def log_symptom(
     code: str = typer.Argument(..., help="facial_droop, weakness, numbness, vision_change, pain, speech_difficulty, ..."),
@@ -216,7 +210,9 @@ def log_symptom(
     }
     symptom = _guard(lambda: service.add_symptom(**fields))
     typer.echo(f"Logged symptom {symptom.id} ({symptom.code.value}, {symptom.onset.value}) at {_when(symptom.started_at)}.")
-    if symptom.code.value in _RED_FLAG_SYMPTOMS and symptom.onset.value != "gradual":
+    from nosetwitch.triage.rules import is_stroke_type  # the one definition (policy: stroke-type symptom)
+
+    if is_stroke_type(symptom) and symptom.onset is not Onset.GRADUAL:
         typer.secho(EMERGENCY_LINE, fg="red", bold=True, err=True)
 
 

@@ -31,6 +31,7 @@ from typing import Any, Iterable
 
 from nosetwitch.domain.models import DAY_FACTORS, Diary, Episode, Site, Side
 from nosetwitch.interfaces.interchange.fhir_codes import CodeBook, code_book
+from nosetwitch.triage.result import POLICY
 
 FHIR_VERSION = "5.0.0"
 """What `fhir.resources` 8.x validates against by default (R5)."""
@@ -384,7 +385,7 @@ def _risk_assessment(
         "subject": patient_ref,
         "occurrenceDateTime": _instant(as_of),
         "code": {"coding": [book.own("triage", "urgency", "How soon to seek professional help")]},
-        "method": {"coding": [book.own("triage", "nosetwitch-triage-1", "nosetwitch triage policy 1")]},
+        "method": {"coding": [book.own("triage", POLICY, f"nosetwitch triage policy {POLICY.rsplit('-', 1)[-1]}")]},
         "prediction": predictions,
         "mitigation": _LEVEL_ACTION.get(level, level),
         "note": [{"text": NOT_A_DIAGNOSIS}],
