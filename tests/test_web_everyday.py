@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nosetwitch.interfaces.web import create_app
-from nosetwitch.interfaces.web.undo import UndoStore
+from nosetwitch.domain.models import DayCheckIn
+from nosetwitch.services.undo import Change, UndoLog
 from nosetwitch.services.diary import DiaryService
 from web_support import ApiClient
 
@@ -361,14 +362,35 @@ def test_undo_refuses_when_the_record_was_changed_since(web: ApiClient):
     assert web.get("/api/v1/episodes/e1").json()["note"] == "changed after logging"
 
 
-def test_undo_tokens_expire_and_belong_to_their_owner():
-    store = UndoStore(ttl=300)
-    token = store.put("anna", [], "done", now=0)
-    assert store.take("bert", token, now=1) is None  # someone else's: not theirs to use
-    assert store.take("anna", token, now=301) is None  # too late (and gone)
-    token = store.put("anna", [], "done", now=0)
-    assert store.take("anna", token, now=299).done == "done"
-    assert store.take("anna", token, now=299) is None  # once
+def test_undo_tokens_expire_and_belong_to_their_owner(db_url: str):
+    anna, bert = DiaryService(db_url, owner="anna"), DiaryService(db_url, owner="bert")
+    anna.update_person(timezone="Europe/Berlin")
+    episode = anna.add_episode(started_at="2026-03-10T08:00:00+01:00")
+    change = Change("episode", episode.id, None, episode)
+    start = dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.timezone.utc)
+    log = UndoLog(anna.engine, anna.owner_id)
+    token = log.remember([change], "done", "/", now=start)
+    assert UndoLog(bert.engine, bert.owner_id).take(token, now=start) is None  # someone else's: not theirs to use
+    assert log.take(token, now=start + dt.timedelta(seconds=301)) is None  # too late (and gone)
+    token = log.remember([change], "done", None, now=start)
+    pending = log.take(token, now=start + dt.timedelta(seconds=299))
+    assert pending.changes == (change,) and (pending.done, pending.then) == ("done", None)  # kept exactly
+    assert log.take(token, now=start) is None  # once
+    day = DayCheckIn(date=dt.date(2026, 3, 10), sleep_h=7.25, own={})
+    token = log.remember([Change("day", day.date, None, day)], "done", now=start)
+    assert log.take(token, now=start).changes[0] == Change("day", day.date, None, day)
+
+
+def test_undo_works_from_another_server_process(db_url: str):
+    """Two app instances on one database (a clinic's worker processes): the Undo lands on the other."""
+    one, other = (ApiClient(create_app(db_url, secret_key="shared by the workers")) for _ in range(2))
+    other.http.cookies = one.http.cookies
+    other.csrf = one.csrf
+    one.form("/log")
+    page = one.get("/episodes/e1?new=1").text
+    answer = other.form("/undo", {"token": _undo_token(page), "back": "/"})
+    assert "Removed the twitch logged at" in other.get(answer.headers["location"]).text
+    assert one.get("/api/v1/episodes").json()["total"] == 0
 
 
 # --- own factors --------------------------------------------------------------------------------

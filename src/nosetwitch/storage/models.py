@@ -259,3 +259,17 @@ class ReminderRow(Base):
     at_minute: Mapped[int] = mapped_column(SmallInteger)  # minutes after local midnight
     days: Mapped[str] = mapped_column(String(32))  # "MO,TU,..." (RFC 5545 BYDAY codes)
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class UndoRow(Base):
+    """What one action changed, kept a few minutes for the Undo of its confirmation.
+    Only a SHA-256 of the token the button carries is stored; a row is deleted when used."""
+
+    __tablename__ = "undo_actions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    changes: Mapped[list] = mapped_column(JSON)
+    done: Mapped[str] = mapped_column(Text)
+    then: Mapped[str | None] = mapped_column(Text)
