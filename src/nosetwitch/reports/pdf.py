@@ -183,6 +183,9 @@ def _triage(w: _Writer, c: ReportContent) -> None:
         w.text(f"- [{level}] {summary}")
     if len(c.reasons) > len(reasons):
         w.text(f"... and {len(c.reasons) - len(reasons)} more reason(s).", style="I")
+    from nosetwitch.triage.wording import emergency_safety_net
+
+    w.text(emergency_safety_net(), size=8, style="B", height=3.8)
 
 
 def _daily(w: _Writer, c: ReportContent) -> None:
