@@ -77,6 +77,8 @@ def test_the_check_ends_in_a_full_screen_emergency_instruction(phone):
     phone.page.get_by_role("button", name="No").click()
     assert "sight" in phone.page.locator("legend.question").inner_text().lower()
     phone.page.get_by_role("button", name="Yes").click()
+    phone.page.get_by_role("button", name="Lost, in part or all of what I see").click()
+    phone.page.get_by_role("button", name="Suddenly, within minutes").click()
     screen = phone.page.locator(".emergency-screen")
     screen.wait_for()
     box = screen.bounding_box()

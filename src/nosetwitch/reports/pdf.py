@@ -132,6 +132,24 @@ def _fmt_seconds(seconds: float | None) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
 
 
+def _emergency_first(w: _Writer, c: ReportContent) -> None:
+    """At `emergency` the report's first lines are the instruction to call (policy: every
+    place that shows a result), before the title: the person may print it instead of calling."""
+    from nosetwitch.triage import Level
+    from nosetwitch.triage.wording import HEADLINE, INSTRUCTION
+
+    pdf = w.pdf
+    fill, ink = _LEVEL_COLOURS["emergency"]
+    pdf.set_fill_color(*fill)
+    pdf.set_text_color(*ink)
+    pdf.set_font(FAMILY, "B", 15)
+    pdf.multi_cell(WIDTH, 8, printable(HEADLINE[Level.EMERGENCY]), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=1.5)
+    pdf.set_font(FAMILY, "B", 10.5)
+    pdf.multi_cell(WIDTH, 5.2, printable(INSTRUCTION[Level.EMERGENCY]), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=1.5)
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(3)
+
+
 def _header(w: _Writer, c: ReportContent) -> None:
     pdf = w.pdf
     pdf.set_font(FAMILY, "B", 15)
@@ -166,6 +184,9 @@ def _triage(w: _Writer, c: ReportContent) -> None:
         w.text(f"- [{level}] {summary}")
     if len(c.reasons) > len(reasons):
         w.text(f"... and {len(c.reasons) - len(reasons)} more reason(s).", style="I")
+    from nosetwitch.triage.wording import emergency_safety_net
+
+    w.text(emergency_safety_net(), size=8, style="B", height=3.8)
 
 
 def _daily(w: _Writer, c: ReportContent) -> None:
@@ -292,6 +313,8 @@ def render_pdf(content: ReportContent, tz, generated_on: dt.date | None = None) 
     pdf.set_creator("nosetwitch")
     pdf.add_page()
     w = _Writer(pdf)
+    if content.level == "emergency":
+        _emergency_first(w, content)
     _header(w, content)
     _triage(w, content)
     _daily(w, content)

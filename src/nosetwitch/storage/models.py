@@ -259,3 +259,16 @@ class ReminderRow(Base):
     at_minute: Mapped[int] = mapped_column(SmallInteger)  # minutes after local midnight
     days: Mapped[str] = mapped_column(String(32))  # "MO,TU,..." (RFC 5545 BYDAY codes)
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
+class CheckRecordRow(Base):
+    """A record that one answer of the check made (`check_id` names the answer), so that
+    "I answered by mistake" removes exactly those records and nothing else. The row goes
+    with its symptom or medication when that is deleted in any other way."""
+
+    __tablename__ = "check_records"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    check_id: Mapped[str] = mapped_column(String(32), index=True)
+    answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    symptom_pk: Mapped[int | None] = mapped_column(ForeignKey("symptoms.pk", ondelete="CASCADE"), index=True)
+    medication_pk: Mapped[int | None] = mapped_column(ForeignKey("medications.pk", ondelete="CASCADE"), index=True)

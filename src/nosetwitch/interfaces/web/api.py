@@ -296,8 +296,12 @@ def delete_medication(viewer: ViewerDep, medication_id: int):
 
 @router.get("/triage", tags=["triage"])
 def get_triage(viewer: ViewerDep, as_of: dt.datetime | None = None):
-    """The triage result (policy nosetwitch-triage-2) for the stored diary at `as_of` (default now)."""
-    return usecases.triage_of(viewer, usecases.aware(as_of, "as_of")).to_dict()
+    """The triage result (policy nosetwitch-triage-2) for the stored diary at `as_of` (default now), plus
+    `summary`: the result in plain words, what to do first (at emergency: the instruction to call)."""
+    from nosetwitch.triage.wording import plain_summary
+
+    result = usecases.triage_of(viewer, usecases.aware(as_of, "as_of"))
+    return {**result.to_dict(), "summary": plain_summary(result)}
 
 
 @router.get("/check/questions", tags=["triage"])
@@ -309,11 +313,23 @@ def check_questions():
 @router.post("/check", tags=["triage"], responses=INVALID)
 def run_check(viewer: ViewerDep, answers: dict[str, bool | str | list[str]], save: bool = True):
     """Answer the check: `{"question_id": answer}` (yes/no as true/false, a choice as
-    text, several as a list). While questions remain, `next_question` names the
-    next one. A yes to an emergency question stops there with `emergency: true`
-    and the instruction; at the end the answers are saved (unless `save=false`)
-    and the triage result is returned."""
+    its value). While questions remain, `next_question` names the next one. An
+    answer that makes an emergency (a stroke-type sign that came on suddenly or
+    on waking) ends it with `emergency: true` and the instruction; at the end the
+    answers are saved (unless `save=false`; `saved.check_id` undoes them with
+    DELETE /check/{check_id}) and the triage result, with its `summary`, is returned.
+    A check logs no twitch episode."""
     return usecases.run_check(viewer, answers, save=save)
+
+
+@router.delete("/check/{check_id}", tags=["triage"])
+def undo_check(viewer: ViewerDep, check_id: str):
+    """"I answered by mistake": remove exactly the records the check answer `check_id`
+    (`saved.check_id` of POST /check) made. 404 when nothing of it is left."""
+    from nosetwitch.interfaces.web import check
+
+    removed = check.undo(viewer, check_id)
+    return {"check_id": check_id, "symptoms": [s.id for s in removed.symptoms], "medications": [m.record.name for m in removed.medications]}
 
 
 @router.get("/insights", tags=["insights"])

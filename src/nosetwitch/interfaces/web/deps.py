@@ -32,7 +32,7 @@ _lock = threading.Lock()
 
 _WRITES = frozenset(
     {
-        "set_person", "update_person", "import_diary", "upsert_day",
+        "set_person", "update_person", "import_diary", "upsert_day", "save_check_answer", "undo_check_answer",
         *(f"{verb}_{kind}" for verb in ("add", "update", "delete") for kind in ("episode", "symptom", "day", "remedy", "medication")),
     }
 )  # fmt: skip

@@ -18,6 +18,7 @@ from nosetwitch.interfaces.web.deps import Viewer, current_account, page_viewer,
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
 from nosetwitch.knowledge import knowledge
+from nosetwitch.triage.wording import emergency_safety_net
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
 PageViewer = Annotated[Viewer, Depends(page_viewer)]
@@ -75,6 +76,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "errors": [],
         "remedy_names": REMEDY_NAMES,
         "symptom_names": SYMPTOM_NAMES,
+        "emergency_safety_net": emergency_safety_net(),
     }
     context.update(extra)
     return context
@@ -287,9 +289,12 @@ async def overview_page(request: Request, viewer: Annotated[Viewer, Depends(page
 
 
 def _overview_page(request: Request, viewer: Viewer) -> HTMLResponse:
+    from nosetwitch.interfaces.web import check
+
     numbers, result = usecases.overview_of(viewer)
     main = result.reasons[0] if result.reasons else None
-    return render(request, "overview.html", title="Overview", o=numbers, triage=result, main_reason=main, tz=_tz(viewer))
+    return render(request, "overview.html", title="Overview", o=numbers, triage=result, main_reason=main, tz=_tz(viewer),
+                  still_there=check.still_there(viewer, result.as_of), **check.emergency_words(result.level))
 
 
 # --- history -------------------------------------------------------------------------------------
@@ -374,6 +379,24 @@ async def check_answer(request: Request, viewer: PageViewer):
 
     form = await request.form()
     return check.page(request, viewer, form)
+
+
+@router.post("/check/undo")
+async def check_undo(request: Request, viewer: PageViewer):
+    """"I answered by mistake": remove exactly the records that answer made, then start again."""
+    from nosetwitch.interfaces.web import check
+
+    form = await request.form()
+    removed = check.undo(viewer, str(form.get("check_id", "")))
+    what = ", ".join([s.id for s in removed.symptoms] + [m.record.name for m in removed.medications])
+    return redirect("/check", f"Removed what that answer saved ({what}). If any sign of a stroke starts or comes back, call 112 / 911 / 999 now.", request)
+
+
+@router.post("/symptoms/{symptom_id}/gone")
+def symptom_gone(request: Request, viewer: PageViewer, symptom_id: str):
+    """"Is it still there?" - "It has gone": the symptom ends now (it stays in the diary)."""
+    usecases.call(viewer.diary.update_symptom, symptom_id, ended_at=usecases.now_for(viewer))
+    return redirect("/overview", "Noted: it has gone (the symptom stays in your diary with the time it ended). If it comes back, run the check again.", request)
 
 
 # --- learn ---------------------------------------------------------------------------------------
