@@ -219,3 +219,25 @@ class ExperimentRow(Base):
     seed: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     stopped_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class DayFactorSourceRow(Base):
+    """Where an imported day check-in value came from (`nosetwitch import-health`).
+
+    One row per (owner, date, factor) that an import filled. `value` is what
+    the import wrote: when the check-in now holds another number, the person
+    changed it by hand and later imports leave it alone. A factor without a
+    row here was typed by the person.
+    """
+
+    __tablename__ = "day_factor_sources"
+    __table_args__ = (UniqueConstraint("owner_id", "date", "factor"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    date: Mapped[dt.date] = mapped_column(Date)
+    factor: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
+    file: Mapped[str] = mapped_column(Text)
+    value: Mapped[float] = mapped_column(Double)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
