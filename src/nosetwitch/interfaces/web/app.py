@@ -78,7 +78,7 @@ def create_app(
     Secure (set it whenever the app is reached over HTTPS, i.e. off loopback).
     `allowed_hosts` guards against DNS rebinding in local mode.
     """
-    from nosetwitch.interfaces.web import api, pages
+    from nosetwitch.interfaces.web import api, health_pages, pages
 
     app = FastAPI(
         title="nosetwitch",
@@ -127,7 +127,9 @@ def create_app(
         same_site="lax",
         https_only=secure_cookies,
     )
-    app.add_middleware(BodySizeLimit, max_bytes=max_upload_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=max_upload_bytes, overrides={"/data/health": health_pages.MAX_HEALTH_UPLOAD_BYTES}
+    )
     if allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
 
@@ -136,6 +138,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(health_pages.router)
     return app
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from nosetwitch.domain.clock import zone
@@ -111,25 +112,36 @@ def read_health_export(
     return csv_days.read_csv(path, label, tz, progress, mapping)
 
 
-def import_health_file(
-    diary,
+@dataclass
+class PreparedImport:
+    """An export read into values, ready to merge into a diary (reading needs no database)."""
+
+    source: str
+    label: str
+    values: dict
+    notes: list[str]
+
+    def merge(self, diary, *, since=None, until=None, dry_run: bool = False):
+        """Merge into `diary` (a DiaryService) in one transaction; a `HealthImportResult`."""
+        from nosetwitch.services.health_import import HealthImportService
+
+        return HealthImportService(diary).import_values(
+            self.values, source=self.source, file=self.label, since=since, until=until, dry_run=dry_run, notes=self.notes
+        )
+
+
+def prepare_import(
     path: Path,
     *,
+    timezone: str,
     source: str = "auto",
     label: str | None = None,
     mapping: dict[str, str] | None = None,
-    since=None,
-    until=None,
-    dry_run: bool = False,
     progress: Progress = no_progress,
-):
-    """Read an export and merge it into `diary` (a DiaryService): what the CLI and the Data page both do."""
-    from nosetwitch.services.health_import import HealthImportService
-
+) -> PreparedImport:
+    """Read an export for `merge`: values rounded, measures without a check-in field set aside in notes."""
     label = label or path.name
-    days = read_health_export(
-        path, source=source, timezone=diary.get_person().timezone, label=label, mapping=mapping, progress=progress
-    )
+    days = read_health_export(path, source=source, timezone=timezone, label=label, mapping=mapping, progress=progress)
     values = days.rounded()
     notes = list(days.notes)
     for measure in EXTRA_MEASURES:
@@ -139,13 +151,19 @@ def import_health_file(
                 f"mindful minutes found on {len(found)} day{'s' if len(found) != 1 else ''} were not stored: "
                 "the day check-in has no field for them yet"
             )
-    return HealthImportService(diary).import_values(
-        values, source=days.source, file=label, since=since, until=until, dry_run=dry_run, notes=notes
-    )
+    return PreparedImport(days.source, label, values, notes)
+
+
+def import_health_file(diary, path: Path, *, source: str = "auto", label: str | None = None, mapping=None, since=None, until=None, dry_run: bool = False, progress: Progress = no_progress):
+    """Read an export and merge it into `diary` (a DiaryService): what `nosetwitch import-health` does."""
+    prepared = prepare_import(path, timezone=diary.get_person().timezone, source=source, label=label, mapping=mapping, progress=progress)
+    return prepared.merge(diary, since=since, until=until, dry_run=dry_run)
 
 
 SOURCE_NAMES = {"apple": "Apple Health", "fitbit": "Fitbit", "oura": "Oura", "csv": "CSV"}
 
 __all__ = [
     "SOURCE_NAMES",
-    "import_health_file","EXTRA_MEASURES", "FACTORS", "HealthDays", "HealthFileError", "SOURCES", "detect", "read_health_export"]
+    "PreparedImport",
+    "import_health_file",
+    "prepare_import","EXTRA_MEASURES", "FACTORS", "HealthDays", "HealthFileError", "SOURCES", "detect", "read_health_export"]
