@@ -393,4 +393,6 @@ def test_bad_options(db_url, diary, tmp_path):
         assert code == 2 and message in err, (args, err)
     code, _, err = cli("--db", db_url, "import-health", str(tmp_path / "missing.zip"))
     assert code == 2 and "no such file" in err
+    code, _, err = cli("--db", db_url, "import-health", "/dev/zero")
+    assert code == 2 and "/dev/zero: not a regular file" in err
     assert checkins(diary) == {}

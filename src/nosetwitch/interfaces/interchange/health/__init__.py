@@ -96,6 +96,8 @@ def read_health_export(
         raise HealthFileError(f"--source: unknown source {source!r} (choose from: {', '.join(SOURCES)})")
     if not path.exists():
         raise HealthFileError(f"{label}: no such file")
+    if not path.is_dir() and not path.is_file():
+        raise HealthFileError(f"{label}: not a regular file (a device, a pipe or a socket cannot be imported)")
     if not path.is_dir() and path.stat().st_size == 0:
         raise HealthFileError(f"{label}: the file is empty (0 bytes)")
     if source == "auto":

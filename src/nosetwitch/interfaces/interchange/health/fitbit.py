@@ -39,7 +39,7 @@ from nosetwitch.interfaces.interchange.health.common import (
     utf8,
 )
 
-MAX_JSON_BYTES = 256 * 2**20
+MAX_JSON_BYTES = 64 * 2**20  # one month of sleep logs is well under 1 MB
 _NAME = re.compile(r"(?:^|/)(sleep|very_active_minutes|moderately_active_minutes|water_logs|water)[-_ ](\d{4}-\d{2}-\d{2})?[^/]*\.json$", re.IGNORECASE)
 
 

@@ -34,7 +34,7 @@ from nosetwitch.interfaces.interchange.health.common import (
     utf8,
 )
 
-MAX_FILE_BYTES = 512 * 2**20
+MAX_FILE_BYTES = 128 * 2**20  # a decade of Oura data is a few MB
 SLEEP_KEYS = ("sleep", "sleep_periods", "daily_sleep_periods")
 ACTIVITY_KEYS = ("activity", "daily_activity")
 SLEEP_COLUMNS = {"bedtime_end", "total_sleep_duration", "total"}
