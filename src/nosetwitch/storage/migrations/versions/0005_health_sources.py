@@ -1,7 +1,7 @@
 """health sources: where imported day check-in values came from (import-health)
 
 Revision ID: 0005_health_sources
-Revises: 0002_experiments
+Revises: 0006_devices
 Create Date: 2026-12-03 03:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0005_health_sources'
-down_revision = '0002_experiments'
+down_revision = '0006_devices'
 branch_labels = None
 depends_on = None
 
