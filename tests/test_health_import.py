@@ -396,3 +396,24 @@ def test_bad_options(db_url, diary, tmp_path):
     code, _, err = cli("--db", db_url, "import-health", "/dev/zero")
     assert code == 2 and "/dev/zero: not a regular file" in err
     assert checkins(diary) == {}
+
+
+def test_mindful_minutes_fill_the_persons_own_meditation_factor(db_url, tmp_path):
+    from nosetwitch.domain.models import OwnFactor
+
+    service = DiaryService(db_url)
+    service.set_person(Person(timezone=BERLIN, own_factors=[OwnFactor(key="meditation", label="Meditation", kind="number", unit="min")]))
+    service.upsert_day(DayCheckIn(date=D(2024, 3, 12), own={"meditation": 25.0}))
+    path = tmp_path / "export.xml"
+    path.write_bytes(apple_xml(apple_records() + [
+        record("MindfulSession", "2024-03-12 07:00:00 +0100", "2024-03-12 07:05:00 +0100", "HKCategoryValueNotApplicable"),
+    ]))
+    out = imported(db_url, path)
+    assert "Meditation (min)     1 filled, 0 changed, 1 left (1 typed by you)" in out
+    assert "not stored" not in out
+    days = {d.date: d for d in service.list_days(limit=100).items}
+    assert days[D(2024, 3, 11)].own == {"meditation": 10.0}
+    assert days[D(2024, 3, 12)].own == {"meditation": 25.0}  # typed: kept
+    assert days[D(2024, 3, 12)].factors() == APPLE_EXPECTED[D(2024, 3, 12)]
+    assert HealthImportService(service).sources_of(D(2024, 3, 11))["own.meditation"] == ("apple", str(path))
+    assert "Meditation (min)     0 filled, 0 changed, 2 left (1 already the same, 1 typed by you)" in imported(db_url, path)

@@ -35,6 +35,8 @@ from nosetwitch.storage.models import DayCheckInRow, DayFactorSourceRow
 from nosetwitch.storage.types import UTC
 
 IMPORTABLE = ("sleep_h", "caffeine_mg", "water_l", "magnesium_mg", "potassium_mg", "calcium_mg", "exercise_min")
+OWN = "own."
+"""Values for one of the person's own factors are named `own.<key>` (e.g. own.mindful_min)."""
 
 
 @dataclass
@@ -98,7 +100,7 @@ class HealthImportService:
         notes: list[str] | None = None,
     ) -> HealthImportResult:
         """Merge `{factor: {date: value}}`; `since`/`until` keep days in since <= date <= until."""
-        unknown = set(values) - set(DAY_FACTORS)
+        unknown = {f for f in values if f not in DAY_FACTORS and not f.startswith(OWN)}
         if unknown:
             raise InvalidRecord(f"not day check-in factors: {', '.join(sorted(unknown))}")
         if since and until and since > until:
@@ -117,22 +119,24 @@ class HealthImportService:
             sources = self._sources(session, all_days)
             new_days: dict[dt.date, dict] = {}
             day_updates: dict[int, dict] = {}
+            own_updates: dict[int, tuple[DayCheckInRow, dict]] = {}
             source_inserts: list[dict] = []
             source_updates: list[dict] = []
-            for factor in IMPORTABLE:
+            for factor in [*IMPORTABLE, *sorted(f for f in wanted if f.startswith(OWN))]:
                 if factor not in wanted:
                     continue
+                own_key = factor.removeprefix(OWN) if factor.startswith(OWN) else None
                 outcome = result.factors.setdefault(factor, FactorOutcome())
                 for day, value in wanted[factor].items():
                     if not _possible(day, factor, value):
                         outcome.skipped += 1
                         continue
                     row = checkins.get(day)
-                    current = None if row is None else getattr(row, factor)
+                    current = None if row is None else (row.own or {}).get(own_key) if own_key else getattr(row, factor)
                     origin = sources.get((day, factor))
                     if current is None:
                         outcome.filled += 1
-                    elif origin is None or not _same(origin.value, current):
+                    elif origin is None or isinstance(current, bool) or not _same(origin.value, current):
                         outcome.typed += 1
                         continue
                     elif origin.source != source:
@@ -144,7 +148,13 @@ class HealthImportService:
                     else:
                         outcome.changed += 1
                     if row is None:
-                        new_days.setdefault(day, {"owner_id": self.diary.owner_id, "date": day})[factor] = value
+                        new = new_days.setdefault(day, {"owner_id": self.diary.owner_id, "date": day})
+                        if own_key:
+                            new.setdefault("own", {})[own_key] = value
+                        else:
+                            new[factor] = value
+                    elif own_key:
+                        own_updates.setdefault(row.pk, (row, {}))[1][own_key] = value
                     else:
                         day_updates.setdefault(row.pk, {"pk": row.pk})[factor] = value
                     record = {"source": source, "file": file, "value": value, "imported_at": now}
@@ -155,8 +165,10 @@ class HealthImportService:
             if dry_run:
                 return result  # nothing was written in this transaction
             if new_days:
-                rows = [{name: None for name in DAY_FACTORS} | {"note": None} | values for values in new_days.values()]
+                rows = [{name: None for name in DAY_FACTORS} | {"note": None, "own": None} | values for values in new_days.values()]
                 session.execute(insert(DayCheckInRow), rows)
+            for pk, (row, own) in own_updates.items():
+                day_updates.setdefault(pk, {"pk": pk})["own"] = {**(row.own or {}), **own}
             for pk, changes in day_updates.items():  # grouped by pk: one UPDATE per changed check-in
                 session.execute(update(DayCheckInRow).where(DayCheckInRow.pk == pk).values({k: v for k, v in changes.items() if k != "pk"}))
             if source_inserts:
@@ -172,11 +184,12 @@ class HealthImportService:
             origins = session.scalars(
                 select(DayFactorSourceRow).where(DayFactorSourceRow.owner_id == self.diary.owner_id, DayFactorSourceRow.date == day)
             )
-            return {
-                o.factor: (o.source, o.file)
-                for o in origins
-                if row is not None and getattr(row, o.factor) is not None and _same(o.value, getattr(row, o.factor))
-            }
+            found = {}
+            for o in origins:
+                value = None if row is None else _value(row, o.factor)
+                if value is not None and _same(o.value, value):
+                    found[o.factor] = (o.source, o.file)
+            return found
 
     def _checkins(self, session, days: list[dt.date]) -> dict[dt.date, DayCheckInRow]:
         if not days:
@@ -197,13 +210,20 @@ class HealthImportService:
         return {(row.date, row.factor): row for row in session.scalars(query)}
 
 
+def _value(row: DayCheckInRow, factor: str):
+    if factor.startswith(OWN):
+        return (row.own or {}).get(factor.removeprefix(OWN))
+    return getattr(row, factor)
+
+
 def _same(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
 def _possible(day: dt.date, factor: str, value: float) -> bool:
+    field = {"own": {factor.removeprefix(OWN): float(value)}} if factor.startswith(OWN) else {factor: float(value)}
     try:
-        DayCheckIn.model_validate({"date": day.isoformat(), factor: float(value)})
+        DayCheckIn.model_validate({"date": day.isoformat(), **field})
     except ValidationError:
         return False
     return True

@@ -276,7 +276,7 @@ class DayFactorSourceRow(Base):
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_id: Mapped[int] = _owner()
     date: Mapped[dt.date] = mapped_column(Date)
-    factor: Mapped[str] = mapped_column(String(32))
+    factor: Mapped[str] = mapped_column(String(48))  # a day factor, or own.<key> for an own factor
     source: Mapped[str] = mapped_column(String(16))
     file: Mapped[str] = mapped_column(Text)
     value: Mapped[float] = mapped_column(Double)

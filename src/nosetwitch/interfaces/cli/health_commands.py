@@ -20,6 +20,14 @@ FACTOR_WORDS = {
 }
 
 
+def factor_words(factor: str, service) -> str:
+    """'sleep (hours)', or an own factor's label ('Meditation (min)')."""
+    if factor in FACTOR_WORDS:
+        return FACTOR_WORDS[factor]
+    own = service.get_person().own_factor(factor.removeprefix("own."))
+    return f"{own.label} ({own.unit})" if own and own.unit else own.label if own else factor
+
+
 @app.command("import-health")
 def import_health(
     file: Path = typer.Argument(..., help="export.zip / export.xml (Apple Health), a Fitbit Takeout zip or folder, an Oura JSON/CSV, or a CSV with one row a day."),
@@ -75,6 +83,6 @@ def import_health(
         text = outcome.describe()
         if verb:
             text = text.replace(" filled", " would be filled", 1).replace(" changed", " would be changed", 1).replace(" left", " would be left", 1)
-        typer.echo(f"  {FACTOR_WORDS[factor]:<20} {text}")
+        typer.echo(f"  {factor_words(factor, service):<20} {text}")
     for note in result.notes:
         typer.echo(f"  Note: {note}.")

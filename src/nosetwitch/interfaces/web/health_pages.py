@@ -74,9 +74,15 @@ async def health_import(request: Request, viewer: PageViewer):
         from nosetwitch.interfaces.interchange.health import SOURCE_NAMES
         from nosetwitch.interfaces.web.charts import factor_label
 
+        person = viewer.diary.get_person()
+
+        def label(factor: str) -> str:
+            own = person.own_factor(factor.removeprefix("own.")) if factor.startswith("own.") else None
+            return own.label if own else factor_label(factor)
+
         return render(
             request, "data.html", status=status, title="Import and export", counts=viewer.diary.counts(),
-            result=None, active="/data", health=chosen, source_names=SOURCE_NAMES, factor_label=factor_label, **extra,
+            result=None, active="/data", health=chosen, source_names=SOURCE_NAMES, factor_label=label, **extra,
         )
 
     filename = Path(getattr(upload, "filename", "") or "").name
@@ -119,8 +125,9 @@ def _import(viewer: Viewer, path: Path, label: str, source: str, since, until, d
     size = os.path.getsize(path)
     _report(owner, job, phase="reading", done=0, total=size)
     try:
+        person = viewer.diary.get_person()
         prepared = prepare_import(
-            path, timezone=viewer.diary.get_person().timezone, source=source, label=label,
+            path, timezone=person.timezone, source=source, label=label, own_factors=person.own_factors,
             progress=lambda done, total: _report(owner, job, phase="reading", done=done, total=total),
         )
         _report(owner, job, phase="saving", done=1, total=1)

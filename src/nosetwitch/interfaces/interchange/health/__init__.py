@@ -11,6 +11,7 @@ names the file and where it broke; none of them writes anything.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +133,23 @@ class PreparedImport:
         )
 
 
+MINDFUL_KEYS = ("mindful_min", "mindful_minutes", "mindfulness", "mindfulness_min", "meditation", "meditation_min", "meditation_minutes")
+
+
+def mindful_factor(own_factors) -> str | None:
+    """The key of the person's own number factor for mindful minutes, if they keep one.
+
+    Its key is one of MINDFUL_KEYS, or its label speaks of mindfulness or
+    meditation; a yes/no or 0-10 factor does not fit minutes.
+    """
+    for factor in own_factors or ():
+        if str(getattr(factor.kind, "value", factor.kind)) != "number":
+            continue
+        if factor.key in MINDFUL_KEYS or re.search(r"mindful|meditat", factor.label, re.IGNORECASE):
+            return factor.key
+    return None
+
+
 def prepare_import(
     path: Path,
     *,
@@ -139,26 +157,33 @@ def prepare_import(
     source: str = "auto",
     label: str | None = None,
     mapping: dict[str, str] | None = None,
+    own_factors=(),
     progress: Progress = no_progress,
 ) -> PreparedImport:
-    """Read an export for `merge`: values rounded, measures without a check-in field set aside in notes."""
+    """Read an export for `merge`: values rounded; mindful minutes go to a fitting own factor or into a note."""
     label = label or path.name
     days = read_health_export(path, source=source, timezone=timezone, label=label, mapping=mapping, progress=progress)
     values = days.rounded()
     notes = list(days.notes)
-    for measure in EXTRA_MEASURES:
-        found = values.pop(measure, {})
-        if found:
+    found = values.pop("mindful_min", {})
+    if found:
+        key = mindful_factor(own_factors)
+        if key is not None:
+            values[f"own.{key}"] = found
+        else:
             notes.append(
                 f"mindful minutes found on {len(found)} day{'s' if len(found) != 1 else ''} were not stored: "
-                "the day check-in has no field for them yet"
+                "the day check-in has no field for them (add an own factor such as 'mindful_min', a number, to keep them)"
             )
     return PreparedImport(days.source, label, values, notes)
 
 
 def import_health_file(diary, path: Path, *, source: str = "auto", label: str | None = None, mapping=None, since=None, until=None, dry_run: bool = False, progress: Progress = no_progress):
     """Read an export and merge it into `diary` (a DiaryService): what `nosetwitch import-health` does."""
-    prepared = prepare_import(path, timezone=diary.get_person().timezone, source=source, label=label, mapping=mapping, progress=progress)
+    person = diary.get_person()
+    prepared = prepare_import(
+        path, timezone=person.timezone, source=source, label=label, mapping=mapping, own_factors=person.own_factors, progress=progress
+    )
     return prepared.merge(diary, since=since, until=until, dry_run=dry_run)
 
 

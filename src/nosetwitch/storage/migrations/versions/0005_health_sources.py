@@ -22,7 +22,7 @@ def upgrade() -> None:
     sa.Column('pk', sa.Integer(), nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=False),
     sa.Column('date', sa.Date(), nullable=False),
-    sa.Column('factor', sa.String(length=32), nullable=False),
+    sa.Column('factor', sa.String(length=48), nullable=False),
     sa.Column('source', sa.String(length=16), nullable=False),
     sa.Column('file', sa.Text(), nullable=False),
     sa.Column('value', sa.Double(), nullable=False),
