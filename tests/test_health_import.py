@@ -10,6 +10,8 @@ import datetime as dt
 import zipfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from health_exports import apple_xml, apple_zip, record, takeout_zip, zip_of
 from nosetwitch.domain.models import DayCheckIn, Person
@@ -417,3 +419,41 @@ def test_mindful_minutes_fill_the_persons_own_meditation_factor(db_url, tmp_path
     assert days[D(2024, 3, 12)].factors() == APPLE_EXPECTED[D(2024, 3, 12)]
     assert HealthImportService(service).sources_of(D(2024, 3, 11))["own.meditation"] == ("apple", str(path))
     assert "Meditation (min)     0 filled, 0 changed, 2 left (1 already the same, 1 typed by you)" in imported(db_url, path)
+
+
+# --- the merge rules for any values (hypothesis) ----------------------------------------------------
+
+_days = st.dates(min_value=D(2024, 1, 1), max_value=D(2024, 1, 20))
+_values = st.dictionaries(
+    st.sampled_from(["sleep_h", "caffeine_mg", "water_l"]),
+    st.dictionaries(_days, st.floats(min_value=0, max_value=23, allow_nan=False).map(lambda v: round(v, 1)), max_size=8),
+    max_size=3,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typed=st.dictionaries(_days, st.floats(min_value=0, max_value=23).map(lambda v: round(v, 1)), max_size=6), first=_values, second=_values)
+def test_merge_rules_hold_for_any_values(tmp_path_factory, typed, first, second):
+    service = DiaryService(f"sqlite:///{tmp_path_factory.mktemp('merge') / 'd.sqlite3'}")
+    for day, hours in typed.items():
+        service.upsert_day(DayCheckIn(date=day, sleep_h=hours))
+    imports = HealthImportService(service)
+    imports.import_values(first, source="apple", file="a.xml")
+    after_first = checkins(service)
+    # typed values are kept whatever the import said
+    assert all(after_first[day]["sleep_h"] == hours for day, hours in typed.items())
+    # every value the import offered for an empty place is now there
+    for factor, per_day in first.items():
+        for day, value in per_day.items():
+            if not (factor == "sleep_h" and day in typed):
+                assert after_first[day][factor] == value
+    # the same values again change nothing
+    again = imports.import_values(first, source="apple", file="a.xml")
+    assert all(o.filled == 0 and o.changed == 0 for o in again.factors.values())
+    assert checkins(service) == after_first
+    # another app fills only what is still empty, and never touches what exists
+    imports.import_values(second, source="fitbit", file="b.json")
+    after_second = checkins(service)
+    for day, factors in after_first.items():
+        for factor, value in factors.items():
+            assert after_second[day][factor] == value

@@ -158,8 +158,12 @@ class _Export:
             self.days.notes.append(f"left out {problem}")
 
 
-def _refuse_entity(*args) -> None:
-    raise EntitiesForbidden(*(list(args) + [None] * 6)[:6])
+def _refuse_entity(name, is_parameter_entity, value, base, sysid, pubid, notation_name) -> None:
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation_name)
+
+
+def _refuse_unparsed_entity(name, base, sysid, pubid, notation_name) -> None:
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation_name)
 
 
 def _refuse_external(context, base, sysid, pubid) -> None:
@@ -174,7 +178,7 @@ def parse_stream(stream, label: str, tz: ZoneInfo, progress: Progress = no_progr
     parser.buffer_text = True
     parser.StartElementHandler = export.start
     parser.EntityDeclHandler = _refuse_entity
-    parser.UnparsedEntityDeclHandler = _refuse_entity
+    parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
     parser.ExternalEntityRefHandler = _refuse_external
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     done = 0
