@@ -259,6 +259,8 @@ class ReminderRow(Base):
     at_minute: Mapped[int] = mapped_column(SmallInteger)  # minutes after local midnight
     days: Mapped[str] = mapped_column(String(32))  # "MO,TU,..." (RFC 5545 BYDAY codes)
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
+
+
 class CheckRecordRow(Base):
     """A record that one answer of the check made (`check_id` names the answer), so that
     "I answered by mistake" removes exactly those records and nothing else. The row goes
@@ -272,3 +274,25 @@ class CheckRecordRow(Base):
     answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     symptom_pk: Mapped[int | None] = mapped_column(ForeignKey("symptoms.pk", ondelete="CASCADE"), index=True)
     medication_pk: Mapped[int | None] = mapped_column(ForeignKey("medications.pk", ondelete="CASCADE"), index=True)
+
+
+class DayFactorSourceRow(Base):
+    """Where an imported day check-in value came from (`nosetwitch import-health`).
+
+    One row per (owner, date, factor) that an import filled. `value` is what
+    the import wrote: when the check-in now holds another number, the person
+    changed it by hand and later imports leave it alone. A factor without a
+    row here was typed by the person.
+    """
+
+    __tablename__ = "day_factor_sources"
+    __table_args__ = (UniqueConstraint("owner_id", "date", "factor"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    date: Mapped[dt.date] = mapped_column(Date)
+    factor: Mapped[str] = mapped_column(String(48))  # a day factor, or own.<key> for an own factor
+    source: Mapped[str] = mapped_column(String(16))
+    file: Mapped[str] = mapped_column(Text)
+    value: Mapped[float] = mapped_column(Double)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

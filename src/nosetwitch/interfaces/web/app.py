@@ -82,7 +82,7 @@ def create_app(
     `lan` (a `phone.LanMode`, local mode only) lets paired phones in from
     the home network and nobody else (`phone.DeviceGate`).
     """
-    from nosetwitch.interfaces.web import api, pages, phone
+    from nosetwitch.interfaces.web import api, health_pages, pages, phone
 
     app = FastAPI(
         title="nosetwitch",
@@ -132,7 +132,9 @@ def create_app(
         same_site="lax",
         https_only=secure_cookies,
     )
-    app.add_middleware(BodySizeLimit, max_bytes=max_upload_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=max_upload_bytes, overrides={"/data/health": health_pages.MAX_HEALTH_UPLOAD_BYTES}
+    )
     if lan is not None:
         app.add_middleware(phone.DeviceGate, web=context)
     if allowed_hosts:
@@ -144,6 +146,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(phone.router)
+    app.include_router(health_pages.router)
     return app
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from typing import Any, Callable, TypeVar
@@ -70,6 +72,15 @@ class SerializedDiary:
 
         serialized.__name__ = name
         return serialized
+
+    @contextmanager
+    def exclusive(self) -> Iterator[DiaryService]:
+        """The bare service with this owner's lock held (a long import); the copy is read again after."""
+        with self._lock:
+            try:
+                yield self._service
+            finally:
+                self.cache.touched()
 
     def add_episode(self, episode: Episode | None = None, **fields):
         _keep_in_memory(self)
