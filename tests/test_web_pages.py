@@ -49,7 +49,7 @@ def test_twitching_now_logs_at_now_and_offers_details(web: ApiClient):
     details = web.get(target).text
     assert "Logged a twitch at" in details and "add details" in details.lower()
     saved = web.form("/episodes/e1", {"started_at": "2026-03-10T20:15", "intensity": "4", "sites": ["nose", "cheek"], "side": "left", "note": "at my desk"})
-    assert saved.status_code == 303 and saved.headers["location"] == "/history"
+    assert saved.status_code == 303 and saved.headers["location"] == "/"  # back to logging, with an Undo
     episode = web.get("/api/v1/episodes/e1").json()
     assert episode["started_at"].startswith("2026-03-10T20:15") and episode["intensity"] == 4 and episode["sites"] == ["nose", "cheek"]
     assert "at my desk" in web.get("/history").text
@@ -60,28 +60,30 @@ def test_a_bad_episode_form_shows_the_mistake_and_changes_nothing(web: ApiClient
     before = web.get("/api/v1/episodes/e1").json()
     answer = web.form("/episodes/e1", {"started_at": "2026-03-10T20:15", "intensity": "7"})
     assert answer.status_code == 422
-    assert "intensity" in answer.text and "Please correct" in answer.text
+    assert "How strong" in answer.text and "Not saved" in answer.text
     assert web.get("/api/v1/episodes/e1").json() == before
 
 
 def test_delete_from_history(web: ApiClient):
     web.form("/log")
-    assert web.form("/episodes/e1/delete").headers["location"] == "/history"
+    assert "Yes, delete it" in web.form("/episodes/e1/delete").text  # without JavaScript: asked first
+    assert web.get("/api/v1/episodes").json()["total"] == 1
+    assert web.form("/episodes/e1/delete", {"confirmed": "yes"}).headers["location"] == "/history"
     assert web.get("/api/v1/episodes").json()["total"] == 0
     assert web.get("/episodes/e1").status_code == 404
 
 
 def test_day_check_in_records_only_what_was_filled_in(web: ApiClient):
-    answer = web.form("/day", {"date": "2026-03-10", "sleep_h": "6.5", "record_sleep_h": "1", "stress": "3", "caffeine_mg": "240", "water_l": ""})
+    answer = web.form("/day", {"date": "2026-03-10", "sleep_h": "6.5", "stress": "", "caffeine_mg": "240", "water_l": ""})
     assert answer.status_code == 303
     day = web.get("/api/v1/days/2026-03-10").json()
     assert (day["sleep_h"], day["caffeine_mg"]) == (6.5, 240)
-    assert day["stress"] is None  # the slider's box was not ticked
+    assert day["stress"] is None  # "not recorded" was left chosen
     assert day["water_l"] is None
     page = web.get("/day?date=2026-03-10").text
-    assert 'id="record_sleep_h" name="record_sleep_h" value="1" checked' in page
-    bad = web.form("/day", {"date": "2026-03-10", "stress": "12", "record_stress": "1"})
-    assert bad.status_code == 422 and "stress" in bad.text
+    assert 'id="sleep_h" name="sleep_h" value="6.5"' in page
+    bad = web.form("/day", {"date": "2026-03-10", "stress": "12"})
+    assert bad.status_code == 422 and "Stress" in bad.text
     assert web.get("/api/v1/days/2026-03-10").json() == day
 
 

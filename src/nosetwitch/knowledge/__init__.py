@@ -11,6 +11,7 @@ from nosetwitch.knowledge.loader import knowledge
 from nosetwitch.knowledge.models import (
     AdviceTrigger,
     Cause,
+    Drink,
     MedicineClass,
     Product,
     Remedy,
@@ -21,6 +22,7 @@ from nosetwitch.knowledge.models import (
 __all__ = [
     "AdviceTrigger",
     "Cause",
+    "Drink",
     "KnowledgeBase",
     "KnowledgeError",
     "LinkedMedicine",

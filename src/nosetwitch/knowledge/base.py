@@ -17,6 +17,7 @@ from nosetwitch.knowledge.models import (
     WarningSign,
     name_words,
 )
+from nosetwitch.knowledge.models import Drink
 
 
 class KnowledgeError(ValueError):
@@ -62,6 +63,7 @@ class KnowledgeBase:
         safety_net: Iterable[SafetyNetLine],
         medicine_classes: Iterable[MedicineClass],
         advice_triggers: Iterable[AdviceTrigger],
+        drinks: Iterable[Drink] = (),
         products: Iterable[Product] = (),
         other_substances: Iterable[OtherSubstances] = (),
     ):
@@ -71,6 +73,8 @@ class KnowledgeBase:
         self.safety_net: tuple[SafetyNetLine, ...] = tuple(safety_net)
         self.medicine_classes: tuple[MedicineClass, ...] = tuple(medicine_classes)
         self.advice_triggers: tuple[AdviceTrigger, ...] = tuple(advice_triggers)
+        self.drinks: tuple[Drink, ...] = tuple(drinks)
+        self._drinks = _unique(self.drinks, lambda d: d.key, "drink key")
         self.products: tuple[Product, ...] = tuple(products)
         self.other_substances: tuple[OtherSubstances, ...] = tuple(other_substances)
         self._other_substances = frozenset(n.lower() for entry in self.other_substances for n in entry.names)
@@ -96,6 +100,10 @@ class KnowledgeBase:
     def remedy(self, code: RemedyCode | str) -> Remedy:
         """The self-care measure for a remedy code; KeyError for `other` or an unknown code."""
         return self._remedies[RemedyCode(code)]
+
+    def drink(self, key: str) -> Drink:
+        """A caffeinated drink of drinks.toml by its key ('coffee', 'energy_drink'); KeyError if unknown."""
+        return self._drinks[key]
 
     def warning_sign(self, sign_id: str) -> WarningSign:
         return self._signs[sign_id]

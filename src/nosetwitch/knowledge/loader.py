@@ -12,6 +12,7 @@ from nosetwitch.knowledge.base import KnowledgeBase, KnowledgeError
 from nosetwitch.knowledge.models import (
     AdviceTrigger,
     Cause,
+    Drink,
     MedicineClass,
     OtherSubstances,
     Product,
@@ -28,6 +29,7 @@ _FILES = {
     "warning_signs.toml": {"sign": WarningSign, "safety_net": SafetyNetLine},
     "medicines.toml": {"class": MedicineClass, "product": Product, "other_substances": OtherSubstances},
     "advice_triggers.toml": {"trigger": AdviceTrigger},
+    "drinks.toml": {"drink": Drink},
 }
 
 
@@ -64,6 +66,7 @@ def knowledge() -> KnowledgeBase:
         safety_net=signs["safety_net"],
         medicine_classes=medicines["class"],
         advice_triggers=_entries("advice_triggers.toml")["trigger"],
+        drinks=_entries("drinks.toml")["drink"],
         products=medicines["product"],
         other_substances=medicines["other_substances"],
     )

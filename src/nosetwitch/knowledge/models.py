@@ -182,3 +182,12 @@ class AdviceTrigger(_Sourced):
         if value is None:
             return False
         return value < self.below if self.below is not None else value >= self.at_least
+
+
+class Drink(_Sourced):
+    """A caffeinated drink people count in servings, and its typical caffeine per serving."""
+
+    key: Slug
+    name: Text
+    serving: Text
+    mg: Annotated[float, Field(gt=0, le=1000)]

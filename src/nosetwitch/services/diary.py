@@ -112,31 +112,25 @@ class CheckAnswer:
 
 # --- caffeine from drinks -------------------------------------------------------------------
 
-CAFFEINE_MG_PER_SERVING: dict[str, float] = {
-    "coffee": 90.0,  # a cup (200 ml) of filter coffee
-    "tea": 50.0,  # a cup (220 ml) of black tea
-    "cola": 40.0,  # a can (355 ml) of cola
-    "energy_drink": 80.0,  # a can (250 ml) of energy drink
-}
-"""Typical caffeine per serving, used when people count drinks instead of milligrams.
 
-Figures from EFSA, "Scientific Opinion on the safety of caffeine", EFSA Journal
-2015;13(5):4102, section 3.1 (caffeine content of beverages); they sit within
-the ranges the US FDA gives in "Spilling the Beans: How Much Caffeine is Too
-Much?" (2018). Real drinks vary a lot (espresso, cold brew, strong tea), so
-these are estimates; a measured `caffeine_mg` is better when known.
-"""
+def caffeine_per_serving() -> dict[str, float]:
+    """Typical caffeine per serving ({'coffee': 90.0, ...}), for people who count drinks
+    instead of milligrams: the knowledge base's drinks.toml, where each figure has its source."""
+    from nosetwitch.knowledge import knowledge
+
+    return {drink.key: drink.mg for drink in knowledge().drinks}
 
 
 def caffeine_from_drinks(**servings: float) -> float:
     """Milligrams of caffeine for counts of drinks, e.g. `caffeine_from_drinks(coffee=2, tea=1)` = 230."""
+    per_serving = caffeine_per_serving()
     total = 0.0
     for drink, count in servings.items():
-        if drink not in CAFFEINE_MG_PER_SERVING:
-            raise InvalidRecord(f"unknown drink {drink!r} (known: {', '.join(CAFFEINE_MG_PER_SERVING)})")
+        if drink not in per_serving:
+            raise InvalidRecord(f"unknown drink {drink!r} (known: {', '.join(per_serving)})")
         if count < 0:
             raise InvalidRecord(f"{drink}: a number of drinks cannot be negative")
-        total += CAFFEINE_MG_PER_SERVING[drink] * count
+        total += per_serving[drink] * count
     return total
 
 

@@ -296,3 +296,15 @@ class DayFactorSourceRow(Base):
     file: Mapped[str] = mapped_column(Text)
     value: Mapped[float] = mapped_column(Double)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+class UndoRow(Base):
+    """What one action changed, kept a few minutes for the Undo of its confirmation.
+    Only a SHA-256 of the token the button carries is stored; a row is deleted when used."""
+
+    __tablename__ = "undo_actions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    changes: Mapped[list] = mapped_column(JSON)
+    done: Mapped[str] = mapped_column(Text)
+    then: Mapped[str | None] = mapped_column(Text)

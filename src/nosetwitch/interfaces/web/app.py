@@ -82,7 +82,7 @@ def create_app(
     `lan` (a `phone.LanMode`, local mode only) lets paired phones in from
     the home network and nobody else (`phone.DeviceGate`).
     """
-    from nosetwitch.interfaces.web import api, health_pages, pages, phone
+    from nosetwitch.interfaces.web import api, health_pages, pages, phone, undo
 
     app = FastAPI(
         title="nosetwitch",
@@ -145,6 +145,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(undo.router)
     app.include_router(phone.router)
     app.include_router(health_pages.router)
     return app

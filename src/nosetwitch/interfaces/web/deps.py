@@ -36,6 +36,7 @@ _WRITES = frozenset(
     {
         "set_person", "update_person", "import_diary", "upsert_day", "save_check_answer", "undo_check_answer",
         *(f"{verb}_{kind}" for verb in ("add", "update", "delete") for kind in ("episode", "symptom", "day", "remedy", "medication")),
+        "add_own_factor", "update_own_factor", "remove_own_factor",
     }
 )  # fmt: skip
 

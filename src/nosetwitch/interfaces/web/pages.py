@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from nosetwitch.domain.clock import local_date, zone
 from nosetwitch.domain.models import Interference, RemedyCode, Site, SymptomCode
-from nosetwitch.interfaces.web import charts, forms, usecases, views
+from nosetwitch.interfaces.web import charts, forms, undo, usecases, views
 from nosetwitch.interfaces.web.deps import Viewer, current_account, page_viewer, page_viewer_on_loop, run_for
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
@@ -72,7 +72,9 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "multi_user": web.multi_user,
         "level_words": LEVEL_WORDS,
         "flash": request.session.pop("flash", None),
-        "flash_error": False,
+        "flash_error": request.session.pop("flash_error", False),
+        "undo_token": request.session.pop("undo", None),
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "errors": [],
         "remedy_names": REMEDY_NAMES,
         "symptom_names": SYMPTOM_NAMES,
@@ -136,18 +138,24 @@ async def log_twitch(request: Request, viewer: PageViewer):
     except Problem as clash:
         episode = await run_for(request, usecases.repeated_episode, viewer, tap, clash)
     when = _local(episode.started_at, _tz(viewer)).strftime("%H:%M")
+    undo.offer(request, viewer, [undo.Change("episode", episode.id, None, episode)], f"Removed the twitch logged at {when}.", then="/")
     return redirect(f"/episodes/{episode.id}?new=1", f"Logged a twitch at {when}. Add details below if you like — or you are done.", request)
 
 
 @router.get("/episodes/{episode_id}", response_class=HTMLResponse)
 def episode_page(request: Request, viewer: PageViewer, episode_id: str, new: int = 0):
     episode = usecases.call(viewer.diary.get_episode, episode_id)
-    return _episode_form(request, viewer, episode, new=bool(new))
+    values = {**forms.episode_values(episode), "started_at": forms.datetime_local_value(episode.started_at, _tz(viewer))}
+    return _episode_form(request, viewer, episode, values, new=bool(new))
 
 
-def _episode_form(request: Request, viewer: Viewer, episode, *, new: bool = False, errors=None, values=None, status=200):
+EPISODE_LABELS = {"started_at": "When it started", "intensity": "How strong", "duration_s": "How long", "side": "Which side", "sites": "Where", "note": "Note"}
+
+
+def _episode_form(request: Request, viewer: Viewer, episode, values, *, new: bool = False, errors=None, status=200):
     tz = _tz(viewer)
     remedies = viewer.diary.list_remedies(episode_id=episode.id, limit=20).items
+    errors = [{**e, "label": e.get("label") or EPISODE_LABELS.get(e.get("field", ""), e.get("field", ""))} for e in errors or []]
     return render(
         request,
         "episode.html",
@@ -155,9 +163,10 @@ def _episode_form(request: Request, viewer: Viewer, episode, *, new: bool = Fals
         title="Twitch details",
         episode=episode,
         new=new,
-        errors=errors or [],
-        values=values or {},
-        started_local=forms.datetime_local_value(episode.started_at, tz),
+        errors=errors,
+        values=values,
+        now_local=forms.datetime_local_value(usecases.now_for(viewer), tz),
+        duration_choices=forms.DURATION_CHOICES,
         site_choices=SITE_CHOICES,
         side_choices=SIDE_CHOICES,
         interference_choices=INTERFERENCE_CHOICES,
@@ -169,21 +178,48 @@ def _episode_form(request: Request, viewer: Viewer, episode, *, new: bool = Fals
 
 @router.post("/episodes/{episode_id}")
 async def update_episode(request: Request, viewer: PageViewer, episode_id: str):
-    episode = usecases.call(viewer.diary.get_episode, episode_id)
+    """One form, one save: the details and what was tried, checked together before anything is stored."""
+    before = usecases.call(viewer.diary.get_episode, episode_id)
     form = await request.form()
+    tz, now = _tz(viewer), usecases.now_for(viewer)
     try:
-        changes = forms.episode_changes(form, _tz(viewer))
-        usecases.call(viewer.diary.update_episode, episode_id, **changes)
+        changes = forms.episode_changes(form, tz, now)
+        remedy = forms.tried_remedy(form, tz, episode_id, now)
+        stored = usecases.call(viewer.diary.update_episode, episode_id, **changes)
+        added = usecases.call(viewer.diary.add_remedy, remedy) if remedy else None
     except (forms.FormError, Problem) as exc:
-        errors = _errors_of(exc)
-        return _episode_form(request, viewer, episode, errors=errors, status=422)
-    return redirect("/history", "Saved the details.", request)
+        return _episode_form(request, viewer, before, forms.episode_form_values(form), errors=_errors_of(exc), status=422)
+    record = [undo.Change("episode", episode_id, before, stored)]
+    if added:
+        record.append(undo.Change("remedy", added.key, None, added.record))
+    when = _when(stored.started_at, tz, now.date())
+    undo.offer(request, viewer, record, f"Undone: the twitch of {when} is back as it was.")
+    tried = f" and that you tried “{REMEDY_NAMES[added.record.code.value]}”" if added else ""
+    return redirect("/", f"Saved the details of the twitch of {when}{tried}.", request)
+
+
+def _confirm_delete(request: Request, what: str, action: str, back: str) -> HTMLResponse:
+    """Without JavaScript a Delete button first asks (the page's script asks in a dialog)."""
+    return render(request, "confirm_delete.html", title="Delete?", what=what, action=action, back=back)
+
+
+async def _confirmed(request: Request) -> bool:
+    return (await request.form()).get("confirmed") == "yes"
 
 
 @router.post("/episodes/{episode_id}/delete")
-def delete_episode(request: Request, viewer: PageViewer, episode_id: str):
+async def delete_episode(request: Request, viewer: PageViewer, episode_id: str):
+    episode = usecases.call(viewer.diary.get_episode, episode_id)
+    tz = _tz(viewer)
+    when = _when(episode.started_at, tz, usecases.now_for(viewer).date())
+    if not await _confirmed(request):
+        return _confirm_delete(request, f"the twitch of {when}", request.url.path, f"/episodes/{episode_id}")
+    linked = viewer.diary.list_remedies(episode_id=episode_id, limit=1000).items
     usecases.call(viewer.diary.delete_episode, episode_id)
-    return redirect("/history", "Deleted the episode.", request)
+    record = [undo.Change("remedy", r.key, r.record, r.record.model_copy(update={"episode_id": None})) for r in linked]
+    record.append(undo.Change("episode", episode_id, episode, None))
+    undo.offer(request, viewer, record, f"Brought back the twitch of {when}.")
+    return redirect("/history", f"Deleted the twitch of {when}.", request)
 
 
 @router.post("/remedies")
@@ -199,9 +235,14 @@ async def add_remedy(request: Request, viewer: PageViewer):
 
 
 @router.post("/remedies/{remedy_id}/delete")
-def delete_remedy(request: Request, viewer: PageViewer, remedy_id: int):
+async def delete_remedy(request: Request, viewer: PageViewer, remedy_id: int):
+    remedy = usecases.call(viewer.diary.get_remedy, remedy_id).record
+    name = REMEDY_NAMES[remedy.code.value]
+    if not await _confirmed(request):
+        return _confirm_delete(request, f"“{name}” of {_when(remedy.at, _tz(viewer), usecases.now_for(viewer).date())}", request.url.path, "/history?kind=remedies")
     usecases.call(viewer.diary.delete_remedy, remedy_id)
-    return redirect("/history?kind=remedies", "Deleted the remedy.", request)
+    undo.offer(request, viewer, [undo.Change("remedy", remedy_id, remedy, None)], f"Brought back “{name}”.")
+    return redirect("/history?kind=remedies", f"Deleted “{name}”.", request)
 
 
 # --- symptoms --------------------------------------------------------------------------------
@@ -216,67 +257,136 @@ def new_symptom(request: Request, viewer: PageViewer):
 async def add_symptom(request: Request, viewer: PageViewer):
     form = await request.form()
     try:
-        usecases.call(viewer.diary.add_symptom, **forms.symptom_fields(form, _tz(viewer)))
+        symptom = usecases.call(viewer.diary.add_symptom, **forms.symptom_fields(form, _tz(viewer)))
     except (forms.FormError, Problem) as exc:
         errors = _errors_of(exc)
         return render(request, "symptom.html", status=422, title="Log a symptom", codes=[c.value for c in SymptomCode], values=dict(form), errors=errors, now_local=form.get("started_at", ""))
+    undo.offer(request, viewer, [undo.Change("symptom", symptom.id, None, symptom)], "Removed the symptom again.")
     return redirect("/overview", "Saved the symptom. Your overview below shows what to do.", request)
 
 
 @router.post("/symptoms/{symptom_id}/delete")
-def delete_symptom(request: Request, viewer: PageViewer, symptom_id: str):
+async def delete_symptom(request: Request, viewer: PageViewer, symptom_id: str):
+    symptom = usecases.call(viewer.diary.get_symptom, symptom_id)
+    what = f"“{SYMPTOM_NAMES[symptom.code.value]}” of {_when(symptom.started_at, _tz(viewer), usecases.now_for(viewer).date())}"
+    if not await _confirmed(request):
+        return _confirm_delete(request, what, request.url.path, "/history?kind=symptoms")
     usecases.call(viewer.diary.delete_symptom, symptom_id)
-    return redirect("/history?kind=symptoms", "Deleted the symptom.", request)
+    undo.offer(request, viewer, [undo.Change("symptom", symptom_id, symptom, None)], f"Brought back {what}.")
+    return redirect("/history?kind=symptoms", f"Deleted {what}.", request)
 
 
 # --- day check-in ------------------------------------------------------------------------------
 
 
 @router.get("/day", response_class=HTMLResponse)
-def day_page(request: Request, viewer: PageViewer, date: dt.date | None = None):
-    date = date or usecases.now_for(viewer).date()
+def day_page(request: Request, viewer: PageViewer, date: str | None = None):
+    today = usecases.now_for(viewer).date()
+    chosen, errors = _chosen_day(date, today)
+    existing = _stored_day(viewer, chosen)
+    own_factors = viewer.diary.get_person().own_factors
+    return _day_form(request, chosen, today, existing, _day_values(existing, own_factors), own_factors, errors=errors, status=422 if errors else 200)
+
+
+def _chosen_day(raw: str | None, today: dt.date) -> tuple[dt.date, list[dict[str, str]]]:
+    """The day asked for (today when none); a mistake names the date field and falls back to today."""
+    if not raw:
+        return today, []
     try:
-        existing = viewer.diary.get_day(date)
+        chosen = dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        return today, [{"field": "pick-date", "label": "Day", "message": f"“{raw}” is not a date; pick one with the calendar (here is today)"}]
+    if chosen > today:
+        return today, [{"field": "pick-date", "label": "Day", "message": f"{chosen.strftime('%d %B %Y')} has not come yet: fill in today or an earlier day (here is today)"}]
+    return chosen, []
+
+
+def _stored_day(viewer: Viewer, date: dt.date):
+    try:
+        return viewer.diary.get_day(date)
     except usecases.NotFound:
-        existing = None
-    return _day_form(request, date, existing)
+        return None
 
 
-def _day_form(request: Request, date: dt.date, existing, errors=None, status=200):
+def _day_values(day, own_factors) -> dict[str, str]:
+    """A stored check-in as the form's text boxes show it."""
+    if day is None:
+        return {}
+    values = {f.field: forms.shown(getattr(day, f.field)) for f in forms.FACTOR_INPUTS}
+    values.update({f"own_{f.key}": forms.own_shown(f, day.own.get(f.key)) for f in own_factors})
+    values["note"] = day.note or ""
+    return values
+
+
+def _day_form(request: Request, date: dt.date, today: dt.date, existing, values: dict[str, str], own_factors, errors=None, status=200):
+    from nosetwitch.knowledge import knowledge
+
+    labels = {f"own_{f.key}": f.label for f in own_factors}
+    errors = [{**e, "label": e.get("label") or labels.get(e.get("field", "")) or _field_label(e.get("field", ""))} for e in errors or []]
     return render(
         request,
         "day.html",
         status=status,
         title="Day check-in",
         date=date,
+        today=today,
+        yesterday=today - dt.timedelta(days=1),
         existing=existing,
         factors=forms.FACTOR_INPUTS,
-        values=existing.model_dump() if existing else {},
-        errors=errors or [],
+        drinks=knowledge().drinks,
+        own_factors=own_factors,
+        values=values,
+        filled=[name for name, value in values.items() if value],
+        more_fields=[f.field for f in forms.FACTOR_INPUTS if f.more],
+        errors=errors,
     )
+
+
+def _field_label(field: str) -> str:
+    factor = forms.FACTOR_BY_FIELD.get(field)
+    return factor.label if factor else field.replace("_", " ").capitalize()
 
 
 @router.post("/day")
 async def save_day(request: Request, viewer: PageViewer):
+    from nosetwitch.knowledge import knowledge
+
     form = await request.form()
+    today = usecases.now_for(viewer).date()
+    date, errors = _chosen_day(str(form.get("date") or today.isoformat()), today)
+    existing = _stored_day(viewer, date)
+    own_factors = viewer.diary.get_person().own_factors
     try:
-        day = forms.day_from_form(form)
-        usecases.call(viewer.diary.upsert_day, day, merge=False)
+        if errors:
+            raise forms.FormError(errors)
+        parsed = forms.day_from_form(form, date, knowledge().drinks, own_factors, existing=existing is not None)
+        stored, _ = usecases.call(viewer.diary.upsert_day, parsed.day, merge=False)
     except (forms.FormError, Problem) as exc:
-        errors = _errors_of(exc)
-        try:
-            date = dt.date.fromisoformat(str(form.get("date")))
-        except ValueError:
-            date = usecases.now_for(viewer).date()
-        return _day_form(request, date, None, errors=errors, status=422)
-    recorded = len(day.factors())
-    return redirect(f"/day?date={day.date.isoformat()}", f"Saved the check-in for {day.date.strftime('%A %d %B')} ({recorded} factor{'s' if recorded != 1 else ''}).", request)
+        values = {name: str(value) for name, value in form.items() if isinstance(value, str)}
+        return _day_form(request, date, today, existing, values, own_factors, errors=_errors_of(exc), status=422)
+    undo.offer(request, viewer, [undo.Change("day", date, existing, stored)], "Check-in changes undone." if existing else "Check-in removed again.")
+    return redirect(f"/day?date={date.isoformat()}", _saved_day_message(stored, parsed), request)
+
+
+def _saved_day_message(day, parsed) -> str:
+    recorded = len(day.factors()) + len(day.own)
+    things = f"{recorded} thing{'s' if recorded != 1 else ''} recorded" if recorded else "the note"
+    caffeine = ""
+    if parsed.drinks:
+        drinks = ", ".join(f"{forms.shown(count)} × {key.replace('_', ' ')}" for key, count in parsed.drinks.items())
+        caffeine = f"; caffeine {forms.shown(day.caffeine_mg)} mg in all ({drinks} ≈ {forms.shown(round(parsed.drinks_mg))} mg)"
+    return f"Saved the check-in for {day.date.strftime('%A %d %B')}: {things}{caffeine}."
 
 
 @router.post("/days/{date}/delete")
-def delete_day(request: Request, viewer: PageViewer, date: dt.date):
+async def delete_day(request: Request, viewer: PageViewer, date: dt.date):
+    day = usecases.call(viewer.diary.get_day, date)
+    what = f"the check-in of {date.strftime('%A %d %B %Y')}"
+    if not await _confirmed(request):
+        return _confirm_delete(request, what, request.url.path, f"/day?date={date.isoformat()}")
     usecases.call(viewer.diary.delete_day, date)
-    return redirect("/history?kind=days", "Deleted the check-in.", request)
+    undo.offer(request, viewer, [undo.Change("day", date, day, None)], f"Brought back {what}.")
+    return redirect("/history?kind=days", f"Deleted {what}.", request)
 
 
 # --- overview ------------------------------------------------------------------------------------
@@ -310,7 +420,12 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
     offset = max(offset, 0)
     tz = _tz(viewer)
     today = usecases.now_for(viewer).date()
-    counts = views.daily_counts(viewer.diary.load_diary())  # the diary in memory, not a query per episode
+    diary = viewer.diary.load_diary()  # the diary in memory, not a query per episode
+    counts = views.daily_counts(diary)
+    tried: dict[str, list] = {}
+    for remedy in diary.remedies:
+        if remedy.episode_id:
+            tried.setdefault(remedy.episode_id, []).append(remedy)
     lister = {
         "episodes": viewer.diary.list_episodes,
         "days": viewer.diary.list_days,
@@ -326,6 +441,7 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
         kind=kind,
         kinds=HISTORY_KINDS,
         page=page,
+        tried=tried,
         tz=tz,
         when=lambda instant: _when(instant, tz, today),
         next_offset=offset + PAGE_SIZE if offset + PAGE_SIZE < page.total else None,
@@ -438,7 +554,7 @@ def profile_page(request: Request, viewer: PageViewer):
     return _profile(request, viewer)
 
 
-def _profile(request: Request, viewer: Viewer, errors=None, status=200):
+def _profile(request: Request, viewer: Viewer, errors=None, status=200, factor_values=None):
     from zoneinfo import available_timezones
 
     return render(
@@ -451,7 +567,12 @@ def _profile(request: Request, viewer: Viewer, errors=None, status=200):
         timezones=sorted(available_timezones()),
         errors=errors or [],
         today=usecases.now_for(viewer).date(),
+        factor_values=factor_values or {},
+        own_kinds=OWN_KINDS,
     )
+
+
+OWN_KINDS = (("yes_no", "Yes or no", "e.g. took an antihistamine"), ("scale", "A scale from 0 to 10", "e.g. how cold the weather was"), ("number", "A number", "e.g. hours of driving"))
 
 
 @router.post("/profile")
@@ -463,6 +584,40 @@ async def save_profile(request: Request, viewer: PageViewer):
         errors = _errors_of(exc)
         return _profile(request, viewer, errors, 422)
     return redirect("/profile", "Saved your profile.", request)
+
+
+@router.post("/own-factors")
+async def add_own_factor(request: Request, viewer: PageViewer):
+    form = await request.form()
+    person = viewer.diary.get_person()
+    try:
+        fields = forms.own_factor_fields(form, [f.key for f in person.own_factors])
+        factor = usecases.call(viewer.diary.add_own_factor, **fields)
+    except (forms.FormError, Problem) as exc:
+        return _profile(request, viewer, _errors_of(exc), 422, factor_values=dict(form))
+    return redirect("/profile#own-factors", f"Added “{factor.label}”: you will find it in the day check-in.", request)
+
+
+@router.post("/own-factors/{key}/rename")
+async def rename_own_factor(request: Request, viewer: PageViewer, key: str):
+    form = await request.form()
+    label = str(form.get("label") or "").strip()
+    if not label or len(label) > 60:
+        errors = [{"field": f"rename-{key}", "label": "New name", "message": "give a name of 1 to 60 characters"}]
+        return _profile(request, viewer, errors, 422)
+    factor = usecases.call(viewer.diary.update_own_factor, key, label=label)
+    return redirect("/profile#own-factors", f"Renamed it to “{factor.label}”.", request)
+
+
+@router.post("/own-factors/{key}/remove")
+async def remove_own_factor(request: Request, viewer: PageViewer, key: str):
+    factor = viewer.diary.get_person().own_factor(key)
+    if factor is None:
+        raise Problem(404, f"no own factor {key}")
+    if not await _confirmed(request):
+        return _confirm_delete(request, f"your factor “{factor.label}” and its value on every day", request.url.path, "/profile#own-factors")
+    days = usecases.call(viewer.diary.remove_own_factor, key)
+    return redirect("/profile#own-factors", f"Removed “{factor.label}” (it had a value on {days} day{'s' if days != 1 else ''}).", request)
 
 
 @router.post("/medications")
@@ -483,9 +638,13 @@ def stop_medication(request: Request, viewer: PageViewer, medication_id: int):
 
 
 @router.post("/medications/{medication_id}/delete")
-def delete_medication(request: Request, viewer: PageViewer, medication_id: int):
+async def delete_medication(request: Request, viewer: PageViewer, medication_id: int):
+    medication = usecases.call(viewer.diary.get_medication, medication_id).record
+    if not await _confirmed(request):
+        return _confirm_delete(request, f"the medicine “{medication.name}”", request.url.path, "/profile")
     usecases.call(viewer.diary.delete_medication, medication_id)
-    return redirect("/profile", "Deleted the medicine.", request)
+    undo.offer(request, viewer, [undo.Change("medication", medication_id, medication, None)], f"Brought back the medicine “{medication.name}”.")
+    return redirect("/profile", f"Deleted the medicine “{medication.name}”.", request)
 
 
 # --- API reference ----------------------------------------------------------------------------
