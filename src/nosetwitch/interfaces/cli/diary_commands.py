@@ -17,6 +17,7 @@ from typing import Any
 
 import typer
 
+from nosetwitch.domain.vocabulary import factor_value
 from nosetwitch.interfaces.cli.common import (
     open_service,
     parse_choice,
@@ -149,7 +150,7 @@ def log_day(
         raise BadInput("log day: give at least one factor, e.g. --sleep 6.5 or --coffee 2")
     checkin = _guard(lambda: _checkin(DayCheckIn, day, given))
     stored, created = _guard(lambda: service.upsert_day(checkin))
-    factors = ", ".join(f"{name} {value:g}" for name, value in stored.factors().items())
+    factors = ", ".join(factor_value(name, value) for name, value in stored.factors().items())
     typer.echo(f"{'Recorded' if created else 'Updated'} {day.isoformat()}: {factors or 'note only'}.")
 
 

@@ -16,52 +16,8 @@ from html import escape
 
 from markupsafe import Markup
 
-PER_UNITS: dict[str, tuple[str, str]] = {
-    "stress": ("point", "points"),
-    "facial_strain": ("point", "points"),
-    "alcohol_units": ("drink", "drinks"),
-    "nicotine_units": ("unit", "units"),
-}
-"""How 'per N ...' reads in the forest plot where the axis unit would not ('per 1 /10')."""
-
-FACTOR_LABELS: dict[str, tuple[str, str]] = {
-    "sleep_h": ("Sleep", "h"),
-    "caffeine_mg": ("Caffeine", "mg"),
-    "nicotine_units": ("Nicotine", "units"),
-    "alcohol_units": ("Alcohol", "drinks"),
-    "stress": ("Stress", "/10"),
-    "water_l": ("Fluids", "l"),
-    "magnesium_mg": ("Magnesium", "mg"),
-    "potassium_mg": ("Potassium", "mg"),
-    "calcium_mg": ("Calcium", "mg"),
-    "facial_strain": ("Facial strain", "/10"),
-    "screen_h": ("Screen time", "h"),
-    "exercise_min": ("Exercise", "min"),
-}
-
-
-def factor_label(field: str) -> str:
-    return FACTOR_LABELS.get(field, (field.replace("_", " ").capitalize(), ""))[0]
-
-
-def factor_unit(field: str) -> str:
-    return FACTOR_LABELS.get(field, ("", ""))[1]
-
-
-def per_text(field: str, per: float | None) -> str:
-    """'per 100 mg', 'per 1 point', 'per 2 drinks'."""
-    if not per:
-        return ""
-    if field in PER_UNITS:
-        one, many = PER_UNITS[field]
-        return f"per {_fmt(per)} {one if per == 1 else many}"
-    return f"per {_fmt(per)} {factor_unit(field)}".strip()
-
-
-def _fmt(value: float) -> str:
-    if value == int(value):
-        return str(int(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+from nosetwitch.domain.vocabulary import factor_label, factor_unit, lag_words, per_text  # noqa: F401 (the words people read)
+from nosetwitch.domain.vocabulary import number_text as _fmt
 
 
 def _svg(width: int, height: int, title: str, desc: str, body: list[str], css_class: str) -> Markup:
@@ -223,8 +179,7 @@ def _ticks(low: float, high: float, count: int) -> list[float]:
 # --- forest plot of associations -------------------------------------------------
 
 
-def _lag_words(lag: int) -> str:
-    return "same day" if lag == 0 else ("day before" if lag == 1 else f"{lag} days before")
+_lag_words = lag_words
 
 
 def forest_plot(associations: Sequence[Mapping]) -> Markup:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from nosetwitch.domain import vocabulary
 from nosetwitch.domain.clock import local_date, zone
 from nosetwitch.domain.models import Interference, RemedyCode, Site, SymptomCode
 from nosetwitch.interfaces.web import charts, forms, usecases, views
@@ -32,40 +33,12 @@ NAV = (
     ("/data", "Data"),
     ("/profile", "Profile"),
 )
-LEVEL_WORDS = {
-    "self_care": "Self-care",
-    "consult": "See a doctor in the coming days",
-    "urgent": "Get medical advice today",
-    "emergency": "Emergency: call 112 / 911 / 999 now",
-}
-SITE_CHOICES = [(s.value, s.value.capitalize()) for s in Site]
-SIDE_CHOICES = [("left", "Left"), ("right", "Right"), ("both", "Both"), ("center", "Centre")]
+LEVEL_WORDS = vocabulary.LEVELS
+SITE_CHOICES = [(s.value, vocabulary.site_name(s.value)) for s in Site]
+SIDE_CHOICES = list(vocabulary.SIDES.items())
 INTERFERENCE_CHOICES = [(i.value, i.value.capitalize()) for i in Interference]
-REMEDY_NAMES = {
-    "massage": "Gentle massage",
-    "warm_compress": "Warm compress",
-    "deep_breathing": "Deep breathing",
-    "mindfulness": "Mindfulness",
-    "hydration": "Drinking water",
-    "reduce_caffeine": "Less caffeine",
-    "reduce_nicotine": "Less nicotine",
-    "sleep": "More sleep",
-    "magnesium": "Magnesium",
-    "other": "Something else",
-}
-SYMPTOM_NAMES = {
-    "facial_droop": "Face drooping",
-    "weakness": "Weakness",
-    "numbness": "Numbness or tingling",
-    "vision_change": "Change in sight",
-    "pain": "Pain",
-    "speech_difficulty": "Trouble speaking",
-    "swallowing_difficulty": "Trouble swallowing",
-    "balance_loss": "Loss of balance",
-    "severe_headache": "Sudden, very bad headache",
-    "eyelid_closure": "Eye forced shut by the spasm",
-    "other": "Something else",
-}
+REMEDY_NAMES = vocabulary.REMEDIES
+SYMPTOM_NAMES = vocabulary.SYMPTOMS
 
 
 def page_context(request: Request, **extra: Any) -> dict[str, Any]:
@@ -84,6 +57,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "errors": [],
         "remedy_names": REMEDY_NAMES,
         "symptom_names": SYMPTOM_NAMES,
+        "words": vocabulary,  # the one vocabulary of the words people read
     }
     context.update(extra)
     return context
