@@ -144,7 +144,8 @@ def test_import_page_lists_problems_record_by_record(web: ApiClient):
 
 def test_insights_page_draws_its_charts(demo: ApiClient):
     page = demo.get("/insights?factor=caffeine_mg").text
-    assert page.count('<svg class="chart') == 3
+    assert page.count('<svg class="chart') == 4  # the daily counts twice: 90 days wide, 30 on a phone
+    assert page.count('<svg class="chart daily"') == 2
     assert 'class="bar"' in page and 'class="overlay"' in page
     assert "Daily counts and caffeine" in page
 
