@@ -239,7 +239,7 @@ def forest_plot(associations: Sequence[Mapping]) -> Markup:
 
     body = [
         f'<text class="axis strong" x="8" y="18">Factor (when)</text>',
-        f'<text class="axis strong" x="{width - right + 10}" y="18">× rate (95% interval)</text>',
+        f'<text class="axis strong" x="{width - right + 10}" y="18">times as much (likely range)</text>',
     ]
     one = x_of(1.0)
     body.append(f'<line class="refline" x1="{one:.1f}" y1="{top - 6}" x2="{one:.1f}" y2="{top + len(rows) * row_h}"/>')
@@ -270,7 +270,7 @@ def forest_plot(associations: Sequence[Mapping]) -> Markup:
         body.append(f'<line class="ci {"sig" if significant else "nonsig"}" x1="{x_of(low):.1f}" y1="{y:.1f}" x2="{x_of(high):.1f}" y2="{y:.1f}"/>')
         cx = x_of(ratio)
         text = f"{ratio:.2f} ({low:.2f}–{high:.2f})"
-        tip = f"{label}: rate ratio {text} {per}; {'held up after correction' if significant else 'could be chance'}"
+        tip = f"{label}: twitching {text} times as much {per}; {'held up once chance was allowed for' if significant else 'could be chance'}"
         if significant:
             body.append(f'<path class="mark sig" d="M{cx:.1f} {y - 6:.1f} l6 6 l-6 6 l-6 -6z"><title>{escape(tip)}</title></path>')
         else:
@@ -317,7 +317,7 @@ def remedy_chart(remedies: Sequence[Mapping], names: Mapping[str, str] | None = 
                 body.append(f'<line class="whisker" x1="{x1:.1f}" y1="{y + row_h / 2:.1f}" x2="{x2:.1f}" y2="{y + row_h / 2:.1f}"/>')
                 for xe in (x1, x2):
                     body.append(f'<line class="whisker" x1="{xe:.1f}" y1="{y + 8}" x2="{xe:.1f}" y2="{y + row_h - 8}"/>')
-                text += f" ({rate:.0%}, 95% interval {ci[0]:.0%}–{ci[1]:.0%})"
+                text += f" ({rate:.0%}, likely between {ci[0]:.0%} and {ci[1]:.0%})"
         # beside the bar the short form; the full one is in the title and the description
         body.append(f'<text class="axis" x="{left + plot_w + 8}" y="{y + row_h / 2 - 2:.1f}">{escape(label)}</text>')
         if rate is not None and row.get("ci95"):

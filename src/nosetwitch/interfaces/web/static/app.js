@@ -41,6 +41,14 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  // A box that scrolls sideways (a wide table or chart) can be focused, so the keyboard scrolls it too.
+  document.querySelectorAll(".tablewrap, .chartbox").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("role")) { box.setAttribute("role", "region"); box.setAttribute("aria-label", "Scrollable: use the arrow keys"); }
+    }
+  });
+
   // --- Time zones (everyday use) -------------------------------------------------------------
   // The browser's own zone (Intl API). Without JavaScript the grouped list still works on its own.
   var browserZone = "";
