@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nosetwitch.domain.clock import local_day_bounds, zone
-from nosetwitch.domain.vocabulary import factor_value, remedy_name, symptom_name
+from nosetwitch.domain.vocabulary import factor_value, remedy_name, side_name, symptom_name
 
 _MANY = 100_000
 
@@ -36,7 +36,7 @@ def print_recent(service, days: int) -> None:
         details = [", ".join(s.value for s in e.sites)]
         details += [f"{e.duration_s:g} s"] if e.duration_s else []
         details += [f"intensity {e.intensity}"] if e.intensity else []
-        details += [f"{e.side.value} side"] if e.side else []
+        details += [f"side: {side_name(e.side.value).lower()}"] if e.side else []
         details += ["got in the way of " + ", ".join(i.value for i in e.interferes_with)] if e.interferes_with else []
         details += [e.note] if e.note else []
         rows.append((e.started_at, _local(e.started_at, tz), "twitch", e.id, "; ".join(details)))
