@@ -122,7 +122,7 @@ def test_emergency_is_unmissable_and_medicines_are_flagged(shared_dir: Path) -> 
     text = _check_common(pdf, "emergency")
     assert "EMERGENCY: call the local emergency number now" in text
     assert "Lasix, 40 mg" in text and "linked class: diuretic, a kind of medicine linked to muscle spasms" in text
-    assert "facial droop: sudden onset, from 10 Mar 19:00, still present" in text
+    assert "Face drooping: sudden onset, from 10 Mar 19:00, still present" in text  # vocabulary.SYMPTOMS
 
 
 def test_symptoms_outside_the_period_are_left_out() -> None:

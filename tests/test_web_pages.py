@@ -4,6 +4,7 @@ with the CSRF field, answered by a redirect or the form with its mistakes."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 
@@ -138,6 +139,7 @@ def test_the_check_page_runs_to_a_result_without_saving(web: ApiClient):
         hidden = dict(re.findall(r'name="a_([a-z_]+)" value="([^"]*)"', page))
         page = web.form("/check", {**{f"a_{k}": v for k, v in hidden.items()}, "question": question, "answer": "" if question == "medicines" else "no", "save": "0"}).text
     assert "Check result" in page and "Self-care" in page
+    assert 'href="/report">Prepare for your appointment' in page  # the report is offered at the result too
     assert web.get("/api/v1/symptoms").json()["total"] == 0  # nothing saved
 
 
@@ -180,7 +182,8 @@ def test_import_page_lists_problems_record_by_record(web: ApiClient):
 
 def test_insights_page_draws_its_charts(demo: ApiClient):
     page = demo.get("/insights?factor=caffeine_mg").text
-    assert page.count('<svg class="chart') == 3
+    assert page.count('<svg class="chart') == 4  # the daily counts twice: 90 days wide, 30 on a phone
+    assert page.count('<svg class="chart daily"') == 2
     assert 'class="bar"' in page and 'class="overlay"' in page
     assert "Daily counts and caffeine" in page
 
@@ -241,3 +244,16 @@ def test_overview_names_the_last_episode_even_when_it_is_months_old(web: ApiClie
     overview = web.get("/api/v1/overview").json()
     assert overview["week_count"] == 0 and overview["streak_days"] == 0
     assert dt.datetime.fromisoformat(overview["last_episode_at"]) == old
+
+
+def test_the_print_version_of_the_report_says_what_the_pdf_says(demo: ApiClient):
+    from nosetwitch.reports.pdf import HEADINGS
+
+    page = html.unescape(demo.get("/report/print?period=30").text)
+    assert "(30 days)" in page
+    for heading in HEADINGS.values():
+        assert heading in page
+    refused = demo.http.get("/report/pdf?period=dates&start=2026-02-10&end=2026-02-01")
+    assert refused.status_code == 422 and "From: comes after To" in refused.text
+    pdf = demo.http.get("/report/pdf?period=90")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

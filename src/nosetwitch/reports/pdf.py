@@ -15,6 +15,7 @@ import io
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from nosetwitch.domain import vocabulary
 from nosetwitch.reports import charts
 from nosetwitch.reports.content import ReportContent
 from nosetwitch.reports.text import FAMILY, font_files, printable, shorten
@@ -242,7 +243,7 @@ def _symptoms(w: _Writer, c: ReportContent, tz) -> None:
         began = symptom["start"].astimezone(tz)
         until = f"until {symptom['end'].astimezone(tz):%d %b %H:%M}" if symptom["end"] else "still present"
         severity = f", severity {symptom['severity']}/10" if symptom["severity"] is not None else ""
-        w.text(f"- {symptom['code'].replace('_', ' ')}: {symptom['onset']} onset, from {began:%d %b %H:%M}, {until}{severity}")
+        w.text(f"- {vocabulary.symptom_name(symptom['code'])}: {symptom['onset']} onset, from {began:%d %b %H:%M}, {until}{severity}")
     if len(c.symptoms) > LIST_LIMIT:
         w.text(f"... and {len(c.symptoms) - LIST_LIMIT} more.", style="I")
 
@@ -281,7 +282,7 @@ def _remedies(w: _Writer, c: ReportContent) -> None:
         if row.unknown:
             parts.append(f"not said {row.unknown}")
         overall = f"; {row.overall}" if row.overall else ""
-        w.text(f"- {row.code.replace('_', ' ')}: tried {_count(row.tried, 'time')} ({', '.join(parts)}){overall}.")
+        w.text(f"- {vocabulary.remedy_name(row.code)}: tried {_count(row.tried, 'time')} ({', '.join(parts)}){overall}.")
 
 
 def _notes(w: _Writer, c: ReportContent) -> None:

@@ -22,6 +22,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from nosetwitch import __version__
+from nosetwitch.domain.vocabulary import counted  # the words people read, in one place
 from nosetwitch.interfaces.web import problems
 from nosetwitch.interfaces.web.limits import BodySizeLimit
 from nosetwitch.interfaces.web.security import LoginThrottle
@@ -45,11 +46,6 @@ class WebContext:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     accounts: object | None = None  # AccountService in multi-user mode
     lan: object | None = None  # phone.LanMode under `serve --lan`
-
-
-def counted(number: int, one: str, many: str | None = None) -> str:
-    """'1 symptom', '3 symptoms'."""
-    return f"{number} {one if number == 1 else (many or one + 's')}"
 
 
 def readable_source(source: str) -> str:

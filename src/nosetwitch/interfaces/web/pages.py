@@ -11,10 +11,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from nosetwitch.domain.clock import local_date, zone
+from nosetwitch.domain import vocabulary
+from nosetwitch.domain.clock import local_date, local_day_bounds, zone
 from nosetwitch.domain.models import Interference, RemedyCode, Site, SymptomCode
-from nosetwitch.interfaces.web import charts, forms, undo, usecases, views
-from nosetwitch.interfaces.web.deps import Viewer, current_account, page_viewer, page_viewer_on_loop, run_for
+from nosetwitch.interfaces.web import charts, forms, insight_rows, timezones, undo, usecases, views
+from nosetwitch.interfaces.web.deps import Viewer, current_account, diary_service, page_viewer, page_viewer_on_loop, run_for
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
 from nosetwitch.knowledge import knowledge
@@ -34,30 +35,16 @@ NAV = (
     ("/data", "Data"),
     ("/profile", "Profile"),
 )
-LEVEL_WORDS = {
-    "self_care": "Self-care",
-    "consult": "See a doctor in the coming days",
-    "urgent": "Get medical advice today",
-    "emergency": "Emergency: call 112 / 911 / 999 now",
-}
-SITE_CHOICES = [(s.value, s.value.capitalize()) for s in Site]
-SIDE_CHOICES = [("left", "Left"), ("right", "Right"), ("both", "Both"), ("center", "Centre")]
+PHONE_NAV = (("/", "Log"), ("/day", "Day"), ("/overview", "Overview"), ("/insights", "Insights"), ("/more", "More"))
+"""The bottom bar on a phone: the four places people go each day, and "More" for the rest."""
+MORE_NAV = tuple(item for item in NAV if item not in PHONE_NAV) + (("/report", "Prepare for your appointment"),)
+LEVEL_WORDS = vocabulary.LEVELS
+SITE_CHOICES = [(s.value, vocabulary.site_name(s.value)) for s in Site]
+SIDE_CHOICES = list(vocabulary.SIDES.items())
 INTERFERENCE_CHOICES = [(i.value, i.value.capitalize()) for i in Interference]
-REMEDY_NAMES = {r.code.value: r.name for r in knowledge().remedies} | {"other": "Something else"}
-"""The knowledge base's names, so Learn, advice and the diary call a measure the same."""
-SYMPTOM_NAMES = {
-    "facial_droop": "Face drooping",
-    "weakness": "Weakness",
-    "numbness": "Numbness or tingling",
-    "vision_change": "Change in sight",
-    "pain": "Pain",
-    "speech_difficulty": "Trouble speaking",
-    "swallowing_difficulty": "Trouble swallowing",
-    "balance_loss": "Loss of balance",
-    "severe_headache": "Sudden, very bad headache",
-    "eyelid_closure": "Eye forced shut by the spasm",
-    "other": "Something else",
-}
+REMEDY_NAMES = vocabulary.REMEDIES
+"""The same names as the knowledge base's, so Learn, advice and the diary call a measure the same (a test checks)."""
+SYMPTOM_NAMES = vocabulary.SYMPTOMS
 
 
 def page_context(request: Request, **extra: Any) -> dict[str, Any]:
@@ -67,6 +54,8 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
     context = {
         "csrf": csrf_token(request),
         "nav": NAV if logged_in else (),
+        "phone_nav": PHONE_NAV if logged_in else (),
+        "more_paths": [href for href, _ in MORE_NAV],
         "active": request.url.path,
         "user": account,
         "multi_user": web.multi_user,
@@ -79,6 +68,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "remedy_names": REMEDY_NAMES,
         "symptom_names": SYMPTOM_NAMES,
         "emergency_safety_net": emergency_safety_net(),
+        "words": vocabulary,  # the one vocabulary of the words people read
     }
     context.update(extra)
     return context
@@ -403,8 +393,92 @@ def _overview_page(request: Request, viewer: Viewer) -> HTMLResponse:
 
     numbers, result = usecases.overview_of(viewer)
     main = result.reasons[0] if result.reasons else None
-    return render(request, "overview.html", title="Overview", o=numbers, triage=result, main_reason=main, tz=_tz(viewer),
+    tz = _tz(viewer)
+    return render(request, "overview.html", title="Overview", o=numbers, triage=result, main_reason=main, tz=tz, person_timezone=tz,
                   still_there=check.still_there(viewer, result.as_of), **check.emergency_words(result.level))
+
+
+@router.get("/more", response_class=HTMLResponse)
+def more_page(request: Request, viewer: PageViewer):
+    """The phone's "More": every page that is not in the bottom bar."""
+    return render(request, "more.html", title="More", more=MORE_NAV)
+
+
+# --- prepare for an appointment: the doctor's report -------------------------------------------
+
+REPORT_PERIODS = (("14", "Last 14 days"), ("30", "Last 30 days"), ("90", "Last 90 days"), ("dates", "Choose the dates"))
+
+
+def _report_period(request: Request, viewer: Viewer) -> tuple[dt.date, dt.date]:
+    """The period asked for (?period=14|30|90, or period=dates&start=..&end=..), or a 422 naming the field."""
+    query = request.query_params
+    today = usecases.now_for(viewer).date()
+    period = query.get("period", "14")
+    if period in ("14", "30", "90"):
+        return today - dt.timedelta(days=int(period) - 1), today
+    if period != "dates":
+        raise forms.FormError([{"field": "period", "message": "choose 14, 30 or 90 days, or the dates"}])
+    errors, bounds = [], {}
+    for name, label in (("start", "From"), ("end", "To")):
+        try:
+            bounds[name] = dt.date.fromisoformat(query.get(name, ""))
+        except ValueError:
+            errors.append({"field": name, "message": f"{label}: give a date, e.g. {today.isoformat()}"})
+    if not errors:
+        start, end = bounds["start"], bounds["end"]
+        if end > today:
+            errors.append({"field": "end", "message": f"To: {end.isoformat()} is in the future; the report ends today at the latest"})
+        elif start > end:
+            errors.append({"field": "start", "message": "From: comes after To"})
+        elif (end - start).days >= 366:
+            errors.append({"field": "start", "message": "From: a report covers at most 366 days"})
+    if errors:
+        raise forms.FormError(errors)
+    return bounds["start"], bounds["end"]
+
+
+def _report_form(request: Request, viewer: Viewer, errors=None, status: int = 200) -> HTMLResponse:
+    query = request.query_params
+    today = usecases.now_for(viewer).date()
+    return render(
+        request, "report.html", status=status, title="Prepare for your appointment", periods=REPORT_PERIODS,
+        period=query.get("period", "30"), start=query.get("start", (today - dt.timedelta(days=29)).isoformat()),
+        end=query.get("end", today.isoformat()), today=today, errors=errors or [],
+    )
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_page(request: Request, viewer: PageViewer):
+    return _report_form(request, viewer)
+
+
+@router.get("/report/pdf")
+def report_download(request: Request, viewer: PageViewer):
+    """The PDF as a download: without JavaScript the form simply leads here and the browser saves it."""
+    from fastapi.responses import Response
+
+    try:
+        start, end = _report_period(request, viewer)
+    except forms.FormError as exc:
+        return _report_form(request, viewer, exc.errors, 422)
+    body, filename = usecases.report_pdf(viewer, (end - start).days + 1, start, end)
+    return Response(body, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/report/print", response_class=HTMLResponse)
+def report_print(request: Request, viewer: PageViewer):
+    """The same report as a print-friendly page (the same content as the PDF, from reports/content.py)."""
+    try:
+        start, end = _report_period(request, viewer)
+    except forms.FormError as exc:
+        return _report_form(request, viewer, exc.errors, 422)
+    from nosetwitch.reports import pdf as report_layout  # the PDF's headings and wording, for the same report
+
+    content, tz = usecases.report_content(viewer, start, end)
+    return render(
+        request, "report_print.html", title="Report for your doctor", c=content, tz=tz, days_count=(end - start).days + 1,
+        headings=report_layout.HEADINGS, seconds=report_layout._fmt_seconds, note_kinds=report_layout._NOTE_KINDS,
+    )
 
 
 # --- history -------------------------------------------------------------------------------------
@@ -414,7 +488,8 @@ PAGE_SIZE = 25
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", offset: int = 0):
+def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", offset: int = 0, date: dt.date | None = None):
+    """Records newest first; `date` (a tap on the heat map) shows that one day's."""
     if kind not in dict(HISTORY_KINDS):
         kind = "episodes"
     offset = max(offset, 0)
@@ -426,18 +501,26 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
     for remedy in diary.remedies:
         if remedy.episode_id:
             tried.setdefault(remedy.episode_id, []).append(remedy)
+    began = views.first_record_day(diary) or today + dt.timedelta(days=1)
     lister = {
         "episodes": viewer.diary.list_episodes,
         "days": viewer.diary.list_days,
         "symptoms": viewer.diary.list_symptoms,
         "remedies": viewer.diary.list_remedies,
     }[kind]
-    page = lister(offset=offset, limit=PAGE_SIZE)
+    bounds = {}
+    if date is not None:
+        start, end = local_day_bounds(date, tz)
+        bounds = {"since": date, "until": date + dt.timedelta(days=1)} if kind == "days" else {"since": start, "until": end}
+    page = lister(offset=offset, limit=PAGE_SIZE, **bounds)
+    link = "/history?kind=episodes&date={date}"
     return render(
         request,
         "history.html",
         title="History",
-        heatmap=charts.calendar_heatmap(counts, today),
+        heatmap=charts.calendar_heatmap(counts, today, first_day=began, day_link=link),
+        heatmap_phone=charts.calendar_heatmap(counts, today, weeks=11, first_day=began, day_link=link),
+        date=date,
         kind=kind,
         kinds=HISTORY_KINDS,
         page=page,
@@ -465,14 +548,19 @@ def insights_page(request: Request, viewer: PageViewer, factor: str | None = Non
     if factor not in recorded:
         factor = next((f for f in significant if f in recorded), recorded[0] if recorded else None)
     values = {d.date: getattr(d, factor) for d in diary.days if factor and getattr(d, factor) is not None}
+    rows = insight_rows.factor_rows(report.get("associations", []))
     return render(
         request,
         "insights.html",
         title="Insights",
         report=report,
         daily=charts.daily_counts_chart(counts, start, today, factor=factor, factor_values=values),
+        daily_phone=charts.daily_counts_chart(counts, today - dt.timedelta(days=29), today, factor=factor, factor_values=values, width=360),
         forest=charts.forest_plot(report.get("associations", [])),
         remedies=charts.remedy_chart(report.get("remedies", []), REMEDY_NAMES),
+        factor_rows=rows,
+        factor_summary=insight_rows.summary_sentence(rows),
+        remedy_rows=insight_rows.remedy_rows(report.get("remedies", [])),
         factor=factor,
         factor_options=[(f, charts.factor_label(f)) for f in recorded],
         factor_label=charts.factor_label,
@@ -555,16 +643,15 @@ def profile_page(request: Request, viewer: PageViewer):
 
 
 def _profile(request: Request, viewer: Viewer, errors=None, status=200, factor_values=None):
-    from zoneinfo import available_timezones
-
+    person = viewer.diary.get_person()
     return render(
         request,
         "profile.html",
         status=status,
         title="Profile and medicines",
-        person=viewer.diary.get_person(),
+        person=person,
         medications=viewer.diary.list_medications(limit=1000).items,
-        timezones=sorted(available_timezones()),
+        timezones=timezones.grouped(person.timezone),
         errors=errors or [],
         today=usecases.now_for(viewer).date(),
         factor_values=factor_values or {},
@@ -618,6 +705,19 @@ async def remove_own_factor(request: Request, viewer: PageViewer, key: str):
         return _confirm_delete(request, f"your factor “{factor.label}” and its value on every day", request.url.path, "/profile#own-factors")
     days = usecases.call(viewer.diary.remove_own_factor, key)
     return redirect("/profile#own-factors", f"Removed “{factor.label}” (it had a value on {days} day{'s' if days != 1 else ''}).", request)
+
+
+@router.post("/profile/timezone")
+async def save_timezone(request: Request, viewer: PageViewer):
+    """The time zone prompt's one button: use the zone this device reports."""
+    form = await request.form()
+    back = str(form.get("back", "/overview"))
+    back = back if back in ("/overview", "/profile") else "/overview"
+    name = str(form.get("timezone", ""))
+    if not timezones.is_zone(name):
+        return redirect("/profile", f"Not changed: {name!r} is not a time zone this server knows; choose yours from the list.", request)
+    usecases.call(viewer.diary.update_person, timezone=name)
+    return redirect(back, f"Your time zone is now {name}: days are counted in it.", request)
 
 
 @router.post("/medications")
@@ -701,21 +801,25 @@ async def login_submit(request: Request):
 def register_page(request: Request):
     if not request.app.state.web.multi_user:
         return redirect("/")
-    return render(request, "login.html", title="Create an account", next="/profile", mode="register", allow_signup=request.app.state.web.allow_signup)
+    return render(request, "login.html", title="Create an account", next="/profile", mode="register", allow_signup=request.app.state.web.allow_signup, timezones=timezones.grouped(), zone="Etc/UTC")
 
 
 @router.post("/register", response_class=HTMLResponse)
 async def register_submit(request: Request):
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
+    zone_name = str(form.get("timezone") or "Etc/UTC")
     try:
+        if not timezones.is_zone(zone_name):
+            raise Problem(422, "timezone: unknown", errors=[{"field": "timezone", "message": f"{zone_name!r} is not a time zone; choose one from the list"}])
         if password != str(form.get("password2", "")):
             raise Problem(422, "the two passwords differ", errors=[{"field": "password2", "message": "the two passwords differ"}])
         account = usecases.register(request, username, password)
     except Problem as exc:
-        return render(request, "login.html", status=exc.status, title="Create an account", next="/profile", mode="register", username=username, errors=_errors_of(exc), allow_signup=request.app.state.web.allow_signup)
+        return render(request, "login.html", status=exc.status, title="Create an account", next="/profile", mode="register", username=username, errors=_errors_of(exc), allow_signup=request.app.state.web.allow_signup, timezones=timezones.grouped(), zone=zone_name)
     start_session(request, account.id, account.password_hash)
-    return redirect("/profile", "Welcome! Set your time zone first: it decides what counts as a day.", request)
+    usecases.call(diary_service(request.app.state.web.database_url, account.id).update_person, timezone=zone_name)
+    return redirect("/profile", f"Welcome! Your days are counted in {zone_name}; change it below if that is wrong.", request)
 
 
 @router.post("/logout")

@@ -320,16 +320,26 @@ def export_body(viewer: Viewer, format: str, table: str | None = None) -> tuple[
     return diary_to_json(diary).encode(), "application/json", f"nosetwitch-{stamp}.json"
 
 
-def report_pdf(viewer: Viewer, days: int) -> tuple[bytes, str]:
-    """(PDF bytes, file name) of the doctor's report for the last `days` days."""
+def report_pdf(viewer: Viewer, days: int, start: dt.date | None = None, end: dt.date | None = None) -> tuple[bytes, str]:
+    """(PDF bytes, file name) of the doctor's report for the last `days` days, or for start..end."""
     from nosetwitch.reports import default_filename, render_report
 
     now = now_for(viewer)
     diary = viewer.diary.load_diary(as_of=now)
-    end = now.date()
-    start = end - dt.timedelta(days=days - 1)
+    end = end or now.date()
+    start = start or end - dt.timedelta(days=days - 1)
     insights = insights_of(viewer, now, diary)
     return render_report(diary, start=start, end=end, as_of=now, insights=insights), default_filename(end)
+
+
+def report_content(viewer: Viewer, start: dt.date, end: dt.date):
+    """The doctor's report as content (reports.content.ReportContent), for the print-friendly page:
+    the same figures and sentences as the PDF of that period."""
+    from nosetwitch.reports import report_content as gather_report
+
+    now = now_for(viewer)
+    diary = viewer.diary.load_diary(as_of=now)
+    return gather_report(diary, start=start, end=end, as_of=now, insights=insights_of(viewer, now, diary)), diary.tz
 
 
 # --- accounts ----------------------------------------------------------------------------------
