@@ -10,24 +10,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile
 
-from nosetwitch.domain.models import DayCheckIn, Episode, Medication, Person, Symptom
+from nosetwitch.domain.models import ID_PATTERN, DayCheckIn, Episode, Medication, Person, Symptom
 from nosetwitch.interfaces.web import schemas as s
 from nosetwitch.interfaces.web import usecases
 from nosetwitch.interfaces.web.deps import Viewer, api_viewer, api_viewer_on_loop, run_for
-from nosetwitch.interfaces.web.problems import Problem
+from nosetwitch.interfaces.web.problems import COMMON_PROBLEMS, Problem, problem_responses
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_csrf)])
+MAX_OFFSET = 2**31 - 1
+MAX_KEY = 2**31 - 1
+"""Integers in queries and paths stay within what both databases store (no overflow, a 422 instead)."""
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_csrf)], responses=COMMON_PROBLEMS)
 ViewerDep = Annotated[Viewer, Depends(api_viewer)]
 # The two busiest routes (logging a twitch, the overview) are `async def` and
 # skip the threadpool in local mode: see deps.run_for (bench/web_load.py).
 LoopViewerDep = Annotated[Viewer, Depends(api_viewer_on_loop)]
-Offset = Annotated[int, Query(ge=0, description="how many records to skip")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="how many records to skip")]
+Key = Annotated[int, Path(ge=1, le=MAX_KEY, description="the record's key (from a list or create answer)")]
+RecordId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN, description="the record's id")]
+Since = Annotated[dt.datetime | None, Query(description="RFC 3339 with a UTC offset, e.g. 2026-03-10T00:00:00+01:00")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size, at most 1000")]
-NOT_FOUND = {404: {"description": "no such record in your diary"}}
-INVALID = {422: {"description": "invalid input: application/problem+json naming the field"}}
+NOT_FOUND = problem_responses(404, description="no such record in your diary")
+INVALID = problem_responses(422, description="invalid input: application/problem+json naming the field")
 
 
 def _page(page, convert=lambda x: x) -> dict:
@@ -86,7 +92,7 @@ def get_session(request: Request):
     return _session_info(request)
 
 
-@router.post("/login", response_model=s.SessionInfo, tags=["session"], responses={401: {}, 429: {}})
+@router.post("/login", response_model=s.SessionInfo, tags=["session"])
 def login(request: Request, credentials: s.Credentials):
     """Log in (multi-user mode). Repeated failures are refused for a while (429)."""
     account = usecases.log_in(request, credentials.username, credentials.password)
@@ -126,23 +132,23 @@ def put_profile(viewer: ViewerDep, person: Person):
 
 
 @router.get("/episodes", response_model=s.ListPage[Episode], tags=["episodes"])
-def list_episodes(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: dt.datetime | None = None, until: dt.datetime | None = None):
+def list_episodes(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: Since = None, until: Since = None):
     """Episodes that started in [since, until), newest first."""
-    return _page(usecases.call(viewer.diary.list_episodes, since=since, until=until, offset=offset, limit=limit))
+    return _page(usecases.call(viewer.diary.list_episodes, since=usecases.bound(since, "since"), until=usecases.bound(until, "until"), offset=offset, limit=limit))
 
 
 @router.get("/episodes/{episode_id}", response_model=Episode, tags=["episodes"], responses=NOT_FOUND)
-def get_episode(viewer: ViewerDep, episode_id: str):
+def get_episode(viewer: ViewerDep, episode_id: RecordId):
     return usecases.call(viewer.diary.get_episode, episode_id)
 
 
 @router.patch("/episodes/{episode_id}", response_model=Episode, tags=["episodes"], responses=NOT_FOUND | INVALID)
-def update_episode(viewer: ViewerDep, episode_id: str, changes: s.EpisodePatch):
+def update_episode(viewer: ViewerDep, episode_id: RecordId, changes: s.EpisodePatch):
     return usecases.call(viewer.diary.update_episode, episode_id, **changes.model_dump(exclude_unset=True))
 
 
 @router.delete("/episodes/{episode_id}", status_code=204, tags=["episodes"], responses=NOT_FOUND)
-def delete_episode(viewer: ViewerDep, episode_id: str):
+def delete_episode(viewer: ViewerDep, episode_id: RecordId):
     usecases.call(viewer.diary.delete_episode, episode_id)
     return Response(status_code=204)
 
@@ -151,8 +157,8 @@ def delete_episode(viewer: ViewerDep, episode_id: str):
 
 
 @router.get("/symptoms", response_model=s.ListPage[Symptom], tags=["symptoms"])
-def list_symptoms(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: dt.datetime | None = None, until: dt.datetime | None = None):
-    return _page(usecases.call(viewer.diary.list_symptoms, since=since, until=until, offset=offset, limit=limit))
+def list_symptoms(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: Since = None, until: Since = None):
+    return _page(usecases.call(viewer.diary.list_symptoms, since=usecases.bound(since, "since"), until=usecases.bound(until, "until"), offset=offset, limit=limit))
 
 
 @router.post("/symptoms", response_model=Symptom, status_code=201, tags=["symptoms"], responses=INVALID)
@@ -161,17 +167,17 @@ def create_symptom(viewer: ViewerDep, symptom: s.SymptomCreate):
 
 
 @router.get("/symptoms/{symptom_id}", response_model=Symptom, tags=["symptoms"], responses=NOT_FOUND)
-def get_symptom(viewer: ViewerDep, symptom_id: str):
+def get_symptom(viewer: ViewerDep, symptom_id: RecordId):
     return usecases.call(viewer.diary.get_symptom, symptom_id)
 
 
 @router.patch("/symptoms/{symptom_id}", response_model=Symptom, tags=["symptoms"], responses=NOT_FOUND | INVALID)
-def update_symptom(viewer: ViewerDep, symptom_id: str, changes: s.SymptomPatch):
+def update_symptom(viewer: ViewerDep, symptom_id: RecordId, changes: s.SymptomPatch):
     return usecases.call(viewer.diary.update_symptom, symptom_id, **changes.model_dump(exclude_unset=True))
 
 
 @router.delete("/symptoms/{symptom_id}", status_code=204, tags=["symptoms"], responses=NOT_FOUND)
-def delete_symptom(viewer: ViewerDep, symptom_id: str):
+def delete_symptom(viewer: ViewerDep, symptom_id: RecordId):
     usecases.call(viewer.diary.delete_symptom, symptom_id)
     return Response(status_code=204)
 
@@ -185,7 +191,7 @@ def list_days(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: d
     return _page(usecases.call(viewer.diary.list_days, since=since, until=until, offset=offset, limit=limit))
 
 
-@router.post("/days", response_model=DayCheckIn, status_code=201, tags=["days"], responses=INVALID | {409: {}})
+@router.post("/days", response_model=DayCheckIn, status_code=201, tags=["days"], responses=INVALID)
 def create_day(viewer: ViewerDep, day: DayCheckIn):
     """A new check-in; 409 when that date has one (use PUT or PATCH /days/{date})."""
     return usecases.create_day(viewer, day)
@@ -219,8 +225,8 @@ def delete_day(viewer: ViewerDep, date: dt.date):
 
 
 @router.get("/remedies", response_model=s.ListPage[s.RemedyOut], tags=["remedies"])
-def list_remedies(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, episode_id: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None):
-    page = usecases.call(viewer.diary.list_remedies, since=since, until=until, episode_id=episode_id, offset=offset, limit=limit)
+def list_remedies(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, episode_id: str | None = None, since: Since = None, until: Since = None):
+    page = usecases.call(viewer.diary.list_remedies, since=usecases.bound(since, "since"), until=usecases.bound(until, "until"), episode_id=episode_id, offset=offset, limit=limit)
     return _page(page, _keyed)
 
 
@@ -230,17 +236,17 @@ def create_remedy(viewer: ViewerDep, remedy: s.RemedyCreate):
 
 
 @router.get("/remedies/{remedy_id}", response_model=s.RemedyOut, tags=["remedies"], responses=NOT_FOUND)
-def get_remedy(viewer: ViewerDep, remedy_id: int):
+def get_remedy(viewer: ViewerDep, remedy_id: Key):
     return _keyed(usecases.call(viewer.diary.get_remedy, remedy_id))
 
 
 @router.patch("/remedies/{remedy_id}", response_model=s.RemedyOut, tags=["remedies"], responses=NOT_FOUND | INVALID)
-def update_remedy(viewer: ViewerDep, remedy_id: int, changes: s.RemedyPatch):
+def update_remedy(viewer: ViewerDep, remedy_id: Key, changes: s.RemedyPatch):
     return _keyed(usecases.call(viewer.diary.update_remedy, remedy_id, **changes.model_dump(exclude_unset=True)))
 
 
 @router.delete("/remedies/{remedy_id}", status_code=204, tags=["remedies"], responses=NOT_FOUND)
-def delete_remedy(viewer: ViewerDep, remedy_id: int):
+def delete_remedy(viewer: ViewerDep, remedy_id: Key):
     usecases.call(viewer.diary.delete_remedy, remedy_id)
     return Response(status_code=204)
 
@@ -259,17 +265,17 @@ def create_medication(viewer: ViewerDep, medication: Medication):
 
 
 @router.get("/medications/{medication_id}", response_model=s.MedicationOut, tags=["medications"], responses=NOT_FOUND)
-def get_medication(viewer: ViewerDep, medication_id: int):
+def get_medication(viewer: ViewerDep, medication_id: Key):
     return _keyed(usecases.call(viewer.diary.get_medication, medication_id))
 
 
 @router.patch("/medications/{medication_id}", response_model=s.MedicationOut, tags=["medications"], responses=NOT_FOUND | INVALID)
-def update_medication(viewer: ViewerDep, medication_id: int, changes: s.MedicationPatch):
+def update_medication(viewer: ViewerDep, medication_id: Key, changes: s.MedicationPatch):
     return _keyed(usecases.call(viewer.diary.update_medication, medication_id, **changes.model_dump(exclude_unset=True)))
 
 
 @router.delete("/medications/{medication_id}", status_code=204, tags=["medications"], responses=NOT_FOUND)
-def delete_medication(viewer: ViewerDep, medication_id: int):
+def delete_medication(viewer: ViewerDep, medication_id: Key):
     usecases.call(viewer.diary.delete_medication, medication_id)
     return Response(status_code=204)
 
@@ -308,12 +314,18 @@ def get_insights(viewer: ViewerDep, as_of: dt.datetime | None = None):
 # --- import and export -----------------------------------------------------------------------
 
 
-@router.post("/import", response_model=s.ImportResult, tags=["interchange"], responses=INVALID | {413: {}})
+@router.post("/import", response_model=s.ImportResult, tags=["interchange"], responses=INVALID)
 async def import_diary(request: Request, viewer: ViewerDep, file: UploadFile | None = None):
     """Import a diary document (format nosetwitch-diary v1): the JSON as the request
     body, or a multipart upload in the field `file`. Nothing is written when any
     record is invalid; the answer lists every problem, record by record."""
-    data = await file.read() if file is not None else await request.body()
+    if file is not None:
+        data = await file.read()
+    elif request.headers.get("content-type", "").startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        # a form without the `file` field (its body has been read as the form already)
+        raise Problem(422, "file: send the diary in the form field `file`, or as the JSON body", errors=[{"field": "file", "message": "required field is missing"}])
+    else:
+        data = await request.body()
     if not data:
         raise Problem(422, "file: the upload is empty", errors=[{"field": "file", "message": "empty"}])
     return {"counts": usecases.import_bytes(viewer, data)}

@@ -44,6 +44,7 @@ class WebContext:
     allow_signup: bool = True
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     accounts: object | None = None  # AccountService in multi-user mode
+    sessions: object | None = None  # SessionStore in multi-user mode (security.session_store)
 
 
 def counted(number: int, one: str, many: str | None = None) -> str:

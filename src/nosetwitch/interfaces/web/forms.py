@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from nosetwitch.domain.clock import zone
+from nosetwitch.domain.clock import NonexistentLocalTime, wall_time, zone
 from nosetwitch.domain.models import DAY_FACTORS, DayCheckIn, Episode, Medication, Person, RemedyAttempt, Symptom
 from nosetwitch.interfaces.web.problems import describe_errors
 
@@ -92,7 +92,7 @@ def local_datetime(raw: str, timezone: str) -> dt.datetime:
     naive = dt.datetime.fromisoformat(raw)
     if naive.tzinfo is not None:
         return naive
-    return naive.replace(tzinfo=zone(timezone))
+    return wall_time(naive, timezone)
 
 
 def datetime_local_value(instant: dt.datetime | None, timezone: str) -> str:
@@ -107,6 +107,9 @@ def _instant(form, name: str, timezone: str, errors: list) -> dt.datetime | None
         return None
     try:
         return local_datetime(raw, timezone)
+    except NonexistentLocalTime as exc:
+        errors.append({"field": name, "message": str(exc)})
+        return None
     except ValueError:
         errors.append({"field": name, "message": f"{raw!r} is not a date and time"})
         return None

@@ -18,6 +18,7 @@ from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 
 from nosetwitch.domain.clock import zone
+from nosetwitch.domain.models import instant_in_range
 from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Medication, Person, RemedyAttempt, Symptom
 from nosetwitch.interfaces.web.deps import Viewer
 from nosetwitch.interfaces.web.problems import Problem
@@ -94,8 +95,27 @@ def now_in(person: Person) -> dt.datetime:
 
 
 def aware(value: dt.datetime | None, field: str) -> dt.datetime | None:
-    if value is not None and value.utcoffset() is None:
+    """A moment to look from (`as_of`): with a UTC offset, between 1900 and a day from now."""
+    value = bound(value, field)
+    if value is not None:
+        try:
+            instant_in_range(value)
+        except ValueError as exc:
+            raise Problem(422, f"{field}: {exc}", errors=[{"field": field, "message": str(exc)}]) from None
+    return value
+
+
+_QUERY_RANGE = (dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2200, 1, 1, tzinfo=dt.timezone.utc))
+
+
+def bound(value: dt.datetime | None, field: str) -> dt.datetime | None:
+    """A query's `since` or `until`: with a UTC offset, between 1900 and 2200."""
+    if value is None:
+        return None
+    if value.utcoffset() is None:
         raise Problem(422, f"{field}: needs a UTC offset, e.g. 2026-03-10T20:00:00+01:00", errors=[{"field": field, "message": "needs a UTC offset"}])
+    if not _QUERY_RANGE[0] <= value <= _QUERY_RANGE[1]:
+        raise Problem(422, f"{field}: must lie between 1900 and 2200", errors=[{"field": field, "message": "must lie between 1900 and 2200"}])
     return value
 
 
@@ -319,12 +339,11 @@ def log_in(request: Request, username: str, password: str):
     if not web.multi_user:
         raise Problem(400, "this server runs in local mode: there is nothing to log in to")
     address = _client_address(request)
-    wait = web.throttle.retry_after(username, address)
+    wait = web.throttle.attempt(username, address)  # checked and counted in one step
     if wait:
         raise Problem(429, f"too many failed logins; try again in {wait} seconds", headers={"Retry-After": str(wait)})
     account = web.accounts.authenticate(username, password)
     if account is None:
-        web.throttle.failed(username, address)
         raise Problem(401, "wrong user name or password", errors=[{"field": "password", "message": "wrong user name or password"}])
     web.throttle.succeeded(username)
     return account
