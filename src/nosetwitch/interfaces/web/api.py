@@ -109,8 +109,28 @@ def register(request: Request, credentials: s.Credentials):
 
 
 @router.post("/logout", status_code=204, tags=["session"])
-def logout(request: Request):
-    end_session(request)
+def logout(request: Request, everywhere: Annotated[bool, Query(description="end every session of this account, on every device")] = False):
+    """End this session (the server forgets it: a copy of the cookie is worth nothing);
+    with `everywhere=true` every session of the account (multi-user mode)."""
+    if everywhere and request.app.state.web.multi_user:
+        usecases.log_out_everywhere(request)
+    else:
+        end_session(request)
+    return Response(status_code=204)
+
+
+@router.post("/password", response_model=s.SessionInfo, tags=["session"])
+def change_password(request: Request, change: s.PasswordChange):
+    """Change the password (multi-user mode): every other session ends; the answer is a new session."""
+    usecases.change_password(request, change.current_password, change.new_password)
+    return _session_info(request)
+
+
+@router.post("/account/delete", status_code=204, tags=["session"])
+def delete_account(request: Request, confirmation: s.AccountDeletion):
+    """Delete the account and every record of its diary, for good (multi-user mode).
+    Download the export first (`GET /api/v1/export`); `confirm` is the user name typed again."""
+    usecases.delete_account(request, confirmation.password, confirmation.confirm)
     return Response(status_code=204)
 
 

@@ -79,7 +79,7 @@ def _check_port_free(host: str, port: int) -> None:
             fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); is nosetwitch already running? Try --port {port + 1}")
 
 
-def serve_app(database_url: str | None, *, host: str, port: int, open_browser: bool, multi_user: bool, allow_signup: bool = True) -> None:
+def serve_app(database_url: str | None, *, host: str, port: int, open_browser: bool, multi_user: bool, allow_signup: bool = True, forwarded_allow_ips: str | None = None) -> None:
     """Build the app and run it until Ctrl-C."""
     import uvicorn
 
@@ -118,7 +118,13 @@ def serve_app(database_url: str | None, *, host: str, port: int, open_browser: b
     # 30,000 episodes, bench/web_load.py); every cycle of garbage is still found.
     gc.set_threshold(10_000, 10, 10)
     # uvicorn picks httptools and uvloop (the `fast` extra) by itself when they are installed.
-    uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=not loopback)
+    # The client address (the login limit counts per address) comes from the
+    # X-Forwarded-For header only when the connection is from a proxy named in
+    # --forwarded-allow-ips; otherwise the header is ignored (anyone could write it).
+    uvicorn.run(
+        web_app, host=host, port=port, log_level="warning",
+        proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "",
+    )  # fmt: skip
 
 
 @app.command("serve")
@@ -128,8 +134,40 @@ def serve(
     open_browser: bool = typer.Option(False, "--open", help="Open the app in a web browser."),
     multi_user: bool = typer.Option(False, "--multi-user", help="Accounts with passwords; each person sees only their own diary. PostgreSQL recommended."),
     no_signup: bool = typer.Option(False, "--no-signup", help="With --multi-user: refuse new accounts."),
+    forwarded_allow_ips: str | None = typer.Option(
+        None, "--forwarded-allow-ips",
+        help="Behind a reverse proxy: the proxy's addresses (comma-separated, e.g. 127.0.0.1), whose "
+        "X-Forwarded-For header then gives the client's address. Without it the header is ignored.",
+    ),
 ) -> None:
     """Serve the web app and the JSON API (/api/v1, docs at /api/docs)."""
     if not multi_user and not is_loopback(host):
         fail(f"local mode has no login, so it only listens on this machine; use --multi-user to serve {host}")
-    serve_app(settings.db_url, host=host, port=port, open_browser=open_browser, multi_user=multi_user, allow_signup=not no_signup)
+    serve_app(settings.db_url, host=host, port=port, open_browser=open_browser, multi_user=multi_user, allow_signup=not no_signup, forwarded_allow_ips=forwarded_allow_ips)
+
+
+user_app = typer.Typer(help="Accounts of a multi-user server (for the person who runs it).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("reset-password")
+def reset_password(
+    name: str = typer.Argument(..., help="The user name of the account."),
+    url: str = typer.Option("http://127.0.0.1:8765", "--url", help="The address people reach the server at."),
+) -> None:
+    """Print a one-time link that lets the person set a new password (valid for an hour, once).
+
+    Their sessions are not ended until the new password is set."""
+    from nosetwitch.services.accounts import AccountService
+    from nosetwitch.services.sessions import RESET, RESET_S, SessionStore
+    from nosetwitch.storage.database import DatabaseError
+
+    try:
+        account = AccountService(settings.db_url).find(name)
+        if account is None:
+            fail(f"reset-password: there is no account {ascii(name.strip().lower())[1:-1]!r} in this database")
+        token = SessionStore(settings.db_url).create(account.id, kind=RESET, lifetime_s=RESET_S, label="reset link")
+    except DatabaseError as exc:
+        fail(str(exc))
+    typer.echo(f"{url.rstrip('/')}/reset-password?token={token}")
+    typer.echo(f"Give this link to {account.username} only; it works once, within an hour.", err=True)

@@ -249,3 +249,11 @@ def page_viewer(request: Request) -> Viewer:
 async def page_viewer_on_loop(request: Request) -> Viewer:
     """`page_viewer` for the busiest page (the overview), as `api_viewer_on_loop`."""
     return await run_for(request, page_viewer, request)
+
+
+def forget_diary(database_url: str | None, owner: str | int) -> None:
+    """Drop the diary kept in memory for an owner (their account was deleted)."""
+    with _lock:
+        service = _services.pop((database_url, owner), None)
+        if service is not None:
+            _recent.pop(id(service), None)

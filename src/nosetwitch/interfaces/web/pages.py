@@ -550,3 +550,83 @@ def logout(request: Request):
 def _safe_next(target: str) -> str:
     """Only same-site paths: a login link must not send people elsewhere."""
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+# --- your account (multi-user mode): password, sessions, deletion --------------------------------
+
+
+def _account_page(request: Request, errors=None, status=200, section: str = ""):
+    from nosetwitch.interfaces.web.security import session_store
+
+    account = current_account(request)
+    if account is None:
+        return redirect("/login?next=/account")
+    return render(
+        request, "account.html", status=status, title="Your account", errors=errors or [], section=section,
+        sessions=session_store(request).count(account.id),
+    )  # fmt: skip
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request):
+    if not request.app.state.web.multi_user:
+        return redirect("/data")
+    return _account_page(request)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+async def account_password(request: Request):
+    form = await request.form()
+    try:
+        if str(form.get("new_password", "")) != str(form.get("new_password2", "")):
+            raise Problem(422, "the two new passwords differ", errors=[{"field": "new_password2", "message": "the two new passwords differ"}])
+        usecases.change_password(request, str(form.get("current_password", "")), str(form.get("new_password", "")))
+    except Problem as exc:
+        if exc.status == 401:
+            return redirect("/login?next=/account")
+        return _account_page(request, _errors_of(exc), exc.status, "password")
+    return redirect("/account", "Changed your password. Every other device was logged out.", request)
+
+
+@router.post("/account/logout-everywhere")
+def account_logout_everywhere(request: Request):
+    try:
+        usecases.log_out_everywhere(request)
+    except Problem:
+        pass  # nobody was logged in: nothing to end
+    return redirect("/login", "Logged out on every device.", request)
+
+
+@router.post("/account/delete", response_class=HTMLResponse)
+async def account_delete(request: Request):
+    form = await request.form()
+    try:
+        name = usecases.delete_account(request, str(form.get("password", "")), str(form.get("confirm", "")))
+    except Problem as exc:
+        if exc.status == 401:
+            return redirect("/login?next=/account")
+        return _account_page(request, _errors_of(exc), exc.status, "delete")
+    return redirect("/login", f"Deleted the account {name} and its whole diary.", request)
+
+
+@router.get("/reset-password", response_class=HTMLResponse)
+def reset_password_page(request: Request, token: str = ""):
+    from nosetwitch.interfaces.web.security import session_store
+
+    if not request.app.state.web.multi_user:
+        return redirect("/")
+    valid = session_store(request).peek(token) is not None
+    return render(request, "reset_password.html", status=200 if valid else 404, title="Choose a new password", token=token, valid=valid)
+
+
+@router.post("/reset-password", response_class=HTMLResponse)
+async def reset_password_submit(request: Request):
+    form = await request.form()
+    token = str(form.get("token", ""))
+    try:
+        if str(form.get("new_password", "")) != str(form.get("new_password2", "")):
+            raise Problem(422, "the two passwords differ", errors=[{"field": "new_password2", "message": "the two passwords differ"}])
+        usecases.reset_password(request, token, str(form.get("new_password", "")))
+    except Problem as exc:
+        return render(request, "reset_password.html", status=exc.status, title="Choose a new password", token=token, valid=exc.status != 404, errors=_errors_of(exc))
+    return redirect("/login", "Your new password is set; log in with it.", request)

@@ -96,6 +96,18 @@ class Credentials(BaseModel):
     password: Annotated[str, Field(min_length=1, max_length=1024)]
 
 
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: Annotated[str, Field(min_length=1, max_length=1024)]
+    new_password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class AccountDeletion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: Annotated[str, Field(min_length=1, max_length=1024, description="the account's password")]
+    confirm: Annotated[str, Field(min_length=1, max_length=150, description="the user name, typed again")]
+
+
 class SessionInfo(BaseModel):
     csrf_token: str = Field(description="send it back as the X-CSRF-Token header on POST, PUT, PATCH and DELETE")
     multi_user: bool
@@ -120,7 +132,9 @@ class ImportResult(BaseModel):
 
 
 __all__ = [
+    "AccountDeletion",
     "Credentials",
+    "PasswordChange",
     "DayPatch",
     "DayUpsert",
     "EpisodeCreate",

@@ -361,3 +361,91 @@ def register(request: Request, username: str, password: str):
         return web.accounts.register(username, password)
     except AccountError as exc:
         raise Problem(422, f"{exc.field}: {exc}", errors=[{"field": exc.field, "message": str(exc)}]) from None
+
+
+def _account_of(request: Request):
+    from nosetwitch.interfaces.web.deps import current_account
+
+    web = request.app.state.web
+    if not web.multi_user:
+        raise Problem(400, "this server runs in local mode: there are no accounts")
+    account = current_account(request)
+    if account is None:
+        raise Problem(401, "log in first")
+    return account
+
+
+def _confirm_password(request: Request, account, password: str, field: str) -> None:
+    """The current password, checked under the login limit (a stolen session cannot guess it)."""
+    web = request.app.state.web
+    wait = web.throttle.attempt(account.username, _client_address(request))
+    if wait:
+        raise Problem(429, f"too many wrong passwords; try again in {wait} seconds", headers={"Retry-After": str(wait)})
+    if not web.accounts.verify(account.id, password):
+        raise Problem(403, f"{field}: that is not your current password", errors=[{"field": field, "message": "that is not your current password"}])
+    web.throttle.succeeded(account.username)
+
+
+def change_password(request: Request, current_password: str, new_password: str):
+    """A new password; every other session of the person ends, this one starts afresh."""
+    from nosetwitch.interfaces.web.security import session_store, start_session
+    from nosetwitch.services.accounts import AccountError
+
+    account = _account_of(request)
+    _confirm_password(request, account, current_password, "current_password")
+    try:
+        account = request.app.state.web.accounts.set_password(account.id, new_password)
+    except AccountError as exc:
+        raise Problem(422, f"{exc.field}: {exc}", errors=[{"field": exc.field, "message": str(exc)}]) from None
+    session_store(request).end_all(account.id, kind=None)  # browsers and reset links alike
+    start_session(request, account.id, account.password_hash)
+    return account
+
+
+def log_out_everywhere(request: Request) -> int:
+    """End every session of the person, this one included; how many ended."""
+    from nosetwitch.interfaces.web.security import end_session, session_store
+
+    account = _account_of(request)
+    ended = session_store(request).end_all(account.id)
+    end_session(request)
+    return ended
+
+
+def delete_account(request: Request, password: str, confirm: str) -> str:
+    """Remove the account and every row of the person's diary; the session ends. The
+    password and the user name typed again confirm it."""
+    from nosetwitch.interfaces.web.deps import forget_diary
+    from nosetwitch.interfaces.web.security import end_session
+
+    account = _account_of(request)
+    if confirm.strip().lower() != account.username:
+        raise Problem(422, "confirm: type your user name to confirm", errors=[{"field": "confirm", "message": f"type {account.username} to confirm"}])
+    _confirm_password(request, account, password, "password")
+    web = request.app.state.web
+    web.accounts.delete(account.id)
+    forget_diary(web.database_url, account.id)
+    end_session(request)
+    return account.username
+
+
+def reset_password(request: Request, token: str, new_password: str):
+    """Set a new password with a one-time link (`nosetwitch user reset-password`)."""
+    from nosetwitch.interfaces.web.security import session_store
+    from nosetwitch.services.accounts import AccountError, check_password
+
+    web = request.app.state.web
+    store = session_store(request)
+    owner = store.peek(token)
+    account = web.accounts.get(owner) if owner is not None else None
+    if account is None:
+        raise Problem(404, "this reset link is unknown, used or expired; ask for a new one", errors=[{"field": "token", "message": "unknown, used or expired"}])
+    try:
+        check_password(new_password, account.username)
+    except AccountError as exc:
+        raise Problem(422, f"new_password: {exc}", errors=[{"field": "new_password", "message": str(exc)}]) from None
+    if store.consume(token) != account.id:  # used by another request in the meantime
+        raise Problem(404, "this reset link is unknown, used or expired; ask for a new one", errors=[{"field": "token", "message": "unknown, used or expired"}])
+    account = web.accounts.set_password(account.id, new_password)
+    store.end_all(account.id, kind=None)
+    return account
