@@ -23,7 +23,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
-    StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -220,25 +220,27 @@ def _date_in_range(value: dt.date) -> dt.date:
 
 # --- text ----------------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LINE_BREAK = re.compile(r"[\t\n\r]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _printable(value: str) -> str:
-    """No control characters (NUL cannot be stored in PostgreSQL) and no lone surrogates
-    (they are not Unicode text); a note may keep its tabs and line breaks."""
+    """Trimmed; no control characters (NUL cannot be stored in PostgreSQL) and no lone
+    surrogates (they are not Unicode text); a note may keep its tabs and line breaks."""
     if _SURROGATE.search(value):
         raise ValueError("the text contains a lone surrogate, which is not valid Unicode text")
     if _CONTROL.search(value):
         raise ValueError("the text contains a control character (such as NUL); remove it")
-    return value
+    return value.strip()
 
 
 def _one_line(value: str) -> str:
-    _printable(value)
+    value = _printable(value)
     if _LINE_BREAK.search(value):
         raise ValueError("a name is one line: no tabs or line breaks")
+    if not value:
+        raise ValueError("a name cannot be empty or only spaces")
     return value
 
 
@@ -262,6 +264,13 @@ LocalDate = Annotated[dt.date, BeforeValidator(_date), AfterValidator(_date_in_r
 """A calendar date between 1900-01-01 and a day from today."""
 
 
+QUERY_INSTANT_PATTERN = r"^(19|2[01])\d\d-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$"
+QueryInstant = Annotated[dt.datetime, BeforeValidator(_timestamp), WithJsonSchema({"type": "string", "format": "date-time", "pattern": QUERY_INSTANT_PATTERN})]
+"""A moment in a query (`since`, `as_of`): RFC 3339 with an offset, years 1900-2199 (no ranges of 'now')."""
+QueryDate = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d\d-\d\d$"})]
+"""A date in a query or path: YYYY-MM-DD only (not a number of seconds)."""
+
+
 def _amount(upper: float) -> object:
     """A finite, non-negative number up to `upper` (no NaN, no Infinity)."""
     return Annotated[float, Strict(), Field(ge=0, le=upper, allow_inf_nan=False)]
@@ -270,9 +279,9 @@ def _amount(upper: float) -> object:
 NonNegative = _amount(1e6)
 Hours = _amount(24)
 Scale10 = Annotated[StrictInt, Field(ge=0, le=10)]
-Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE_LENGTH), AfterValidator(_printable)]
+Text = Annotated[StrictStr, Field(max_length=MAX_NOTE_LENGTH), AfterValidator(_printable)]
 """A note: trimmed, at most 10,000 characters, no control characters but tabs and line breaks."""
-Name = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_one_line)]
+Name = Annotated[StrictStr, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_one_line)]
 """A name: trimmed, not empty, one line of at most 200 characters."""
 Id = Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=ID_PATTERN), BeforeValidator(lambda v: _id_shape(v) if isinstance(v, str) else v)]
 TimezoneName = Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(_timezone_name)]
@@ -295,7 +304,7 @@ class Person(_Record):
 
 class Medication(_Record):
     name: Name
-    dose: Annotated[Text, StringConstraints(max_length=MAX_NAME_LENGTH)] | None = None
+    dose: Annotated[StrictStr, Field(max_length=MAX_NAME_LENGTH), AfterValidator(_printable)] | None = None
     started: LocalDate | None = None
     stopped: LocalDate | None = None
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile
 
-from nosetwitch.domain.models import ID_PATTERN, DayCheckIn, Episode, Medication, Person, Symptom
+from nosetwitch.domain.models import ID_PATTERN, QueryDate, QueryInstant, DayCheckIn, Episode, Medication, Person, Symptom
 from nosetwitch.interfaces.web import schemas as s
 from nosetwitch.interfaces.web import usecases
 from nosetwitch.interfaces.web.deps import Viewer, api_viewer, api_viewer_on_loop, run_for
@@ -30,7 +30,10 @@ LoopViewerDep = Annotated[Viewer, Depends(api_viewer_on_loop)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="how many records to skip")]
 Key = Annotated[int, Path(ge=1, le=MAX_KEY, description="the record's key (from a list or create answer)")]
 RecordId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN, description="the record's id")]
-Since = Annotated[dt.datetime | None, Query(description="RFC 3339 with a UTC offset, e.g. 2026-03-10T00:00:00+01:00")]
+Since = Annotated[QueryInstant | None, Query(description="RFC 3339 with a UTC offset, e.g. 2026-03-10T00:00:00+01:00")]
+AsOf = Annotated[QueryInstant | None, Query(description="the moment to look from (default now): RFC 3339 with a UTC offset")]
+Day = Annotated[QueryDate, Path(description="a calendar date, YYYY-MM-DD")]
+SinceDay = Annotated[QueryDate | None, Query(description="YYYY-MM-DD")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size, at most 1000")]
 NOT_FOUND = problem_responses(404, description="no such record in your diary")
 INVALID = problem_responses(422, description="invalid input: application/problem+json naming the field")
@@ -206,7 +209,7 @@ def delete_symptom(viewer: ViewerDep, symptom_id: RecordId):
 
 
 @router.get("/days", response_model=s.ListPage[DayCheckIn], tags=["days"])
-def list_days(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: dt.date | None = None, until: dt.date | None = None):
+def list_days(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: SinceDay = None, until: SinceDay = None):
     """Check-ins with since <= date < until, newest first."""
     return _page(usecases.call(viewer.diary.list_days, since=since, until=until, offset=offset, limit=limit))
 
@@ -218,12 +221,12 @@ def create_day(viewer: ViewerDep, day: DayCheckIn):
 
 
 @router.get("/days/{date}", response_model=DayCheckIn, tags=["days"], responses=NOT_FOUND)
-def get_day(viewer: ViewerDep, date: dt.date):
+def get_day(viewer: ViewerDep, date: Day):
     return usecases.call(viewer.diary.get_day, date)
 
 
 @router.put("/days/{date}", response_model=DayCheckIn, tags=["days"], responses=INVALID)
-def put_day(viewer: ViewerDep, date: dt.date, day: s.DayUpsert, response: Response):
+def put_day(viewer: ViewerDep, date: Day, day: s.DayUpsert, response: Response):
     """Create or replace the check-in of a date (factors left out become unrecorded)."""
     stored, created = usecases.put_day(viewer, date, day)
     response.status_code = 201 if created else 200
@@ -231,12 +234,12 @@ def put_day(viewer: ViewerDep, date: dt.date, day: s.DayUpsert, response: Respon
 
 
 @router.patch("/days/{date}", response_model=DayCheckIn, tags=["days"], responses=NOT_FOUND | INVALID)
-def update_day(viewer: ViewerDep, date: dt.date, changes: s.DayPatch):
+def update_day(viewer: ViewerDep, date: Day, changes: s.DayPatch):
     return usecases.call(viewer.diary.update_day, date, **changes.model_dump(exclude_unset=True))
 
 
 @router.delete("/days/{date}", status_code=204, tags=["days"], responses=NOT_FOUND)
-def delete_day(viewer: ViewerDep, date: dt.date):
+def delete_day(viewer: ViewerDep, date: Day):
     usecases.call(viewer.diary.delete_day, date)
     return Response(status_code=204)
 
@@ -275,7 +278,7 @@ def delete_remedy(viewer: ViewerDep, remedy_id: Key):
 
 
 @router.get("/medications", response_model=s.ListPage[s.MedicationOut], tags=["medications"])
-def list_medications(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, active_on: dt.date | None = None):
+def list_medications(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, active_on: SinceDay = None):
     return _page(usecases.call(viewer.diary.list_medications, active_on=active_on, offset=offset, limit=limit), _keyed)
 
 
@@ -304,7 +307,7 @@ def delete_medication(viewer: ViewerDep, medication_id: Key):
 
 
 @router.get("/triage", tags=["triage"])
-def get_triage(viewer: ViewerDep, as_of: dt.datetime | None = None):
+def get_triage(viewer: ViewerDep, as_of: AsOf = None):
     """The triage result (policy nosetwitch-triage-1) for the stored diary at `as_of` (default now)."""
     return usecases.triage_of(viewer, usecases.aware(as_of, "as_of")).to_dict()
 
@@ -326,7 +329,7 @@ def run_check(viewer: ViewerDep, answers: dict[str, bool | str | list[str]], sav
 
 
 @router.get("/insights", tags=["insights"])
-def get_insights(viewer: ViewerDep, as_of: dt.datetime | None = None):
+def get_insights(viewer: ViewerDep, as_of: AsOf = None):
     """Personal statistics per the insights format (associations, remedies, findings)."""
     return usecases.insights_of(viewer, usecases.aware(as_of, "as_of"))
 
@@ -352,7 +355,7 @@ async def import_diary(request: Request, viewer: ViewerDep, file: UploadFile | N
 
 
 @router.get("/export", tags=["interchange"], responses={200: {"content": {"application/json": {}, "application/zip": {}, "text/csv": {}, "application/fhir+json": {}}}} | INVALID)
-def export_diary(viewer: ViewerDep, format: Literal["json", "csv", "fhir"] = "json", table: str | None = None):
+def export_diary(viewer: ViewerDep, format: Literal["json", "csv", "fhir"] = "json", table: Literal["person", "medications", "episodes", "symptoms", "days", "remedies"] | None = None):
     """The whole diary: JSON per the interchange format; `csv` gives a zip with one
     table per record kind, or with `table=episodes` (days, symptoms...) that one table;
     `fhir` a FHIR R5 Bundle."""

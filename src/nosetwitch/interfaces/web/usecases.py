@@ -18,7 +18,6 @@ from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 
 from nosetwitch.domain.clock import zone
-from nosetwitch.domain.models import instant_in_range
 from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Medication, Person, RemedyAttempt, Symptom
 from nosetwitch.interfaces.web.deps import Viewer
 from nosetwitch.interfaces.web.problems import Problem
@@ -95,27 +94,22 @@ def now_in(person: Person) -> dt.datetime:
 
 
 def aware(value: dt.datetime | None, field: str) -> dt.datetime | None:
-    """A moment to look from (`as_of`): with a UTC offset, between 1900 and a day from now."""
-    value = bound(value, field)
-    if value is not None:
-        try:
-            instant_in_range(value)
-        except ValueError as exc:
-            raise Problem(422, f"{field}: {exc}", errors=[{"field": field, "message": str(exc)}]) from None
-    return value
+    """A moment to look from (`as_of`): with a UTC offset, in the years 1900-2199."""
+    return bound(value, field)
 
 
-_QUERY_RANGE = (dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2200, 1, 1, tzinfo=dt.timezone.utc))
+# The years 1900-2199 as the query pattern says, whatever the offset written.
+_QUERY_RANGE = (dt.datetime(1899, 12, 31, tzinfo=dt.timezone.utc), dt.datetime(2200, 1, 2, tzinfo=dt.timezone.utc))
 
 
 def bound(value: dt.datetime | None, field: str) -> dt.datetime | None:
-    """A query's `since` or `until`: with a UTC offset, between 1900 and 2200."""
+    """A query's `since`, `until` or `as_of`: with a UTC offset, in the years 1900-2199."""
     if value is None:
         return None
     if value.utcoffset() is None:
         raise Problem(422, f"{field}: needs a UTC offset, e.g. 2026-03-10T20:00:00+01:00", errors=[{"field": field, "message": "needs a UTC offset"}])
     if not _QUERY_RANGE[0] <= value <= _QUERY_RANGE[1]:
-        raise Problem(422, f"{field}: must lie between 1900 and 2200", errors=[{"field": field, "message": "must lie between 1900 and 2200"}])
+        raise Problem(422, f"{field}: must lie in the years 1900 to 2199", errors=[{"field": field, "message": "must lie in the years 1900 to 2199"}])
     return value
 
 
@@ -337,7 +331,7 @@ def log_in(request: Request, username: str, password: str):
     """The account, or a 401/429 problem. Failures count against name and address."""
     web = request.app.state.web
     if not web.multi_user:
-        raise Problem(400, "this server runs in local mode: there is nothing to log in to")
+        raise Problem(404, "this server runs in local mode: there are no accounts to log in to")
     address = _client_address(request)
     wait = web.throttle.attempt(username, address)  # checked and counted in one step
     if wait:
@@ -354,7 +348,7 @@ def register(request: Request, username: str, password: str):
 
     web = request.app.state.web
     if not web.multi_user:
-        raise Problem(400, "this server runs in local mode: accounts exist only with --multi-user")
+        raise Problem(404, "this server runs in local mode: accounts exist only with --multi-user")
     if not web.allow_signup:
         raise Problem(403, "sign-up is closed on this server; ask its administrator for an account")
     try:
@@ -368,7 +362,7 @@ def _account_of(request: Request):
 
     web = request.app.state.web
     if not web.multi_user:
-        raise Problem(400, "this server runs in local mode: there are no accounts")
+        raise Problem(404, "this server runs in local mode: there are no accounts")
     account = current_account(request)
     if account is None:
         raise Problem(401, "log in first")
