@@ -19,16 +19,12 @@ from nosetwitch.interfaces.web.deps import Viewer, api_viewer, api_viewer_on_loo
 from nosetwitch.interfaces.web.problems import COMMON_PROBLEMS, Problem, problem_responses
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
 
-MAX_OFFSET = 2**31 - 1
-MAX_KEY = 2**31 - 1
-"""Integers in queries and paths stay within what both databases store (no overflow, a 422 instead)."""
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_csrf)], responses=COMMON_PROBLEMS)
 ViewerDep = Annotated[Viewer, Depends(api_viewer)]
 # The two busiest routes (logging a twitch, the overview) are `async def` and
 # skip the threadpool in local mode: see deps.run_for (bench/web_load.py).
 LoopViewerDep = Annotated[Viewer, Depends(api_viewer_on_loop)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="how many records to skip")]
-Key = Annotated[int, Path(ge=1, le=MAX_KEY, description="the record's key (from a list or create answer)")]
+Offset, Key = s.Offset, s.Key
 RecordId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN, description="the record's id")]
 Since = Annotated[QueryInstant | None, Query(description="RFC 3339 with a UTC offset, e.g. 2026-03-10T00:00:00+01:00")]
 AsOf = Annotated[QueryInstant | None, Query(description="the moment to look from (default now): RFC 3339 with a UTC offset")]

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from nosetwitch.domain.clock import local_date, zone
-from nosetwitch.domain.models import Interference, RemedyCode, Site, SymptomCode
+from nosetwitch.domain.models import Interference, LocalDate, QueryDate, RemedyCode, Site, SymptomCode
 from nosetwitch.interfaces.web import charts, forms, usecases, views
+from nosetwitch.interfaces.web import schemas as s
 from nosetwitch.interfaces.web.deps import Viewer, current_account, page_viewer, page_viewer_on_loop, run_for
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
@@ -200,7 +201,7 @@ async def add_remedy(request: Request, viewer: PageViewer):
 
 
 @router.post("/remedies/{remedy_id}/delete")
-def delete_remedy(request: Request, viewer: PageViewer, remedy_id: int):
+def delete_remedy(request: Request, viewer: PageViewer, remedy_id: s.Key):
     usecases.call(viewer.diary.delete_remedy, remedy_id)
     return redirect("/history?kind=remedies", "Deleted the remedy.", request)
 
@@ -234,7 +235,7 @@ def delete_symptom(request: Request, viewer: PageViewer, symptom_id: str):
 
 
 @router.get("/day", response_class=HTMLResponse)
-def day_page(request: Request, viewer: PageViewer, date: dt.date | None = None):
+def day_page(request: Request, viewer: PageViewer, date: LocalDate | None = None):
     date = date or usecases.now_for(viewer).date()
     try:
         existing = viewer.diary.get_day(date)
@@ -275,7 +276,7 @@ async def save_day(request: Request, viewer: PageViewer):
 
 
 @router.post("/days/{date}/delete")
-def delete_day(request: Request, viewer: PageViewer, date: dt.date):
+def delete_day(request: Request, viewer: PageViewer, date: QueryDate):
     usecases.call(viewer.diary.delete_day, date)
     return redirect("/history?kind=days", "Deleted the check-in.", request)
 
@@ -302,7 +303,7 @@ PAGE_SIZE = 25
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", offset: int = 0):
+def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", offset: s.Offset = 0):
     if kind not in dict(HISTORY_KINDS):
         kind = "episodes"
     offset = max(offset, 0)
@@ -459,13 +460,13 @@ async def add_medication(request: Request, viewer: PageViewer):
 
 
 @router.post("/medications/{medication_id}/stop")
-def stop_medication(request: Request, viewer: PageViewer, medication_id: int):
+def stop_medication(request: Request, viewer: PageViewer, medication_id: s.Key):
     usecases.call(viewer.diary.update_medication, medication_id, stopped=usecases.now_for(viewer).date())
     return redirect("/profile", "Marked the medicine as stopped today.", request)
 
 
 @router.post("/medications/{medication_id}/delete")
-def delete_medication(request: Request, viewer: PageViewer, medication_id: int):
+def delete_medication(request: Request, viewer: PageViewer, medication_id: s.Key):
     usecases.call(viewer.diary.delete_medication, medication_id)
     return redirect("/profile", "Deleted the medicine.", request)
 
