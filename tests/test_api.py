@@ -135,18 +135,32 @@ def test_triage_of_a_stroke_sign_is_emergency(api: ApiClient):
     assert_problem(api.get("/api/v1/triage", params={"as_of": "2026-03-10T20:00:00"}), 422, "as_of")
 
 
-def test_check_stops_at_the_first_emergency_answer_and_saves_it(api: ApiClient):
+def test_check_stops_at_the_answer_that_makes_an_emergency_saves_it_and_can_undo_it(api: ApiClient):
     questions = api.get("/api/v1/check/questions").json()
-    emergency = [q["id"] for q in questions if q["emergency"]]
-    assert emergency and questions[: len(emergency)] == [q for q in questions if q["emergency"]]
-    first_no = api.post("/api/v1/check", {emergency[0]: False}).json()
-    assert first_no["emergency"] is False and first_no["next_question"]["id"] == emergency[1]
-    answers = {emergency[0]: False, emergency[1]: False, "face": True}
-    result = api.post("/api/v1/check", answers).json()
+    assert [q["id"] for q in questions[:3]] == ["balance", "balance_onset", "vision"] and questions[0]["emergency"] is True
+    first_no = api.post("/api/v1/check", {"balance": False}).json()
+    assert first_no["emergency"] is False and first_no["next_question"]["id"] == "vision"
+    onset = api.post("/api/v1/check", {"balance": False, "vision": False, "face": True}).json()["next_question"]
+    assert onset["id"] == "face_onset" and [c["value"] for c in onset["choices"]] == ["sudden", "unknown", "gradual"]
+    result = api.post("/api/v1/check", {"balance": False, "vision": False, "face": True, "face_onset": "unknown"}).json()
     assert result["emergency"] is True and "112" in result["instruction"]
-    assert result["triage"]["level"] == "emergency"
+    assert result["triage"]["level"] == "emergency" and result["triage"]["summary"].startswith("Call your local emergency number now")
     assert [s["code"] for s in api.get("/api/v1/symptoms").json()["items"]] == ["facial_droop"]
+    assert api.get("/api/v1/episodes").json()["total"] == 0  # a check logs no twitch
+    undone = api.delete(f"/api/v1/check/{result['saved']['check_id']}")
+    assert undone.status_code == 200 and undone.json()["symptoms"] == result["saved"]["symptoms"]
+    assert api.get("/api/v1/symptoms").json()["total"] == 0
+    assert api.delete(f"/api/v1/check/{result['saved']['check_id']}").status_code == 404
     assert_problem(api.post("/api/v1/check", {"face": "maybe"}), 422, "face")
+
+
+def test_the_triage_answer_has_a_plain_summary_that_starts_with_the_instruction_at_emergency(api: ApiClient):
+    quiet = api.get("/api/v1/triage").json()
+    assert quiet["summary"].startswith("Self-care for now.")
+    api.post("/api/v1/symptoms", {"code": "balance_loss", "onset": "sudden", "started_at": "2026-03-10T19:30:00+01:00"})
+    result = api.get("/api/v1/triage", params={"as_of": "2026-03-10T20:00:00+01:00"}).json()
+    assert result["summary"].startswith("Call your local emergency number now: 112")
+    assert "loss of balance" in result["summary"]
 
 
 def test_import_reports_every_bad_record_and_writes_nothing(api: ApiClient):

@@ -164,7 +164,7 @@ def test_list_edit_delete(db):
     ok("--db", db, "log", "day", "--sleep", "5")
     ok("--db", db, "log", "remedy", "massage", "--episode", "e1", "--no-helped")
     listing = ok("--db", db, "list", "--days", "2")
-    assert "e1" in listing and "massage" in listing and "sleep_h 5" in listing
+    assert "e1" in listing and "massage" in listing and "Sleep 5 h" in listing
     ok("--db", db, "edit", "episode", "e1", "intensity=5", "sites=nose,cheek", "duration_s=45s", "note=at work")
     episode = DiaryService(db).get_episode("e1")
     assert (episode.intensity, episode.duration_s, episode.note) == (5, 45, "at work")

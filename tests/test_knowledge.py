@@ -309,3 +309,11 @@ def test_bad_data_is_refused_with_a_message() -> None:
             causes=kb.causes, remedies=kb.remedies + kb.remedies[:1], warning_signs=kb.warning_signs,
             safety_net=kb.safety_net, medicine_classes=kb.medicine_classes, advice_triggers=kb.advice_triggers,
         )
+
+
+def test_the_vocabulary_names_every_remedy_as_the_knowledge_base_does() -> None:
+    """Learn, the advice and the diary (History, forms, PDF) call a measure by one name."""
+    from nosetwitch.domain import vocabulary
+    from nosetwitch.knowledge import knowledge
+
+    assert {r.code.value: r.name for r in knowledge().remedies} == {k: v for k, v in vocabulary.REMEDIES.items() if k != "other"}

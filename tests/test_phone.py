@@ -342,3 +342,19 @@ def test_the_terminal_shows_the_qr_code_only_when_it_is_a_terminal(capsys, monke
     _show_pairing(lan)
     logged = capsys.readouterr().out
     assert "█" not in logged and "no code is printed" in logged and lan.codes._current is None
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--lan", "--multi-user"], "--lan is for local mode"),
+        (["--lan-address", "0.0.0.0"], "not a home-network address"),
+        (["--lan-address", "127.0.0.1"], "not a home-network address"),
+        (["--lan-address", "my-laptop"], "not an IP address"),
+        (["--certfile", "cert.pem"], "--certfile and --keyfile go together"),
+        (["--certfile", "/nonexistent/cert.pem", "--keyfile", "/nonexistent/key.pem"], "no such file"),
+    ],
+)
+def test_bad_serve_options_are_one_clear_line(cli, args, says):
+    code, out, err = cli("serve", *args)
+    assert code == 2 and says in err and err.count("\n") == 1, (code, out, err)

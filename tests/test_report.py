@@ -122,7 +122,7 @@ def test_emergency_is_unmissable_and_medicines_are_flagged(shared_dir: Path) -> 
     text = _check_common(pdf, "emergency")
     assert "EMERGENCY: call the local emergency number now" in text
     assert "Lasix, 40 mg" in text and "linked class: diuretic, a kind of medicine linked to muscle spasms" in text
-    assert "facial droop: sudden onset, from 10 Mar 19:00, still present" in text
+    assert "Face drooping: sudden onset, from 10 Mar 19:00, still present" in text  # vocabulary.SYMPTOMS
 
 
 def test_symptoms_outside_the_period_are_left_out() -> None:
@@ -187,3 +187,16 @@ def test_as_of_is_shown_in_the_persons_own_time() -> None:
     _, text = _pdf_text(render_report(diary, as_of=dt.datetime(2026, 3, 14, 3, 30, tzinfo=dt.timezone.utc)))
     assert "as of 13 Mar 2026 23:30" in text  # 03:30 UTC is still the 13th in New York
     assert "28 Feb 2026 to 13 Mar 2026 (14 days)" in text
+
+
+def test_the_pdf_of_a_diary_at_emergency_starts_with_the_instruction_to_call() -> None:
+    diary, as_of = _demo()
+    stroke = Symptom(id="s-check", code="balance_loss", onset="unknown", started_at=as_of - dt.timedelta(hours=2))
+    diary = diary.model_copy(update={"symptoms": [*diary.symptoms, stroke], "as_of": as_of})
+    pdf = render_report(diary)
+    first_page = re.sub(r"\s+", " ", PdfReader(io.BytesIO(pdf)).pages[0].extract_text()).strip()
+    assert first_page.startswith("EMERGENCY: call 112 / 911 / 999 now Call your local emergency number now"), first_page[:200]
+    assert first_page.index("Do not drive yourself") < first_page.index("Nose twitch diary: summary for a clinician")
+    _check_common(pdf, "emergency-first")
+    quiet = re.sub(r"\s+", " ", PdfReader(io.BytesIO(render_report(_demo()[0]))).pages[0].extract_text())
+    assert quiet.strip().startswith("Nose twitch diary") and "Call your local emergency number now" not in quiet

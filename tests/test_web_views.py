@@ -202,3 +202,17 @@ def test_the_person_comes_from_the_copy_and_follows_edits_from_another_program(s
     assert cache.person().timezone == "Asia/Tokyo"
     DiaryService(sqlite_url).set_person(Person(timezone="America/Denver"))  # the CLI, say
     assert cache.person().timezone == "America/Denver"
+
+
+def test_heat_map_marks_days_before_the_diary_and_links_days_with_twitching():
+    end = dt.date(2026, 3, 10)
+    began = end - dt.timedelta(days=2)
+    svg = str(charts.calendar_heatmap({end: 3}, end, weeks=2, first_day=began, day_link="/history?date={date}"))
+    root = ET.fromstring(svg)
+    assert root.get("role") == "group"  # it holds links, so it is not one image
+    titles = [t.text for t in root.iter(f"{SVG}title")]
+    assert "Sat 7 Mar 2026: no diary yet" in titles
+    assert "Sun 8 Mar 2026: 0 twitch episodes" in titles  # the diary's first day counts
+    links = [a.get("href") for a in root.iter(f"{SVG}a")]
+    assert links == ["/history?date=2026-03-10"]  # only the day with twitching opens records
+    assert "The diary began on 2026-03-08" in root.find(f"{SVG}desc").text

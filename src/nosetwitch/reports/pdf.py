@@ -15,6 +15,7 @@ import io
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from nosetwitch.domain import vocabulary
 from nosetwitch.reports import charts
 from nosetwitch.reports.content import ReportContent
 from nosetwitch.reports.text import FAMILY, font_files, printable, shorten
@@ -132,6 +133,24 @@ def _fmt_seconds(seconds: float | None) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
 
 
+def _emergency_first(w: _Writer, c: ReportContent) -> None:
+    """At `emergency` the report's first lines are the instruction to call (policy: every
+    place that shows a result), before the title: the person may print it instead of calling."""
+    from nosetwitch.triage import Level
+    from nosetwitch.triage.wording import HEADLINE, INSTRUCTION
+
+    pdf = w.pdf
+    fill, ink = _LEVEL_COLOURS["emergency"]
+    pdf.set_fill_color(*fill)
+    pdf.set_text_color(*ink)
+    pdf.set_font(FAMILY, "B", 15)
+    pdf.multi_cell(WIDTH, 8, printable(HEADLINE[Level.EMERGENCY]), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=1.5)
+    pdf.set_font(FAMILY, "B", 10.5)
+    pdf.multi_cell(WIDTH, 5.2, printable(INSTRUCTION[Level.EMERGENCY]), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=1.5)
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(3)
+
+
 def _header(w: _Writer, c: ReportContent) -> None:
     pdf = w.pdf
     pdf.set_font(FAMILY, "B", 15)
@@ -166,6 +185,9 @@ def _triage(w: _Writer, c: ReportContent) -> None:
         w.text(f"- [{level}] {summary}")
     if len(c.reasons) > len(reasons):
         w.text(f"... and {len(c.reasons) - len(reasons)} more reason(s).", style="I")
+    from nosetwitch.triage.wording import emergency_safety_net
+
+    w.text(emergency_safety_net(), size=8, style="B", height=3.8)
 
 
 def _daily(w: _Writer, c: ReportContent) -> None:
@@ -221,7 +243,7 @@ def _symptoms(w: _Writer, c: ReportContent, tz) -> None:
         began = symptom["start"].astimezone(tz)
         until = f"until {symptom['end'].astimezone(tz):%d %b %H:%M}" if symptom["end"] else "still present"
         severity = f", severity {symptom['severity']}/10" if symptom["severity"] is not None else ""
-        w.text(f"- {symptom['code'].replace('_', ' ')}: {symptom['onset']} onset, from {began:%d %b %H:%M}, {until}{severity}")
+        w.text(f"- {vocabulary.symptom_name(symptom['code'])}: {symptom['onset']} onset, from {began:%d %b %H:%M}, {until}{severity}")
     if len(c.symptoms) > LIST_LIMIT:
         w.text(f"... and {len(c.symptoms) - LIST_LIMIT} more.", style="I")
 
@@ -260,7 +282,7 @@ def _remedies(w: _Writer, c: ReportContent) -> None:
         if row.unknown:
             parts.append(f"not said {row.unknown}")
         overall = f"; {row.overall}" if row.overall else ""
-        w.text(f"- {row.code.replace('_', ' ')}: tried {_count(row.tried, 'time')} ({', '.join(parts)}){overall}.")
+        w.text(f"- {vocabulary.remedy_name(row.code)}: tried {_count(row.tried, 'time')} ({', '.join(parts)}){overall}.")
 
 
 def _notes(w: _Writer, c: ReportContent) -> None:
@@ -292,6 +314,8 @@ def render_pdf(content: ReportContent, tz, generated_on: dt.date | None = None) 
     pdf.set_creator("nosetwitch")
     pdf.add_page()
     w = _Writer(pdf)
+    if content.level == "emergency":
+        _emergency_first(w, content)
     _header(w, content)
     _triage(w, content)
     _daily(w, content)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ from nosetwitch.storage import records as rec
 from nosetwitch.storage.bulk import ImportSummary, KindCounts
 from nosetwitch.storage.database import open_engine, reader, writer
 from nosetwitch.storage.models import (
+    CheckRecordRow,
     DayCheckInRow,
     EpisodeInterferenceRow,
     EpisodeRow,
@@ -92,6 +94,20 @@ class Page(Generic[T]):
     total: int
     offset: int
     limit: int
+
+
+@dataclass(frozen=True)
+class CheckAnswer:
+    """What one answer of the check stored: the symptoms (with their ids) and the medicines
+    added (with their keys), under `check_id`, the handle "I answered by mistake" uses."""
+
+    check_id: str
+    symptoms: tuple[Symptom, ...] = ()
+    medications: tuple[Keyed[Medication], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.symptoms and not self.medications
 
 
 # --- caffeine from drinks -------------------------------------------------------------------
@@ -745,6 +761,64 @@ class DiaryService:
         if row is None or row.owner_id != self.owner_id:
             raise NotFound("medication", key)
         return row
+
+    # --- what the check's answers made ------------------------------------------------------------
+
+    def save_check_answer(
+        self, symptoms: Sequence[Symptom], medications: Sequence[Medication], answered_at: dt.datetime
+    ) -> CheckAnswer:
+        """Store what one answer of the check made, all of it or nothing: its symptoms (their
+        ids generated `s<n>` like every symptom's) and each medicine not yet in the diary.
+
+        The CLI and the web app save check answers only through here. The records are
+        remembered under a new `check_id`, which `undo_check_answer` takes.
+        """
+        check_id = secrets.token_hex(8)
+        with self._session() as session:
+            ids = self._ids(session)
+            stored = []
+            for symptom in symptoms:
+                symptom = symptom.model_copy(update={"id": rec.next_record_id(ids, "s")})
+                ids.append(symptom.id)
+                row = SymptomRow(owner_id=self.owner_id, **rec.symptom_values(symptom))
+                session.add(row)
+                session.flush()
+                session.add(CheckRecordRow(owner_id=self.owner_id, check_id=check_id, answered_at=answered_at, symptom_pk=row.pk))
+                stored.append(symptom)
+            added = []
+            names = {name.lower() for name in session.scalars(select(MedicationRow.name).where(MedicationRow.owner_id == self.owner_id))}
+            for medication in medications:
+                if medication.name.lower() in names:
+                    continue
+                names.add(medication.name.lower())
+                row = MedicationRow(owner_id=self.owner_id, **rec.medication_values(medication))
+                session.add(row)
+                session.flush()
+                session.add(CheckRecordRow(owner_id=self.owner_id, check_id=check_id, answered_at=answered_at, medication_pk=row.pk))
+                added.append(Keyed(row.pk, medication))
+        return CheckAnswer(check_id, tuple(stored), tuple(added))
+
+    def undo_check_answer(self, check_id: str) -> CheckAnswer:
+        """Delete exactly the records the check answer `check_id` made that are still there,
+        and forget the answer; `NotFound` when there is nothing (left) to undo."""
+        with self._session() as session:
+            links = list(session.scalars(
+                select(CheckRecordRow).where(CheckRecordRow.owner_id == self.owner_id, CheckRecordRow.check_id == check_id)
+            ))
+            if not links:
+                raise NotFound("check answer", check_id)
+            symptoms, medications = [], []
+            for link in links:
+                if link.symptom_pk is not None:
+                    row = session.get(SymptomRow, link.symptom_pk)
+                    symptoms.append(_symptom_from_row(row))
+                    session.delete(row)
+                if link.medication_pk is not None:
+                    row = session.get(MedicationRow, link.medication_pk)
+                    medications.append(_keyed_medication(row))
+                    session.delete(row)
+                session.delete(link)
+        return CheckAnswer(check_id, tuple(symptoms), tuple(medications))
 
     # --- the whole diary ----------------------------------------------------------------------------
 

@@ -261,6 +261,41 @@ class ReminderRow(Base):
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class CheckRecordRow(Base):
+    """A record that one answer of the check made (`check_id` names the answer), so that
+    "I answered by mistake" removes exactly those records and nothing else. The row goes
+    with its symptom or medication when that is deleted in any other way."""
+
+    __tablename__ = "check_records"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    check_id: Mapped[str] = mapped_column(String(32), index=True)
+    answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    symptom_pk: Mapped[int | None] = mapped_column(ForeignKey("symptoms.pk", ondelete="CASCADE"), index=True)
+    medication_pk: Mapped[int | None] = mapped_column(ForeignKey("medications.pk", ondelete="CASCADE"), index=True)
+
+
+class DayFactorSourceRow(Base):
+    """Where an imported day check-in value came from (`nosetwitch import-health`).
+
+    One row per (owner, date, factor) that an import filled. `value` is what
+    the import wrote: when the check-in now holds another number, the person
+    changed it by hand and later imports leave it alone. A factor without a
+    row here was typed by the person.
+    """
+
+    __tablename__ = "day_factor_sources"
+    __table_args__ = (UniqueConstraint("owner_id", "date", "factor"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    date: Mapped[dt.date] = mapped_column(Date)
+    factor: Mapped[str] = mapped_column(String(48))  # a day factor, or own.<key> for an own factor
+    source: Mapped[str] = mapped_column(String(16))
+    file: Mapped[str] = mapped_column(Text)
+    value: Mapped[float] = mapped_column(Double)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 class UndoRow(Base):
     """What one action changed, kept a few minutes for the Undo of its confirmation.
     Only a SHA-256 of the token the button carries is stored; a row is deleted when used."""
@@ -273,3 +308,20 @@ class UndoRow(Base):
     changes: Mapped[list] = mapped_column(JSON)
     done: Mapped[str] = mapped_column(Text)
     then: Mapped[str | None] = mapped_column(Text)
+
+
+class SessionRow(Base):
+    """A secret that stands for a person on the server: a logged-in browser (`kind`
+    "web"), a one-time password-reset link ("reset"), or any later kind (a paired
+    device...). Only the SHA-256 of the secret is stored, so the table alone logs
+    nobody in. Deleting the row ends it at once, in every worker."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 import typer
 
+from nosetwitch.domain.vocabulary import factor_value
 from nosetwitch.interfaces.cli.common import (
     open_service,
     parse_choice,
@@ -161,7 +162,7 @@ def log_day(
     stored, created = _guard(lambda: service.upsert_day(checkin))
     labels = {factor.key: factor.label for factor in service.get_person().own_factors}
     own_text = [f"{labels.get(key, key)} {'yes' if value is True else 'no' if value is False else f'{value:g}'}" for key, value in stored.own.items()]
-    factors = ", ".join([*(f"{name} {value:g}" for name, value in stored.factors().items()), *own_text])
+    factors = ", ".join([*(factor_value(name, value) for name, value in stored.factors().items()), *own_text])
     typer.echo(f"{'Recorded' if created else 'Updated'} {day.isoformat()}: {factors or 'note only'}.")
     if drinks:
         per_serving = caffeine_per_serving()

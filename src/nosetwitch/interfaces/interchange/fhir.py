@@ -29,6 +29,7 @@ import datetime as dt
 import uuid
 from typing import Any, Iterable
 
+from nosetwitch.domain import vocabulary
 from nosetwitch.domain.models import DAY_FACTORS, Diary, Episode, Site, Side
 from nosetwitch.interfaces.interchange.fhir_codes import CodeBook, code_book
 from nosetwitch.triage.result import POLICY
@@ -53,26 +54,8 @@ _FACTOR_UNITS: dict[str, tuple[str, str] | None] = {
     "screen_h": ("h", "h"),
     "exercise_min": ("min", "min"),
 }
-_FACTOR_LABELS = {
-    "sleep_h": "Sleep the night before",
-    "caffeine_mg": "Caffeine, all sources",
-    "nicotine_units": "Nicotine (cigarettes, pouches or vape sessions)",
-    "alcohol_units": "Alcohol, standard drinks",
-    "stress": "Stress, 0-10",
-    "water_l": "Fluid intake",
-    "magnesium_mg": "Magnesium intake",
-    "potassium_mg": "Potassium intake",
-    "calcium_mg": "Calcium intake",
-    "facial_strain": "Repetitive facial strain, 0-10",
-    "screen_h": "Screen time",
-    "exercise_min": "Exercise",
-}
-_LEVEL_ACTION = {
-    "self_care": "Home measures, keep logging, watch for the warning signs.",
-    "consult": "Book an appointment with a doctor in the coming days; do not stop a prescribed medicine on your own.",
-    "urgent": "Get medical advice today (within 24 hours).",
-    "emergency": "Call the local emergency number now (112 / 911 / 999).",
-}
+_FACTOR_LABELS = {name: vocabulary.factor_long(name) for name in vocabulary.FACTORS}
+_LEVEL_ACTION = vocabulary.LEVEL_ACTIONS
 NOT_A_DIAGNOSIS = "Self-reported diary data exported by nosetwitch. Not a diagnosis and no substitute for a clinician."
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from typing import Any, Callable, TypeVar
@@ -19,7 +21,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from nosetwitch.interfaces.web.problems import Problem
-from nosetwitch.interfaces.web.security import password_fingerprint
+from nosetwitch.interfaces.web.security import password_fingerprint, session_store
 from nosetwitch.domain.models import Diary, Episode
 from nosetwitch.domain.timeline import DiaryTimeline
 from nosetwitch.services.diary import LOCAL_USERNAME, DiaryService
@@ -32,7 +34,7 @@ _lock = threading.Lock()
 
 _WRITES = frozenset(
     {
-        "set_person", "update_person", "import_diary", "upsert_day",
+        "set_person", "update_person", "import_diary", "upsert_day", "save_check_answer", "undo_check_answer",
         *(f"{verb}_{kind}" for verb in ("add", "update", "delete") for kind in ("episode", "symptom", "day", "remedy", "medication")),
         "add_own_factor", "update_own_factor", "remove_own_factor",
     }
@@ -71,6 +73,15 @@ class SerializedDiary:
 
         serialized.__name__ = name
         return serialized
+
+    @contextmanager
+    def exclusive(self) -> Iterator[DiaryService]:
+        """The bare service with this owner's lock held (a long import); the copy is read again after."""
+        with self._lock:
+            try:
+                yield self._service
+            finally:
+                self.cache.touched()
 
     def add_episode(self, episode: Episode | None = None, **fields):
         _keep_in_memory(self)
@@ -191,9 +202,10 @@ def current_account(request: Request):
     cached = getattr(request.state, "account", None)
     if cached is not None:
         return cached
-    account = web.accounts.get(int(uid))
+    owner = session_store(request).owner(request.session.get("sid"))
+    account = web.accounts.get(int(uid)) if owner is not None and str(owner) == str(uid) else None
     if account is None or request.session.get("pwf") != password_fingerprint(account.password_hash):
-        request.session.clear()  # the account is gone or its password changed
+        request.session.clear()  # logged out, expired, the account is gone or its password changed
         return None
     request.state.account = account
     return account
@@ -249,3 +261,11 @@ def page_viewer(request: Request) -> Viewer:
 async def page_viewer_on_loop(request: Request) -> Viewer:
     """`page_viewer` for the busiest page (the overview), as `api_viewer_on_loop`."""
     return await run_for(request, page_viewer, request)
+
+
+def forget_diary(database_url: str | None, owner: str | int) -> None:
+    """Drop the diary kept in memory for an owner (their account was deleted)."""
+    with _lock:
+        service = _services.pop((database_url, owner), None)
+        if service is not None:
+            _recent.pop(id(service), None)

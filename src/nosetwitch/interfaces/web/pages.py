@@ -11,13 +11,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from nosetwitch.domain.clock import local_date, zone
-from nosetwitch.domain.models import Interference, RemedyCode, Site, SymptomCode
-from nosetwitch.interfaces.web import charts, forms, undo, usecases, views
-from nosetwitch.interfaces.web.deps import Viewer, current_account, page_viewer, page_viewer_on_loop, run_for
+from nosetwitch.domain import vocabulary
+from nosetwitch.domain.clock import local_date, local_day_bounds, zone
+from nosetwitch.domain.models import Interference, QueryDate, RemedyCode, Site, SymptomCode
+from nosetwitch.interfaces.web import charts, forms, insight_rows, timezones, undo, usecases, views
+from nosetwitch.interfaces.web import schemas as s
+from nosetwitch.interfaces.web.deps import Viewer, current_account, diary_service, page_viewer, page_viewer_on_loop, run_for
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
 from nosetwitch.knowledge import knowledge
+from nosetwitch.triage.wording import emergency_safety_net
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
 PageViewer = Annotated[Viewer, Depends(page_viewer)]
@@ -33,30 +36,16 @@ NAV = (
     ("/data", "Data"),
     ("/profile", "Profile"),
 )
-LEVEL_WORDS = {
-    "self_care": "Self-care",
-    "consult": "See a doctor in the coming days",
-    "urgent": "Get medical advice today",
-    "emergency": "Emergency: call 112 / 911 / 999 now",
-}
-SITE_CHOICES = [(s.value, s.value.capitalize()) for s in Site]
-SIDE_CHOICES = [("left", "Left"), ("right", "Right"), ("both", "Both"), ("center", "Centre")]
+PHONE_NAV = (("/", "Log"), ("/day", "Day"), ("/overview", "Overview"), ("/insights", "Insights"), ("/more", "More"))
+"""The bottom bar on a phone: the four places people go each day, and "More" for the rest."""
+MORE_NAV = tuple(item for item in NAV if item not in PHONE_NAV) + (("/report", "Prepare for your appointment"),)
+LEVEL_WORDS = vocabulary.LEVELS
+SITE_CHOICES = [(s.value, vocabulary.site_name(s.value)) for s in Site]
+SIDE_CHOICES = list(vocabulary.SIDES.items())
 INTERFERENCE_CHOICES = [(i.value, i.value.capitalize()) for i in Interference]
-REMEDY_NAMES = {r.code.value: r.name for r in knowledge().remedies} | {"other": "Something else"}
-"""The knowledge base's names, so Learn, advice and the diary call a measure the same."""
-SYMPTOM_NAMES = {
-    "facial_droop": "Face drooping",
-    "weakness": "Weakness",
-    "numbness": "Numbness or tingling",
-    "vision_change": "Change in sight",
-    "pain": "Pain",
-    "speech_difficulty": "Trouble speaking",
-    "swallowing_difficulty": "Trouble swallowing",
-    "balance_loss": "Loss of balance",
-    "severe_headache": "Sudden, very bad headache",
-    "eyelid_closure": "Eye forced shut by the spasm",
-    "other": "Something else",
-}
+REMEDY_NAMES = vocabulary.REMEDIES
+"""The same names as the knowledge base's, so Learn, advice and the diary call a measure the same (a test checks)."""
+SYMPTOM_NAMES = vocabulary.SYMPTOMS
 
 
 def page_context(request: Request, **extra: Any) -> dict[str, Any]:
@@ -66,6 +55,8 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
     context = {
         "csrf": csrf_token(request),
         "nav": NAV if logged_in else (),
+        "phone_nav": PHONE_NAV if logged_in else (),
+        "more_paths": [href for href, _ in MORE_NAV],
         "active": request.url.path,
         "user": account,
         "multi_user": web.multi_user,
@@ -77,6 +68,8 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "errors": [],
         "remedy_names": REMEDY_NAMES,
         "symptom_names": SYMPTOM_NAMES,
+        "emergency_safety_net": emergency_safety_net(),
+        "words": vocabulary,  # the one vocabulary of the words people read
     }
     context.update(extra)
     return context
@@ -233,7 +226,7 @@ async def add_remedy(request: Request, viewer: PageViewer):
 
 
 @router.post("/remedies/{remedy_id}/delete")
-async def delete_remedy(request: Request, viewer: PageViewer, remedy_id: int):
+async def delete_remedy(request: Request, viewer: PageViewer, remedy_id: s.Key):
     remedy = usecases.call(viewer.diary.get_remedy, remedy_id).record
     name = REMEDY_NAMES[remedy.code.value]
     if not await _confirmed(request):
@@ -377,7 +370,7 @@ def _saved_day_message(day, parsed) -> str:
 
 
 @router.post("/days/{date}/delete")
-async def delete_day(request: Request, viewer: PageViewer, date: dt.date):
+async def delete_day(request: Request, viewer: PageViewer, date: QueryDate):
     day = usecases.call(viewer.diary.get_day, date)
     what = f"the check-in of {date.strftime('%A %d %B %Y')}"
     if not await _confirmed(request):
@@ -397,9 +390,96 @@ async def overview_page(request: Request, viewer: Annotated[Viewer, Depends(page
 
 
 def _overview_page(request: Request, viewer: Viewer) -> HTMLResponse:
+    from nosetwitch.interfaces.web import check
+
     numbers, result = usecases.overview_of(viewer)
     main = result.reasons[0] if result.reasons else None
-    return render(request, "overview.html", title="Overview", o=numbers, triage=result, main_reason=main, tz=_tz(viewer))
+    tz = _tz(viewer)
+    return render(request, "overview.html", title="Overview", o=numbers, triage=result, main_reason=main, tz=tz, person_timezone=tz,
+                  still_there=check.still_there(viewer, result.as_of), **check.emergency_words(result.level))
+
+
+@router.get("/more", response_class=HTMLResponse)
+def more_page(request: Request, viewer: PageViewer):
+    """The phone's "More": every page that is not in the bottom bar."""
+    return render(request, "more.html", title="More", more=MORE_NAV)
+
+
+# --- prepare for an appointment: the doctor's report -------------------------------------------
+
+REPORT_PERIODS = (("14", "Last 14 days"), ("30", "Last 30 days"), ("90", "Last 90 days"), ("dates", "Choose the dates"))
+
+
+def _report_period(request: Request, viewer: Viewer) -> tuple[dt.date, dt.date]:
+    """The period asked for (?period=14|30|90, or period=dates&start=..&end=..), or a 422 naming the field."""
+    query = request.query_params
+    today = usecases.now_for(viewer).date()
+    period = query.get("period", "14")
+    if period in ("14", "30", "90"):
+        return today - dt.timedelta(days=int(period) - 1), today
+    if period != "dates":
+        raise forms.FormError([{"field": "period", "message": "choose 14, 30 or 90 days, or the dates"}])
+    errors, bounds = [], {}
+    for name, label in (("start", "From"), ("end", "To")):
+        try:
+            bounds[name] = dt.date.fromisoformat(query.get(name, ""))
+        except ValueError:
+            errors.append({"field": name, "message": f"{label}: give a date, e.g. {today.isoformat()}"})
+    if not errors:
+        start, end = bounds["start"], bounds["end"]
+        if end > today:
+            errors.append({"field": "end", "message": f"To: {end.isoformat()} is in the future; the report ends today at the latest"})
+        elif start > end:
+            errors.append({"field": "start", "message": "From: comes after To"})
+        elif (end - start).days >= 366:
+            errors.append({"field": "start", "message": "From: a report covers at most 366 days"})
+    if errors:
+        raise forms.FormError(errors)
+    return bounds["start"], bounds["end"]
+
+
+def _report_form(request: Request, viewer: Viewer, errors=None, status: int = 200) -> HTMLResponse:
+    query = request.query_params
+    today = usecases.now_for(viewer).date()
+    return render(
+        request, "report.html", status=status, title="Prepare for your appointment", periods=REPORT_PERIODS,
+        period=query.get("period", "30"), start=query.get("start", (today - dt.timedelta(days=29)).isoformat()),
+        end=query.get("end", today.isoformat()), today=today, errors=errors or [],
+    )
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_page(request: Request, viewer: PageViewer):
+    return _report_form(request, viewer)
+
+
+@router.get("/report/pdf")
+def report_download(request: Request, viewer: PageViewer):
+    """The PDF as a download: without JavaScript the form simply leads here and the browser saves it."""
+    from fastapi.responses import Response
+
+    try:
+        start, end = _report_period(request, viewer)
+    except forms.FormError as exc:
+        return _report_form(request, viewer, exc.errors, 422)
+    body, filename = usecases.report_pdf(viewer, (end - start).days + 1, start, end)
+    return Response(body, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/report/print", response_class=HTMLResponse)
+def report_print(request: Request, viewer: PageViewer):
+    """The same report as a print-friendly page (the same content as the PDF, from reports/content.py)."""
+    try:
+        start, end = _report_period(request, viewer)
+    except forms.FormError as exc:
+        return _report_form(request, viewer, exc.errors, 422)
+    from nosetwitch.reports import pdf as report_layout  # the PDF's headings and wording, for the same report
+
+    content, tz = usecases.report_content(viewer, start, end)
+    return render(
+        request, "report_print.html", title="Report for your doctor", c=content, tz=tz, days_count=(end - start).days + 1,
+        headings=report_layout.HEADINGS, seconds=report_layout._fmt_seconds, note_kinds=report_layout._NOTE_KINDS,
+    )
 
 
 # --- history -------------------------------------------------------------------------------------
@@ -409,7 +489,8 @@ PAGE_SIZE = 25
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", offset: int = 0):
+def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", offset: s.Offset = 0, date: dt.date | None = None):
+    """Records newest first; `date` (a tap on the heat map) shows that one day's."""
     if kind not in dict(HISTORY_KINDS):
         kind = "episodes"
     offset = max(offset, 0)
@@ -421,18 +502,26 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
     for remedy in diary.remedies:
         if remedy.episode_id:
             tried.setdefault(remedy.episode_id, []).append(remedy)
+    began = views.first_record_day(diary) or today + dt.timedelta(days=1)
     lister = {
         "episodes": viewer.diary.list_episodes,
         "days": viewer.diary.list_days,
         "symptoms": viewer.diary.list_symptoms,
         "remedies": viewer.diary.list_remedies,
     }[kind]
-    page = lister(offset=offset, limit=PAGE_SIZE)
+    bounds = {}
+    if date is not None:
+        start, end = local_day_bounds(date, tz)
+        bounds = {"since": date, "until": date + dt.timedelta(days=1)} if kind == "days" else {"since": start, "until": end}
+    page = lister(offset=offset, limit=PAGE_SIZE, **bounds)
+    link = "/history?kind=episodes&date={date}"
     return render(
         request,
         "history.html",
         title="History",
-        heatmap=charts.calendar_heatmap(counts, today),
+        heatmap=charts.calendar_heatmap(counts, today, first_day=began, day_link=link),
+        heatmap_phone=charts.calendar_heatmap(counts, today, weeks=11, first_day=began, day_link=link),
+        date=date,
         kind=kind,
         kinds=HISTORY_KINDS,
         page=page,
@@ -460,14 +549,19 @@ def insights_page(request: Request, viewer: PageViewer, factor: str | None = Non
     if factor not in recorded:
         factor = next((f for f in significant if f in recorded), recorded[0] if recorded else None)
     values = {d.date: getattr(d, factor) for d in diary.days if factor and getattr(d, factor) is not None}
+    rows = insight_rows.factor_rows(report.get("associations", []))
     return render(
         request,
         "insights.html",
         title="Insights",
         report=report,
         daily=charts.daily_counts_chart(counts, start, today, factor=factor, factor_values=values),
+        daily_phone=charts.daily_counts_chart(counts, today - dt.timedelta(days=29), today, factor=factor, factor_values=values, width=360),
         forest=charts.forest_plot(report.get("associations", [])),
         remedies=charts.remedy_chart(report.get("remedies", []), REMEDY_NAMES),
+        factor_rows=rows,
+        factor_summary=insight_rows.summary_sentence(rows),
+        remedy_rows=insight_rows.remedy_rows(report.get("remedies", [])),
         factor=factor,
         factor_options=[(f, charts.factor_label(f)) for f in recorded],
         factor_label=charts.factor_label,
@@ -490,6 +584,24 @@ async def check_answer(request: Request, viewer: PageViewer):
 
     form = await request.form()
     return check.page(request, viewer, form)
+
+
+@router.post("/check/undo")
+async def check_undo(request: Request, viewer: PageViewer):
+    """"I answered by mistake": remove exactly the records that answer made, then start again."""
+    from nosetwitch.interfaces.web import check
+
+    form = await request.form()
+    removed = check.undo(viewer, str(form.get("check_id", "")))
+    what = ", ".join([s.id for s in removed.symptoms] + [m.record.name for m in removed.medications])
+    return redirect("/check", f"Removed what that answer saved ({what}). If any sign of a stroke starts or comes back, call 112 / 911 / 999 now.", request)
+
+
+@router.post("/symptoms/{symptom_id}/gone")
+def symptom_gone(request: Request, viewer: PageViewer, symptom_id: str):
+    """"Is it still there?" - "It has gone": the symptom ends now (it stays in the diary)."""
+    usecases.call(viewer.diary.update_symptom, symptom_id, ended_at=usecases.now_for(viewer))
+    return redirect("/overview", "Noted: it has gone (the symptom stays in your diary with the time it ended). If it comes back, run the check again.", request)
 
 
 # --- learn ---------------------------------------------------------------------------------------
@@ -532,16 +644,15 @@ def profile_page(request: Request, viewer: PageViewer):
 
 
 def _profile(request: Request, viewer: Viewer, errors=None, status=200, factor_values=None):
-    from zoneinfo import available_timezones
-
+    person = viewer.diary.get_person()
     return render(
         request,
         "profile.html",
         status=status,
         title="Profile and medicines",
-        person=viewer.diary.get_person(),
+        person=person,
         medications=viewer.diary.list_medications(limit=1000).items,
-        timezones=sorted(available_timezones()),
+        timezones=timezones.grouped(person.timezone),
         errors=errors or [],
         today=usecases.now_for(viewer).date(),
         factor_values=factor_values or {},
@@ -597,6 +708,19 @@ async def remove_own_factor(request: Request, viewer: PageViewer, key: str):
     return redirect("/profile#own-factors", f"Removed “{factor.label}” (it had a value on {days} day{'s' if days != 1 else ''}).", request)
 
 
+@router.post("/profile/timezone")
+async def save_timezone(request: Request, viewer: PageViewer):
+    """The time zone prompt's one button: use the zone this device reports."""
+    form = await request.form()
+    back = str(form.get("back", "/overview"))
+    back = back if back in ("/overview", "/profile") else "/overview"
+    name = str(form.get("timezone", ""))
+    if not timezones.is_zone(name):
+        return redirect("/profile", f"Not changed: {name!r} is not a time zone this server knows; choose yours from the list.", request)
+    usecases.call(viewer.diary.update_person, timezone=name)
+    return redirect(back, f"Your time zone is now {name}: days are counted in it.", request)
+
+
 @router.post("/medications")
 async def add_medication(request: Request, viewer: PageViewer):
     form = await request.form()
@@ -609,13 +733,13 @@ async def add_medication(request: Request, viewer: PageViewer):
 
 
 @router.post("/medications/{medication_id}/stop")
-def stop_medication(request: Request, viewer: PageViewer, medication_id: int):
+def stop_medication(request: Request, viewer: PageViewer, medication_id: s.Key):
     usecases.call(viewer.diary.update_medication, medication_id, stopped=usecases.now_for(viewer).date())
     return redirect("/profile", "Marked the medicine as stopped today.", request)
 
 
 @router.post("/medications/{medication_id}/delete")
-async def delete_medication(request: Request, viewer: PageViewer, medication_id: int):
+async def delete_medication(request: Request, viewer: PageViewer, medication_id: s.Key):
     medication = usecases.call(viewer.diary.get_medication, medication_id).record
     if not await _confirmed(request):
         return _confirm_delete(request, f"the medicine “{medication.name}”", request.url.path, "/profile")
@@ -678,21 +802,25 @@ async def login_submit(request: Request):
 def register_page(request: Request):
     if not request.app.state.web.multi_user:
         return redirect("/")
-    return render(request, "login.html", title="Create an account", next="/profile", mode="register", allow_signup=request.app.state.web.allow_signup)
+    return render(request, "login.html", title="Create an account", next="/profile", mode="register", allow_signup=request.app.state.web.allow_signup, timezones=timezones.grouped(), zone="Etc/UTC")
 
 
 @router.post("/register", response_class=HTMLResponse)
 async def register_submit(request: Request):
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
+    zone_name = str(form.get("timezone") or "Etc/UTC")
     try:
+        if not timezones.is_zone(zone_name):
+            raise Problem(422, "timezone: unknown", errors=[{"field": "timezone", "message": f"{zone_name!r} is not a time zone; choose one from the list"}])
         if password != str(form.get("password2", "")):
             raise Problem(422, "the two passwords differ", errors=[{"field": "password2", "message": "the two passwords differ"}])
         account = usecases.register(request, username, password)
     except Problem as exc:
-        return render(request, "login.html", status=exc.status, title="Create an account", next="/profile", mode="register", username=username, errors=_errors_of(exc), allow_signup=request.app.state.web.allow_signup)
+        return render(request, "login.html", status=exc.status, title="Create an account", next="/profile", mode="register", username=username, errors=_errors_of(exc), allow_signup=request.app.state.web.allow_signup, timezones=timezones.grouped(), zone=zone_name)
     start_session(request, account.id, account.password_hash)
-    return redirect("/profile", "Welcome! Set your time zone first: it decides what counts as a day.", request)
+    usecases.call(diary_service(request.app.state.web.database_url, account.id).update_person, timezone=zone_name)
+    return redirect("/profile", f"Welcome! Your days are counted in {zone_name}; change it below if that is wrong.", request)
 
 
 @router.post("/logout")
@@ -704,3 +832,83 @@ def logout(request: Request):
 def _safe_next(target: str) -> str:
     """Only same-site paths: a login link must not send people elsewhere."""
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+# --- your account (multi-user mode): password, sessions, deletion --------------------------------
+
+
+def _account_page(request: Request, errors=None, status=200, section: str = ""):
+    from nosetwitch.interfaces.web.security import session_store
+
+    account = current_account(request)
+    if account is None:
+        return redirect("/login?next=/account")
+    return render(
+        request, "account.html", status=status, title="Your account", errors=errors or [], section=section,
+        sessions=session_store(request).count(account.id),
+    )  # fmt: skip
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request):
+    if not request.app.state.web.multi_user:
+        return redirect("/data")
+    return _account_page(request)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+async def account_password(request: Request):
+    form = await request.form()
+    try:
+        if str(form.get("new_password", "")) != str(form.get("new_password2", "")):
+            raise Problem(422, "the two new passwords differ", errors=[{"field": "new_password2", "message": "the two new passwords differ"}])
+        usecases.change_password(request, str(form.get("current_password", "")), str(form.get("new_password", "")))
+    except Problem as exc:
+        if exc.status == 401:
+            return redirect("/login?next=/account")
+        return _account_page(request, _errors_of(exc), exc.status, "password")
+    return redirect("/account", "Changed your password. Every other device was logged out.", request)
+
+
+@router.post("/account/logout-everywhere")
+def account_logout_everywhere(request: Request):
+    try:
+        usecases.log_out_everywhere(request)
+    except Problem:
+        pass  # nobody was logged in: nothing to end
+    return redirect("/login", "Logged out on every device.", request)
+
+
+@router.post("/account/delete", response_class=HTMLResponse)
+async def account_delete(request: Request):
+    form = await request.form()
+    try:
+        name = usecases.delete_account(request, str(form.get("password", "")), str(form.get("confirm", "")))
+    except Problem as exc:
+        if exc.status == 401:
+            return redirect("/login?next=/account")
+        return _account_page(request, _errors_of(exc), exc.status, "delete")
+    return redirect("/login", f"Deleted the account {name} and its whole diary.", request)
+
+
+@router.get("/reset-password", response_class=HTMLResponse)
+def reset_password_page(request: Request, token: str = ""):
+    from nosetwitch.interfaces.web.security import session_store
+
+    if not request.app.state.web.multi_user:
+        return redirect("/")
+    valid = session_store(request).peek(token) is not None
+    return render(request, "reset_password.html", status=200 if valid else 404, title="Choose a new password", token=token, valid=valid)
+
+
+@router.post("/reset-password", response_class=HTMLResponse)
+async def reset_password_submit(request: Request):
+    form = await request.form()
+    token = str(form.get("token", ""))
+    try:
+        if str(form.get("new_password", "")) != str(form.get("new_password2", "")):
+            raise Problem(422, "the two passwords differ", errors=[{"field": "new_password2", "message": "the two passwords differ"}])
+        usecases.reset_password(request, token, str(form.get("new_password", "")))
+    except Problem as exc:
+        return render(request, "reset_password.html", status=exc.status, title="Choose a new password", token=token, valid=exc.status != 404, errors=_errors_of(exc))
+    return redirect("/login", "Your new password is set; log in with it.", request)

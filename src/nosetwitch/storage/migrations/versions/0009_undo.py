@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_undo'
-down_revision = '0006_devices'
+down_revision = '0005_health_sources'
 branch_labels = None
 depends_on = None
 
