@@ -4,6 +4,7 @@ with the CSRF field, answered by a redirect or the form with its mistakes."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 
@@ -49,7 +50,7 @@ def test_twitching_now_logs_at_now_and_offers_details(web: ApiClient):
     details = web.get(target).text
     assert "Logged a twitch at" in details and "add details" in details.lower()
     saved = web.form("/episodes/e1", {"started_at": "2026-03-10T20:15", "intensity": "4", "sites": ["nose", "cheek"], "side": "left", "note": "at my desk"})
-    assert saved.status_code == 303 and saved.headers["location"] == "/history"
+    assert saved.status_code == 303 and saved.headers["location"] == "/"  # back to logging, with an Undo
     episode = web.get("/api/v1/episodes/e1").json()
     assert episode["started_at"].startswith("2026-03-10T20:15") and episode["intensity"] == 4 and episode["sites"] == ["nose", "cheek"]
     assert "at my desk" in web.get("/history").text
@@ -60,28 +61,30 @@ def test_a_bad_episode_form_shows_the_mistake_and_changes_nothing(web: ApiClient
     before = web.get("/api/v1/episodes/e1").json()
     answer = web.form("/episodes/e1", {"started_at": "2026-03-10T20:15", "intensity": "7"})
     assert answer.status_code == 422
-    assert "intensity" in answer.text and "Please correct" in answer.text
+    assert "How strong" in answer.text and "Not saved" in answer.text
     assert web.get("/api/v1/episodes/e1").json() == before
 
 
 def test_delete_from_history(web: ApiClient):
     web.form("/log")
-    assert web.form("/episodes/e1/delete").headers["location"] == "/history"
+    assert "Yes, delete it" in web.form("/episodes/e1/delete").text  # without JavaScript: asked first
+    assert web.get("/api/v1/episodes").json()["total"] == 1
+    assert web.form("/episodes/e1/delete", {"confirmed": "yes"}).headers["location"] == "/history"
     assert web.get("/api/v1/episodes").json()["total"] == 0
     assert web.get("/episodes/e1").status_code == 404
 
 
 def test_day_check_in_records_only_what_was_filled_in(web: ApiClient):
-    answer = web.form("/day", {"date": "2026-03-10", "sleep_h": "6.5", "record_sleep_h": "1", "stress": "3", "caffeine_mg": "240", "water_l": ""})
+    answer = web.form("/day", {"date": "2026-03-10", "sleep_h": "6.5", "stress": "", "caffeine_mg": "240", "water_l": ""})
     assert answer.status_code == 303
     day = web.get("/api/v1/days/2026-03-10").json()
     assert (day["sleep_h"], day["caffeine_mg"]) == (6.5, 240)
-    assert day["stress"] is None  # the slider's box was not ticked
+    assert day["stress"] is None  # "not recorded" was left chosen
     assert day["water_l"] is None
     page = web.get("/day?date=2026-03-10").text
-    assert 'id="record_sleep_h" name="record_sleep_h" value="1" checked' in page
-    bad = web.form("/day", {"date": "2026-03-10", "stress": "12", "record_stress": "1"})
-    assert bad.status_code == 422 and "stress" in bad.text
+    assert 'id="sleep_h" name="sleep_h" value="6.5"' in page
+    bad = web.form("/day", {"date": "2026-03-10", "stress": "12"})
+    assert bad.status_code == 422 and "Stress" in bad.text
     assert web.get("/api/v1/days/2026-03-10").json() == day
 
 
@@ -136,6 +139,7 @@ def test_the_check_page_runs_to_a_result_without_saving(web: ApiClient):
         hidden = dict(re.findall(r'name="a_([a-z_]+)" value="([^"]*)"', page))
         page = web.form("/check", {**{f"a_{k}": v for k, v in hidden.items()}, "question": question, "answer": "" if question == "medicines" else "no", "save": "0"}).text
     assert "Check result" in page and "Self-care" in page
+    assert 'href="/report">Prepare for your appointment' in page  # the report is offered at the result too
     assert web.get("/api/v1/symptoms").json()["total"] == 0  # nothing saved
 
 
@@ -178,7 +182,8 @@ def test_import_page_lists_problems_record_by_record(web: ApiClient):
 
 def test_insights_page_draws_its_charts(demo: ApiClient):
     page = demo.get("/insights?factor=caffeine_mg").text
-    assert page.count('<svg class="chart') == 3
+    assert page.count('<svg class="chart') == 4  # the daily counts twice: 90 days wide, 30 on a phone
+    assert page.count('<svg class="chart daily"') == 2
     assert 'class="bar"' in page and 'class="overlay"' in page
     assert "Daily counts and caffeine" in page
 
@@ -239,3 +244,16 @@ def test_overview_names_the_last_episode_even_when_it_is_months_old(web: ApiClie
     overview = web.get("/api/v1/overview").json()
     assert overview["week_count"] == 0 and overview["streak_days"] == 0
     assert dt.datetime.fromisoformat(overview["last_episode_at"]) == old
+
+
+def test_the_print_version_of_the_report_says_what_the_pdf_says(demo: ApiClient):
+    from nosetwitch.reports.pdf import HEADINGS
+
+    page = html.unescape(demo.get("/report/print?period=30").text)
+    assert "(30 days)" in page
+    for heading in HEADINGS.values():
+        assert heading in page
+    refused = demo.http.get("/report/pdf?period=dates&start=2026-02-10&end=2026-02-01")
+    assert refused.status_code == 422 and "From: comes after To" in refused.text
+    pdf = demo.http.get("/report/pdf?period=90")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import typer
 
+from nosetwitch.domain.vocabulary import DAYS_IN_A_ROW, NOT_A_DIAGNOSIS, factor_label, per_text, remedy_name
+
 from nosetwitch.interfaces.cli.common import load_case_or_stored, now_in, open_service, parse_as_of, parse_date
 from nosetwitch.interfaces.cli.main import BadInput, app, fail
 
@@ -22,22 +24,6 @@ experiment_app = typer.Typer(
 )
 app.add_typer(experiment_app, name="experiment")
 
-# Short labels for the association table, so it fits an 80-column terminal.
-_FACTOR_LABEL = {
-    "sleep_h": ("sleep", "1 h"),
-    "caffeine_mg": ("caffeine", "100 mg"),
-    "nicotine_units": ("nicotine", "1 unit"),
-    "alcohol_units": ("alcohol", "1 drink"),
-    "stress": ("stress", "1 point"),
-    "water_l": ("fluid", "1 l"),
-    "magnesium_mg": ("magnesium", "100 mg"),
-    "potassium_mg": ("potassium", "100 mg"),
-    "calcium_mg": ("calcium", "100 mg"),
-    "facial_strain": ("facial strain", "1 point"),
-    "screen_h": ("screen time", "1 h"),
-    "exercise_min": ("exercise", "30 min"),
-}
-NOT_A_DIAGNOSIS = "Patterns in your own diary, not a diagnosis; no substitute for a clinician."
 _SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -74,7 +60,6 @@ def show_report(report) -> None:
     from rich.table import Table
 
     from nosetwitch.insights.findings import plural
-    from nosetwitch.insights.triggers import PER_UNIT
 
     console = Console(highlight=False, soft_wrap=True)
     data = report.to_dict()
@@ -89,7 +74,7 @@ def show_report(report) -> None:
     console.print(
         f"{plural(summary['episodes'], 'episode')} on {plural(summary['episode_days'], 'day')} · "
         f"{summary['episodes_per_day_7d']:g}/day last 7 days · {summary['episodes_per_day_30d']:g}/day last 30 · "
-        f"streak {summary['current_streak_days']} (longest {summary['longest_streak_days']}) · "
+        f"{summary['current_streak_days']} {DAYS_IN_A_ROW} (longest {summary['longest_streak_days']}) · "
         f"median length {'—' if median is None else f'{median:g} s'}"
     )
     if report.associations:
@@ -98,11 +83,10 @@ def show_report(report) -> None:
             table.add_column(column, justify="left" if column in ("factor", "day", "") else "right", no_wrap=True)
         rows = sorted(report.associations, key=lambda r: (not r.significant, r.q))
         for row in rows[:12]:
-            label, unit = _FACTOR_LABEL.get(row.factor, (row.factor, PER_UNIT[row.factor][1]))
             table.add_row(
-                label,
+                factor_label(row.factor).lower(),
                 "same" if row.lag_days == 0 else "before",
-                unit,
+                per_text(row.factor, row.per).removeprefix("per "),
                 f"{row.rate_ratio:.2f}",
                 f"{row.ci95[0]:.2f}–{row.ci95[1]:.2f}",
                 f"{row.q:.3f}",
@@ -118,7 +102,7 @@ def show_report(report) -> None:
         for row in data["remedies"]:
             rate = "—" if row["helped_rate"] is None else f"{row['helped_rate']:.0%}"
             interval = "—" if row["ci95"] is None else f"{row['ci95'][0]:.0%} – {row['ci95'][1]:.0%}"
-            table.add_row(row["code"].replace("_", " "), str(row["tried"]), f"{row['helped']}/{row['answered']}", rate, interval)
+            table.add_row(remedy_name(row["code"]), str(row["tried"]), f"{row['helped']}/{row['answered']}", rate, interval)
         console.print(table)
         console.print(f"[dim]{data['remedy_caution']}[/dim]")
     console.print("[bold]What stands out[/bold]")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0007_check_records'
-down_revision = '0002_experiments'
+down_revision = '0006_devices'
 branch_labels = None
 depends_on = None
 
