@@ -175,13 +175,13 @@ def test_atc_classes_agree_with_the_knowledge_base() -> None:
 
 
 _instants = st.datetimes(
-    min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2035, 12, 31), timezones=st.sampled_from(
+    min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2026, 10, 31), timezones=st.sampled_from(
         [dt.timezone.utc, dt.timezone(dt.timedelta(hours=5, minutes=30)), dt.timezone(dt.timedelta(hours=-8))]
     )
 ).map(lambda d: d.replace(microsecond=0))
 _episodes = st.builds(
     Episode,
-    id=st.text("abcdefgh0123456789-", min_size=1, max_size=8),
+    id=st.from_regex(r"\A[a-h0-9][a-h0-9-]{0,7}\Z"),
     started_at=_instants,
     duration_s=st.none() | st.floats(min_value=0.5, max_value=3600, allow_nan=False),
     intensity=st.none() | st.integers(1, 5),
@@ -190,7 +190,8 @@ _episodes = st.builds(
     interferes_with=st.lists(st.sampled_from(Interference), max_size=2, unique=True),
     visible=st.none() | st.booleans(),
     source=st.sampled_from(Source),
-    note=st.none() | st.text(min_size=1, max_size=40),  # an empty note is no note (FHIR has no empty strings)
+    # an empty note is no note (FHIR has no empty strings); notes are stored trimmed, without control characters
+    note=st.none() | st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=40).map(str.strip).filter(bool),
 )
 
 

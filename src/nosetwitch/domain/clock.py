@@ -18,13 +18,23 @@ class UnknownTimeZone(ValueError):
     """The name is not an IANA time zone known to this machine."""
 
 
+# Names a system zone folder may hold that are not IANA zones: `localtime` is
+# whatever the machine is set to, the others are build artefacts.
+_NOT_IANA = frozenset({"localtime", "Factory", "posixrules", "leapseconds", "tzdata.zi", "zone.tab", "zone1970.tab", "iso3166.tab"})
+_IANA_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]{0,29}(/[A-Za-z0-9][A-Za-z0-9_+-]{0,29}){0,2}$")
+
+
 @lru_cache(maxsize=256)
 def zone(name: str) -> ZoneInfo:
-    """The ZoneInfo for an IANA name, or UnknownTimeZone naming it."""
+    """The ZoneInfo for an IANA name (`Europe/Berlin`, `UTC`), or UnknownTimeZone naming it.
+
+    Only IANA names: not `localtime`, not `posix/...` or `right/...`, not a path."""
     try:
+        if not isinstance(name, str) or not _IANA_NAME.match(name) or name in _NOT_IANA or name.startswith(("posix/", "right/")):
+            raise ValueError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise UnknownTimeZone(f"unknown time zone {name!r} (use an IANA name such as 'Europe/Berlin')") from None
+        raise UnknownTimeZone(f"unknown time zone {ascii(name)[:70]} (use an IANA name such as 'Europe/Berlin')") from None
 
 
 def local_date(instant: dt.datetime, tz: str | ZoneInfo) -> dt.date:
@@ -73,3 +83,24 @@ def duration_seconds(text: str) -> float:
     if not 0 < total < float("inf"):
         raise ValueError(f"{text!r} is no length of time")
     return float(total)
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time skipped by a daylight-saving change (e.g. 02:30 on the spring-forward night)."""
+
+
+def wall_time(naive: dt.datetime, tz: str | ZoneInfo) -> dt.datetime:
+    """A wall-clock time read in the person's zone, as an aware instant.
+
+    The rule (docs/diary.md): a time that the clocks skipped (inside the
+    spring-forward gap) is refused with NonexistentLocalTime; a time that
+    happened twice (inside the autumn fold) is read as the first of the two,
+    still on summer time (`fold=0`).
+    """
+    z = zone(tz) if isinstance(tz, str) else tz
+    local = naive.replace(tzinfo=z, fold=0)
+    there_and_back = local.astimezone(dt.timezone.utc).astimezone(z)
+    if there_and_back.replace(tzinfo=None) != naive.replace(fold=0):
+        raise NonexistentLocalTime(
+            f"{naive:%Y-%m-%d %H:%M} did not exist in {z.key}: the clocks were put forward that night; "
+            "give a time before or after the change"
+        )
+    return local

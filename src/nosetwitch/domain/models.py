@@ -23,6 +23,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -181,15 +182,109 @@ def _timezone_name(value: str) -> str:
     return value
 
 
-Timestamp = Annotated[dt.datetime, BeforeValidator(_timestamp)]
-"""An aware instant; the offset it was written with is kept for display."""
-LocalDate = Annotated[dt.date, BeforeValidator(_date)]
-NonNegative = Annotated[float, Strict(), Field(ge=0)]
-Hours = Annotated[float, Strict(), Field(ge=0, le=24)]
+# --- plausible ranges (docs/diary.md, "What the diary accepts") ---------------------------
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+"""Nothing in a diary happened before 1900."""
+FUTURE_SLACK = dt.timedelta(days=1)
+"""Records may lie at most a day ahead of now (a clock set a little fast, a trip east)."""
+_EARLIEST_INSTANT = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)
+_AHEAD_OF_UTC = dt.timedelta(hours=14)  # the earliest zone on Earth (Pacific/Kiritimati)
+
+
+def latest_instant() -> dt.datetime:
+    """The latest instant a record may carry: now plus a day."""
+    return dt.datetime.now(dt.timezone.utc) + FUTURE_SLACK
+
+
+def latest_date() -> dt.date:
+    """The latest date a record may carry: a day after today in the earliest time zone."""
+    return (dt.datetime.now(dt.timezone.utc) + _AHEAD_OF_UTC + FUTURE_SLACK).date()
+
+
+def instant_in_range(value: dt.datetime) -> dt.datetime:
+    if value < _EARLIEST_INSTANT:
+        raise ValueError("the time is before 1900; check the year")
+    if value > latest_instant():
+        raise ValueError(f"the time {value.isoformat()} is more than a day in the future; check the date")
+    return value
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    if value < EARLIEST_DATE:
+        raise ValueError("the date is before 1900; check the year")
+    if value > latest_date():
+        raise ValueError(f"the date {value.isoformat()} is more than a day in the future; check the date")
+    return value
+
+
+# --- text ----------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile(r"[\t\n\r]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _printable(value: str) -> str:
+    """Trimmed; no control characters (NUL cannot be stored in PostgreSQL) and no lone
+    surrogates (they are not Unicode text); a note may keep its tabs and line breaks."""
+    if _SURROGATE.search(value):
+        raise ValueError("the text contains a lone surrogate, which is not valid Unicode text")
+    if _CONTROL.search(value):
+        raise ValueError("the text contains a control character (such as NUL); remove it")
+    return value.strip()
+
+
+def _one_line(value: str) -> str:
+    value = _printable(value)
+    if _LINE_BREAK.search(value):
+        raise ValueError("a name is one line: no tabs or line breaks")
+    if not value:
+        raise ValueError("a name cannot be empty or only spaces")
+    return value
+
+
+MAX_NAME_LENGTH = 200
+MAX_NOTE_LENGTH = 10_000
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$"
+"""A record id: 1 to 64 letters, digits, '.', '_', '~' or '-', starting with a letter or digit
+(short, printable, safe in a URL path and in a spreadsheet cell)."""
+_ID = re.compile(ID_PATTERN)
+
+
+def _id_shape(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError("an id is 1 to 64 letters, digits, '.', '_', '~' or '-', starting with a letter or digit")
+    return value
+
+
+Timestamp = Annotated[dt.datetime, BeforeValidator(_timestamp), AfterValidator(instant_in_range)]
+"""An aware instant between 1900 and a day from now; the offset it was written with is kept for display."""
+LocalDate = Annotated[dt.date, BeforeValidator(_date), AfterValidator(_date_in_range)]
+"""A calendar date between 1900-01-01 and a day from today."""
+
+
+QUERY_INSTANT_PATTERN = r"^(19|2[01])\d\d-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$"
+QueryInstant = Annotated[dt.datetime, BeforeValidator(_timestamp), WithJsonSchema({"type": "string", "format": "date-time", "pattern": QUERY_INSTANT_PATTERN})]
+"""A moment in a query (`since`, `as_of`): RFC 3339 with an offset, years 1900-2199 (no ranges of 'now')."""
+QueryDate = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d\d-\d\d$"})]
+"""A date in a query or path: YYYY-MM-DD only (not a number of seconds)."""
+
+
+def _amount(upper: float) -> object:
+    """A finite, non-negative number up to `upper` (no NaN, no Infinity)."""
+    return Annotated[float, Strict(), Field(ge=0, le=upper, allow_inf_nan=False)]
+
+
+NonNegative = _amount(1e6)
+Hours = _amount(24)
 Scale10 = Annotated[StrictInt, Field(ge=0, le=10)]
-Text = StrictStr
-Id = Annotated[StrictStr, Field(min_length=1)]
-TimezoneName = Annotated[StrictStr, Field(min_length=1), AfterValidator(_timezone_name)]
+Text = Annotated[StrictStr, Field(max_length=MAX_NOTE_LENGTH), AfterValidator(_printable)]
+"""A note: trimmed, at most 10,000 characters, no control characters but tabs and line breaks."""
+Name = Annotated[StrictStr, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_one_line)]
+"""A name: trimmed, not empty, one line of at most 200 characters."""
+Id = Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=ID_PATTERN), BeforeValidator(lambda v: _id_shape(v) if isinstance(v, str) else v)]
+TimezoneName = Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(_timezone_name)]
 
 
 class _Record(BaseModel):
@@ -281,8 +376,8 @@ class Person(_Record):
 
 
 class Medication(_Record):
-    name: Annotated[StrictStr, Field(min_length=1)]
-    dose: Text | None = None
+    name: Name
+    dose: Annotated[StrictStr, Field(max_length=MAX_NAME_LENGTH), AfterValidator(_printable)] | None = None
     started: LocalDate | None = None
     stopped: LocalDate | None = None
 
@@ -297,12 +392,16 @@ class Medication(_Record):
         return (self.started is None or self.started <= day) and (self.stopped is None or self.stopped > day)
 
 
+MAX_EPISODE_S = 7 * 24 * 3600
+"""An episode lasts at most a week (a longer spell is several episodes, or a note)."""
+
+
 class Episode(_Record):
     """One bout of twitching."""
 
     id: Id
     started_at: Timestamp
-    duration_s: Annotated[float, Strict(), Field(gt=0)] | None = None
+    duration_s: Annotated[float, Strict(), Field(gt=0, le=MAX_EPISODE_S, allow_inf_nan=False)] | None = None
     intensity: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
     side: Side | None = None
     sites: Annotated[list[Site], Field(min_length=1)] = Field(default_factory=lambda: [Site.NOSE])
@@ -368,21 +467,25 @@ RESERVED_DAY_KEYS = frozenset({*DAY_FACTORS, "date", "note", "own"})
 
 
 class DayCheckIn(_Record):
-    """One check-in per calendar day. A missing factor is unknown, not zero."""
+    """One check-in per calendar day. A missing factor is unknown, not zero.
+
+    Each factor has an upper bound far above any real day (caffeine 5,000 mg,
+    water 20 l, exercise 1,440 min...), so a typo or `Infinity` is refused,
+    not stored (docs/diary.md)."""
 
     date: LocalDate
     sleep_h: Hours | None = None
-    caffeine_mg: NonNegative | None = None
-    nicotine_units: NonNegative | None = None
-    alcohol_units: NonNegative | None = None
+    caffeine_mg: _amount(5000) | None = None  # type: ignore[valid-type]
+    nicotine_units: _amount(200) | None = None  # type: ignore[valid-type]
+    alcohol_units: _amount(100) | None = None  # type: ignore[valid-type]
     stress: Scale10 | None = None
-    water_l: NonNegative | None = None
-    magnesium_mg: NonNegative | None = None
-    potassium_mg: NonNegative | None = None
-    calcium_mg: NonNegative | None = None
+    water_l: _amount(20) | None = None  # type: ignore[valid-type]
+    magnesium_mg: _amount(5000) | None = None  # type: ignore[valid-type]
+    potassium_mg: _amount(20000) | None = None  # type: ignore[valid-type]
+    calcium_mg: _amount(10000) | None = None  # type: ignore[valid-type]
     facial_strain: Scale10 | None = None
     screen_h: Hours | None = None
-    exercise_min: NonNegative | None = None
+    exercise_min: _amount(1440) | None = None  # type: ignore[valid-type]
     note: Text | None = None
     own: dict[OwnKey, OwnValue] = Field(default_factory=dict)
     """Values of the person's own factors, by key (absent: not recorded)."""

@@ -72,7 +72,7 @@ class AccountService:
 
     def authenticate(self, username: str, password: str) -> Account | None:
         """The account when name and password match, else None (same time either way)."""
-        name = username.strip().lower()
+        name = login_name(username)
         with Session(self.engine) as session:
             row = session.scalar(select(UserRow).where(UserRow.username == name))
             if row is None or not row.password_hash:
@@ -92,13 +92,62 @@ class AccountService:
                 return None
             return Account(row.id, row.username, row.password_hash)
 
+    def find(self, username: str) -> Account | None:
+        """The account of a user name (as login reads it), or None."""
+        with Session(self.engine) as session:
+            row = session.scalar(select(UserRow).where(UserRow.username == login_name(username)))
+            if row is None or not row.password_hash:
+                return None
+            return Account(row.id, row.username, row.password_hash)
+
+    def verify(self, user_id: int, password: str) -> bool:
+        """Whether `password` is this account's (for confirming a change or a deletion)."""
+        account = self.get(user_id)
+        return account is not None and _verify(account.password_hash, password)
+
+    def set_password(self, user_id: int, new_password: str) -> Account:
+        """Store a new password (checked for strength first); raises AccountError naming `new_password`."""
+        account = self.get(user_id)
+        if account is None:
+            raise AccountError("username", "the account no longer exists")
+        try:
+            check_password(new_password, account.username)
+        except AccountError as exc:
+            raise AccountError("new_password", str(exc)) from None
+        password_hash = _hasher.hash(new_password)
+        with Session(self.engine) as session:
+            row = session.get(UserRow, user_id)
+            row.password_hash = password_hash
+            session.commit()
+        return Account(account.id, account.username, password_hash)
+
+    def delete(self, user_id: int) -> None:
+        """Remove the account and every row it owns, in every table, in one transaction.
+
+        Tables are emptied child-first by their `owner_id` (not only by the
+        foreign keys' cascade), so a table added later is covered as long as it
+        has an `owner_id` column."""
+        from nosetwitch.storage.database import writer
+        from nosetwitch.storage.models import Base
+
+        with Session(writer(self.engine)) as session, session.begin():
+            for table in reversed(Base.metadata.sorted_tables):
+                if "owner_id" in table.c:
+                    session.execute(table.delete().where(table.c.owner_id == user_id))
+            session.execute(UserRow.__table__.delete().where(UserRow.id == user_id))
+
     def count(self) -> int:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(UserRow).where(UserRow.password_hash.is_not(None))) or 0
 
 
+def login_name(username: str) -> str:
+    """A user name as login, sign-up and the login limit all read it: trimmed, lower case."""
+    return (username or "").strip().lower()
+
+
 def normalize_username(username: str) -> str:
-    name = (username or "").strip().lower()
+    name = login_name(username)
     if not USERNAME_PATTERN.match(name):
         raise AccountError("username", "a user name is 3 to 40 letters, digits, dots, dashes or underscores, starting with a letter or digit")
     if name in RESERVED_NAMES:
@@ -106,13 +155,31 @@ def normalize_username(username: str) -> str:
     return name
 
 
+MIN_PASSWORD_SCORE = 3
+"""zxcvbn's score from 0 (guessed at once) to 4; 3 means "safely unguessable" for an online attack."""
+
+
 def check_password(password: str, username: str = "") -> None:
+    """Refuse a password that is short or easy to guess, saying why and how to do better.
+
+    Strength is judged by zxcvbn (Dropbox's estimator: common passwords, words,
+    names, keyboard patterns, repeats, dates), not by counting characters."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise AccountError("password", f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError("password", f"a password has at most {MAX_PASSWORD_LENGTH} characters")
     if username and username in password.lower():
         raise AccountError("password", "the password must not contain the user name")
+    if not password.strip():
+        raise AccountError("password", "a password of spaces only is too easy to guess")
+    from zxcvbn import zxcvbn
+
+    # zxcvbn's run time grows with the length; the first 100 characters decide.
+    verdict = zxcvbn(password[:100], user_inputs=[username, "nosetwitch", "nose", "twitch"])
+    if verdict["score"] < MIN_PASSWORD_SCORE:
+        feedback = verdict.get("feedback") or {}
+        advice = " ".join(part for part in (feedback.get("warning"), *(feedback.get("suggestions") or [])) if part)
+        raise AccountError("password", f"this password is too easy to guess. {advice or 'Try a few unrelated words.'}".strip())
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -308,3 +308,20 @@ class UndoRow(Base):
     changes: Mapped[list] = mapped_column(JSON)
     done: Mapped[str] = mapped_column(Text)
     then: Mapped[str | None] = mapped_column(Text)
+
+
+class SessionRow(Base):
+    """A secret that stands for a person on the server: a logged-in browser (`kind`
+    "web"), a one-time password-reset link ("reset"), or any later kind (a paired
+    device...). Only the SHA-256 of the secret is stored, so the table alone logs
+    nobody in. Deleting the row ends it at once, in every worker."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

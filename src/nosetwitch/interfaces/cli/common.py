@@ -113,9 +113,9 @@ def parse_instant(text: str | None, timezone: str, *, option: str = "--at") -> d
         if match and int(match["hour"]) < 24 and int(match["minute"] or 0) < 60:
             day = now.date() - dt.timedelta(days=1 if day_word == "yesterday" else 0)
             local = dt.datetime.combine(day, dt.time(int(match["hour"]), int(match["minute"] or 0)))
-            result = local.replace(tzinfo=tz)
+            result = _wall_time(local, tz, option)
         else:
-            result = _parse_iso(text.strip(), tz)
+            result = _parse_iso(text.strip(), tz, option)
     if result is None:
         raise BadInput(
             f"{option}: cannot read {text!r} as a time; try 'now', '10 min ago', '21:30', "
@@ -126,13 +126,23 @@ def parse_instant(text: str | None, timezone: str, *, option: str = "--at") -> d
     return result
 
 
-def _parse_iso(text: str, tz) -> dt.datetime | None:
+def _wall_time(local: dt.datetime, tz, option: str) -> dt.datetime:
+    """A wall-clock time in the person's zone (a time the clocks skipped is refused)."""
+    from nosetwitch.domain.clock import NonexistentLocalTime, wall_time
+
+    try:
+        return wall_time(local, tz)
+    except NonexistentLocalTime as exc:
+        raise BadInput(f"{option}: {exc}") from None
+
+
+def _parse_iso(text: str, tz, option: str = "--at") -> dt.datetime | None:
     try:
         parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=tz)  # a wall-clock time: the person's zone
+        return _wall_time(parsed, tz, option)  # a wall-clock time: the person's zone
     if not _ISO_WITH_OFFSET.search(text):
         return None
     return parsed

@@ -19,6 +19,12 @@ diary counts them on). Lists (sites, interferes_with) are joined with ``;``.
 An empty cell means "not recorded"; booleans are ``true`` / ``false``. Files
 are UTF-8 with a header row, comma-separated, RFC 4180 quoting. The archive is
 deterministic: the same diary gives the same bytes.
+
+Safe for spreadsheets: a text cell (a note, a medicine's name or dose, an id)
+that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+written with a leading ``'`` so that no spreadsheet runs it as a formula (the
+OWASP rule against CSV injection). Numbers are written as numbers. The JSON
+export keeps every text exactly as written.
 """
 
 from __future__ import annotations
@@ -41,6 +47,9 @@ One table per record type; the first row names the columns.
 Times are RFC 3339 with the UTC offset they were written with; local_date is
 the calendar day in the person's time zone. Lists are joined with ';'.
 An empty cell means "not recorded". booleans are true / false.
+A text cell that would start with =, +, -, @, a tab or a carriage return
+starts with ' instead, so that spreadsheets do not run it as a formula; the
+JSON export keeps every text exactly as written.
 The JSON export (nosetwitch export --format json) is the lossless format
 that nosetwitch can import again; these tables are for spreadsheets and
 statistics software.
@@ -60,7 +69,18 @@ def _cell(value: Any) -> str:
         return ";".join(_cell(v) for v in value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return str(value)
+    return spreadsheet_safe(str(value))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these is read as a formula by spreadsheets (OWASP, CSV injection)."""
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A text cell that no spreadsheet runs as a formula: one starting with `=`, `+`, `-`,
+    `@`, tab or carriage return gets a leading `'` (the OWASP rule). Only text cells pass
+    through here: numbers, dates and times are written as they are, so they stay numbers."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

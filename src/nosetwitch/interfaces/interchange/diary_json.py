@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import stat
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -39,15 +40,29 @@ class DiaryFormatError(ValueError):
 
 
 def load_diary_file(path: str | Path) -> Diary:
-    """Read and validate a diary file, refusing oversized files unread."""
+    """Read and validate a diary file, refusing oversized files unread.
+
+    Only a regular file is read (not a directory, a device such as /dev/zero, or
+    a pipe), and never more than MAX_DIARY_BYTES of it: the limit holds even
+    when the size on disk says nothing."""
     path = Path(path)
+    shown = ascii(str(path))[1:-1]  # an undecodable file name prints as escapes, not a crash
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
-        raise DiaryFormatError([f"cannot read {path}: {exc.strerror or exc}"]) from None
-    if size > MAX_DIARY_BYTES:
-        raise DiaryFormatError([f"{path} is {size / 2**20:.0f} MB; the largest diary accepted is {MAX_DIARY_BYTES // 2**20} MB"])
-    return parse_diary(path.read_bytes())
+        raise DiaryFormatError([f"cannot read {shown}: {exc.strerror or exc}"]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DiaryFormatError([f"{shown} is a folder; give the diary file inside it"])
+    if not stat.S_ISREG(info.st_mode):
+        raise DiaryFormatError([f"{shown} is not a regular file (a device, pipe or socket); save the diary to a file first"])
+    if info.st_size > MAX_DIARY_BYTES:
+        raise DiaryFormatError([f"{shown} is {info.st_size / 2**20:.0f} MB; the largest diary accepted is {MAX_DIARY_BYTES // 2**20} MB"])
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_DIARY_BYTES + 1)
+    except OSError as exc:
+        raise DiaryFormatError([f"cannot read {shown}: {exc.strerror or exc}"]) from None
+    return parse_diary(data)
 
 
 def parse_diary(data: bytes | str | dict) -> Diary:

@@ -10,24 +10,29 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile
 
-from nosetwitch.domain.models import DayCheckIn, Episode, Medication, Person, Symptom
+from nosetwitch.domain.models import ID_PATTERN, QueryDate, QueryInstant, DayCheckIn, Episode, Medication, Person, Symptom
 from nosetwitch.interfaces.web import schemas as s
 from nosetwitch.interfaces.web import usecases
 from nosetwitch.interfaces.web.deps import Viewer, api_viewer, api_viewer_on_loop, run_for
-from nosetwitch.interfaces.web.problems import Problem
+from nosetwitch.interfaces.web.problems import COMMON_PROBLEMS, Problem, problem_responses
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_csrf)])
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_csrf)], responses=COMMON_PROBLEMS)
 ViewerDep = Annotated[Viewer, Depends(api_viewer)]
 # The two busiest routes (logging a twitch, the overview) are `async def` and
 # skip the threadpool in local mode: see deps.run_for (bench/web_load.py).
 LoopViewerDep = Annotated[Viewer, Depends(api_viewer_on_loop)]
-Offset = Annotated[int, Query(ge=0, description="how many records to skip")]
+Offset, Key = s.Offset, s.Key
+RecordId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN, description="the record's id")]
+Since = Annotated[QueryInstant | None, Query(description="RFC 3339 with a UTC offset, e.g. 2026-03-10T00:00:00+01:00")]
+AsOf = Annotated[QueryInstant | None, Query(description="the moment to look from (default now): RFC 3339 with a UTC offset")]
+Day = Annotated[QueryDate, Path(description="a calendar date, YYYY-MM-DD")]
+SinceDay = Annotated[QueryDate | None, Query(description="YYYY-MM-DD")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size, at most 1000")]
-NOT_FOUND = {404: {"description": "no such record in your diary"}}
-INVALID = {422: {"description": "invalid input: application/problem+json naming the field"}}
+NOT_FOUND = problem_responses(404, description="no such record in your diary")
+INVALID = problem_responses(422, description="invalid input: application/problem+json naming the field")
 
 
 def _page(page, convert=lambda x: x) -> dict:
@@ -99,7 +104,7 @@ def get_session(request: Request):
     return _session_info(request)
 
 
-@router.post("/login", response_model=s.SessionInfo, tags=["session"], responses={401: {}, 429: {}})
+@router.post("/login", response_model=s.SessionInfo, tags=["session"])
 def login(request: Request, credentials: s.Credentials):
     """Log in (multi-user mode). Repeated failures are refused for a while (429)."""
     account = usecases.log_in(request, credentials.username, credentials.password)
@@ -116,8 +121,28 @@ def register(request: Request, credentials: s.Credentials):
 
 
 @router.post("/logout", status_code=204, tags=["session"])
-def logout(request: Request):
-    end_session(request)
+def logout(request: Request, everywhere: Annotated[bool, Query(description="end every session of this account, on every device")] = False):
+    """End this session (the server forgets it: a copy of the cookie is worth nothing);
+    with `everywhere=true` every session of the account (multi-user mode)."""
+    if everywhere and request.app.state.web.multi_user:
+        usecases.log_out_everywhere(request)
+    else:
+        end_session(request)
+    return Response(status_code=204)
+
+
+@router.post("/password", response_model=s.SessionInfo, tags=["session"])
+def change_password(request: Request, change: s.PasswordChange):
+    """Change the password (multi-user mode): every other session ends; the answer is a new session."""
+    usecases.change_password(request, change.current_password, change.new_password)
+    return _session_info(request)
+
+
+@router.post("/account/delete", status_code=204, tags=["session"])
+def delete_account(request: Request, confirmation: s.AccountDeletion):
+    """Delete the account and every record of its diary, for good (multi-user mode).
+    Download the export first (`GET /api/v1/export`); `confirm` is the user name typed again."""
+    usecases.delete_account(request, confirmation.password, confirmation.confirm)
     return Response(status_code=204)
 
 
@@ -143,23 +168,23 @@ def put_profile(viewer: ViewerDep, person: Person):
 
 
 @router.get("/episodes", response_model=s.ListPage[Episode], tags=["episodes"])
-def list_episodes(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: dt.datetime | None = None, until: dt.datetime | None = None):
+def list_episodes(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: Since = None, until: Since = None):
     """Episodes that started in [since, until), newest first."""
-    return _page(usecases.call(viewer.diary.list_episodes, since=since, until=until, offset=offset, limit=limit))
+    return _page(usecases.call(viewer.diary.list_episodes, since=usecases.bound(since, "since"), until=usecases.bound(until, "until"), offset=offset, limit=limit))
 
 
 @router.get("/episodes/{episode_id}", response_model=Episode, tags=["episodes"], responses=NOT_FOUND)
-def get_episode(viewer: ViewerDep, episode_id: str):
+def get_episode(viewer: ViewerDep, episode_id: RecordId):
     return usecases.call(viewer.diary.get_episode, episode_id)
 
 
 @router.patch("/episodes/{episode_id}", response_model=Episode, tags=["episodes"], responses=NOT_FOUND | INVALID)
-def update_episode(viewer: ViewerDep, episode_id: str, changes: s.EpisodePatch):
+def update_episode(viewer: ViewerDep, episode_id: RecordId, changes: s.EpisodePatch):
     return usecases.call(viewer.diary.update_episode, episode_id, **changes.model_dump(exclude_unset=True))
 
 
 @router.delete("/episodes/{episode_id}", status_code=204, tags=["episodes"], responses=NOT_FOUND)
-def delete_episode(viewer: ViewerDep, episode_id: str):
+def delete_episode(viewer: ViewerDep, episode_id: RecordId):
     usecases.call(viewer.diary.delete_episode, episode_id)
     return Response(status_code=204)
 
@@ -168,8 +193,8 @@ def delete_episode(viewer: ViewerDep, episode_id: str):
 
 
 @router.get("/symptoms", response_model=s.ListPage[Symptom], tags=["symptoms"])
-def list_symptoms(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: dt.datetime | None = None, until: dt.datetime | None = None):
-    return _page(usecases.call(viewer.diary.list_symptoms, since=since, until=until, offset=offset, limit=limit))
+def list_symptoms(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: Since = None, until: Since = None):
+    return _page(usecases.call(viewer.diary.list_symptoms, since=usecases.bound(since, "since"), until=usecases.bound(until, "until"), offset=offset, limit=limit))
 
 
 @router.post("/symptoms", response_model=Symptom, status_code=201, tags=["symptoms"], responses=INVALID)
@@ -178,17 +203,17 @@ def create_symptom(viewer: ViewerDep, symptom: s.SymptomCreate):
 
 
 @router.get("/symptoms/{symptom_id}", response_model=Symptom, tags=["symptoms"], responses=NOT_FOUND)
-def get_symptom(viewer: ViewerDep, symptom_id: str):
+def get_symptom(viewer: ViewerDep, symptom_id: RecordId):
     return usecases.call(viewer.diary.get_symptom, symptom_id)
 
 
 @router.patch("/symptoms/{symptom_id}", response_model=Symptom, tags=["symptoms"], responses=NOT_FOUND | INVALID)
-def update_symptom(viewer: ViewerDep, symptom_id: str, changes: s.SymptomPatch):
+def update_symptom(viewer: ViewerDep, symptom_id: RecordId, changes: s.SymptomPatch):
     return usecases.call(viewer.diary.update_symptom, symptom_id, **changes.model_dump(exclude_unset=True))
 
 
 @router.delete("/symptoms/{symptom_id}", status_code=204, tags=["symptoms"], responses=NOT_FOUND)
-def delete_symptom(viewer: ViewerDep, symptom_id: str):
+def delete_symptom(viewer: ViewerDep, symptom_id: RecordId):
     usecases.call(viewer.diary.delete_symptom, symptom_id)
     return Response(status_code=204)
 
@@ -197,24 +222,24 @@ def delete_symptom(viewer: ViewerDep, symptom_id: str):
 
 
 @router.get("/days", response_model=s.ListPage[DayCheckIn], tags=["days"])
-def list_days(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: dt.date | None = None, until: dt.date | None = None):
+def list_days(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, since: SinceDay = None, until: SinceDay = None):
     """Check-ins with since <= date < until, newest first."""
     return _page(usecases.call(viewer.diary.list_days, since=since, until=until, offset=offset, limit=limit))
 
 
-@router.post("/days", response_model=DayCheckIn, status_code=201, tags=["days"], responses=INVALID | {409: {}})
+@router.post("/days", response_model=DayCheckIn, status_code=201, tags=["days"], responses=INVALID)
 def create_day(viewer: ViewerDep, day: DayCheckIn):
     """A new check-in; 409 when that date has one (use PUT or PATCH /days/{date})."""
     return usecases.create_day(viewer, day)
 
 
 @router.get("/days/{date}", response_model=DayCheckIn, tags=["days"], responses=NOT_FOUND)
-def get_day(viewer: ViewerDep, date: dt.date):
+def get_day(viewer: ViewerDep, date: Day):
     return usecases.call(viewer.diary.get_day, date)
 
 
 @router.put("/days/{date}", response_model=DayCheckIn, tags=["days"], responses=INVALID)
-def put_day(viewer: ViewerDep, date: dt.date, day: s.DayUpsert, response: Response):
+def put_day(viewer: ViewerDep, date: Day, day: s.DayUpsert, response: Response):
     """Create or replace the check-in of a date (factors left out become unrecorded)."""
     stored, created = usecases.put_day(viewer, date, day)
     response.status_code = 201 if created else 200
@@ -222,12 +247,12 @@ def put_day(viewer: ViewerDep, date: dt.date, day: s.DayUpsert, response: Respon
 
 
 @router.patch("/days/{date}", response_model=DayCheckIn, tags=["days"], responses=NOT_FOUND | INVALID)
-def update_day(viewer: ViewerDep, date: dt.date, changes: s.DayPatch):
+def update_day(viewer: ViewerDep, date: Day, changes: s.DayPatch):
     return usecases.call(viewer.diary.update_day, date, **changes.model_dump(exclude_unset=True))
 
 
 @router.delete("/days/{date}", status_code=204, tags=["days"], responses=NOT_FOUND)
-def delete_day(viewer: ViewerDep, date: dt.date):
+def delete_day(viewer: ViewerDep, date: Day):
     usecases.call(viewer.diary.delete_day, date)
     return Response(status_code=204)
 
@@ -236,8 +261,8 @@ def delete_day(viewer: ViewerDep, date: dt.date):
 
 
 @router.get("/remedies", response_model=s.ListPage[s.RemedyOut], tags=["remedies"])
-def list_remedies(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, episode_id: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None):
-    page = usecases.call(viewer.diary.list_remedies, since=since, until=until, episode_id=episode_id, offset=offset, limit=limit)
+def list_remedies(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, episode_id: str | None = None, since: Since = None, until: Since = None):
+    page = usecases.call(viewer.diary.list_remedies, since=usecases.bound(since, "since"), until=usecases.bound(until, "until"), episode_id=episode_id, offset=offset, limit=limit)
     return _page(page, _keyed)
 
 
@@ -247,17 +272,17 @@ def create_remedy(viewer: ViewerDep, remedy: s.RemedyCreate):
 
 
 @router.get("/remedies/{remedy_id}", response_model=s.RemedyOut, tags=["remedies"], responses=NOT_FOUND)
-def get_remedy(viewer: ViewerDep, remedy_id: int):
+def get_remedy(viewer: ViewerDep, remedy_id: Key):
     return _keyed(usecases.call(viewer.diary.get_remedy, remedy_id))
 
 
 @router.patch("/remedies/{remedy_id}", response_model=s.RemedyOut, tags=["remedies"], responses=NOT_FOUND | INVALID)
-def update_remedy(viewer: ViewerDep, remedy_id: int, changes: s.RemedyPatch):
+def update_remedy(viewer: ViewerDep, remedy_id: Key, changes: s.RemedyPatch):
     return _keyed(usecases.call(viewer.diary.update_remedy, remedy_id, **changes.model_dump(exclude_unset=True)))
 
 
 @router.delete("/remedies/{remedy_id}", status_code=204, tags=["remedies"], responses=NOT_FOUND)
-def delete_remedy(viewer: ViewerDep, remedy_id: int):
+def delete_remedy(viewer: ViewerDep, remedy_id: Key):
     usecases.call(viewer.diary.delete_remedy, remedy_id)
     return Response(status_code=204)
 
@@ -266,7 +291,7 @@ def delete_remedy(viewer: ViewerDep, remedy_id: int):
 
 
 @router.get("/medications", response_model=s.ListPage[s.MedicationOut], tags=["medications"])
-def list_medications(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, active_on: dt.date | None = None):
+def list_medications(viewer: ViewerDep, offset: Offset = 0, limit: Limit = 50, active_on: SinceDay = None):
     return _page(usecases.call(viewer.diary.list_medications, active_on=active_on, offset=offset, limit=limit), _keyed)
 
 
@@ -276,17 +301,17 @@ def create_medication(viewer: ViewerDep, medication: Medication):
 
 
 @router.get("/medications/{medication_id}", response_model=s.MedicationOut, tags=["medications"], responses=NOT_FOUND)
-def get_medication(viewer: ViewerDep, medication_id: int):
+def get_medication(viewer: ViewerDep, medication_id: Key):
     return _keyed(usecases.call(viewer.diary.get_medication, medication_id))
 
 
 @router.patch("/medications/{medication_id}", response_model=s.MedicationOut, tags=["medications"], responses=NOT_FOUND | INVALID)
-def update_medication(viewer: ViewerDep, medication_id: int, changes: s.MedicationPatch):
+def update_medication(viewer: ViewerDep, medication_id: Key, changes: s.MedicationPatch):
     return _keyed(usecases.call(viewer.diary.update_medication, medication_id, **changes.model_dump(exclude_unset=True)))
 
 
 @router.delete("/medications/{medication_id}", status_code=204, tags=["medications"], responses=NOT_FOUND)
-def delete_medication(viewer: ViewerDep, medication_id: int):
+def delete_medication(viewer: ViewerDep, medication_id: Key):
     usecases.call(viewer.diary.delete_medication, medication_id)
     return Response(status_code=204)
 
@@ -295,7 +320,7 @@ def delete_medication(viewer: ViewerDep, medication_id: int):
 
 
 @router.get("/triage", tags=["triage"])
-def get_triage(viewer: ViewerDep, as_of: dt.datetime | None = None):
+def get_triage(viewer: ViewerDep, as_of: AsOf = None):
     """The triage result (policy nosetwitch-triage-2) for the stored diary at `as_of` (default now), plus
     `summary`: the result in plain words, what to do first (at emergency: the instruction to call)."""
     from nosetwitch.triage.wording import plain_summary
@@ -333,7 +358,7 @@ def undo_check(viewer: ViewerDep, check_id: str):
 
 
 @router.get("/insights", tags=["insights"])
-def get_insights(viewer: ViewerDep, as_of: dt.datetime | None = None):
+def get_insights(viewer: ViewerDep, as_of: AsOf = None):
     """Personal statistics per the insights format (associations, remedies, findings)."""
     return usecases.insights_of(viewer, usecases.aware(as_of, "as_of"))
 
@@ -341,19 +366,25 @@ def get_insights(viewer: ViewerDep, as_of: dt.datetime | None = None):
 # --- import and export -----------------------------------------------------------------------
 
 
-@router.post("/import", response_model=s.ImportResult, tags=["interchange"], responses=INVALID | {413: {}})
+@router.post("/import", response_model=s.ImportResult, tags=["interchange"], responses=INVALID)
 async def import_diary(request: Request, viewer: ViewerDep, file: UploadFile | None = None):
     """Import a diary document (format nosetwitch-diary v1): the JSON as the request
     body, or a multipart upload in the field `file`. Nothing is written when any
     record is invalid; the answer lists every problem, record by record."""
-    data = await file.read() if file is not None else await request.body()
+    if file is not None:
+        data = await file.read()
+    elif request.headers.get("content-type", "").startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        # a form without the `file` field (its body has been read as the form already)
+        raise Problem(422, "file: send the diary in the form field `file`, or as the JSON body", errors=[{"field": "file", "message": "required field is missing"}])
+    else:
+        data = await request.body()
     if not data:
         raise Problem(422, "file: the upload is empty", errors=[{"field": "file", "message": "empty"}])
     return {"counts": usecases.import_bytes(viewer, data)}
 
 
 @router.get("/export", tags=["interchange"], responses={200: {"content": {"application/json": {}, "application/zip": {}, "text/csv": {}, "application/fhir+json": {}}}} | INVALID)
-def export_diary(viewer: ViewerDep, format: Literal["json", "csv", "fhir"] = "json", table: str | None = None):
+def export_diary(viewer: ViewerDep, format: Literal["json", "csv", "fhir"] = "json", table: Literal["person", "medications", "episodes", "symptoms", "days", "remedies"] | None = None):
     """The whole diary: JSON per the interchange format; `csv` gives a zip with one
     table per record kind, or with `table=episodes` (days, symptoms...) that one table;
     `fhir` a FHIR R5 Bundle."""

@@ -46,6 +46,12 @@ class WebContext:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     accounts: object | None = None  # AccountService in multi-user mode
     lan: object | None = None  # phone.LanMode under `serve --lan`
+    sessions: object | None = None  # SessionStore in multi-user mode (security.session_store)
+
+
+def counted(number: int, one: str, many: str | None = None) -> str:
+    """'1 symptom', '3 symptoms'."""
+    return f"{number} {one if number == 1 else (many or one + 's')}"
 
 
 def readable_source(source: str) -> str:
@@ -188,9 +194,13 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     problems.install(app)
 
     async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 405:  # Starlette names the methods of one route; the path may have several
+            exc = StarletteHTTPException(405, "this address does not take that method", headers={"Allow": allowed_methods(request)})
         if not _wants_html(request):
             return await problems._http_handler(request, exc)
-        return _error_page(request, templates, exc.status_code, str(exc.detail))
+        response = _error_page(request, templates, exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
 
     async def problem(request: Request, exc: problems.Problem):
         if not _wants_html(request):
@@ -210,6 +220,18 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     app.add_exception_handler(problems.Problem, problem)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(NeedsLogin, needs_login)
+
+
+def allowed_methods(request: Request) -> str:
+    """The `Allow` header of a path: the methods of every route whose pattern it matches."""
+    from starlette.routing import Match
+
+    methods = [
+        method
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.router.routes)
+    ]
+    return ", ".join(methods)
 
 
 def _error_page(request: Request, templates: Jinja2Templates, status: int, detail: str) -> HTMLResponse:

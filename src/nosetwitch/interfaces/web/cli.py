@@ -136,6 +136,7 @@ def serve_app(
     certfile: str | None = None,
     keyfile: str | None = None,
     access_log: bool = False,
+    forwarded_allow_ips: str | None = None,
 ) -> None:
     """Build the app and run it until Ctrl-C. With `lan_address` (local mode) it listens on
     that home-network address as well as on `host` (loopback) and lets in paired devices."""
@@ -188,7 +189,13 @@ def serve_app(
     tls = {"ssl_certfile": certfile, "ssl_keyfile": keyfile} if https else {}
     log_level = "info" if access_log else "warning"
     if lan is None:
-        uvicorn.run(web_app, host=host, port=port, log_level=log_level, proxy_headers=not loopback, **tls)
+        # The client address (the login limit counts per address) comes from the
+        # X-Forwarded-For header only when the connection is from a proxy named in
+        # --forwarded-allow-ips; otherwise the header is ignored (anyone could write it).
+        uvicorn.run(
+            web_app, host=host, port=port, log_level=log_level,
+            proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "", **tls,
+        )  # fmt: skip
         return
     # Two addresses, exactly: loopback and the home-network one (never 0.0.0.0). No proxy
     # headers: the client's own address decides whether it is the computer itself.
@@ -208,6 +215,11 @@ def serve(
     certfile: str | None = typer.Option(None, "--certfile", help="Serve HTTPS with this certificate (PEM); needs --keyfile."),
     keyfile: str | None = typer.Option(None, "--keyfile", help="The private key (PEM) of --certfile."),
     access_log: bool = typer.Option(False, "--access-log", help="Print a line per request (method, path, status; pairing codes never appear in it)."),
+    forwarded_allow_ips: str | None = typer.Option(
+        None, "--forwarded-allow-ips",
+        help="Behind a reverse proxy: the proxy's addresses (comma-separated, e.g. 127.0.0.1), whose "
+        "X-Forwarded-For header then gives the client's address. Without it the header is ignored.",
+    ),
 ) -> None:
     """Serve the web app and the JSON API (/api/v1, docs at /api/docs)."""
     if not multi_user and not is_loopback(host):
@@ -234,4 +246,32 @@ def serve(
     serve_app(
         settings.db_url, host=host, port=port, open_browser=open_browser, multi_user=multi_user, allow_signup=not no_signup,
         lan_address=lan_address if lan else None, certfile=certfile, keyfile=keyfile, access_log=access_log,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
+
+
+user_app = typer.Typer(help="Accounts of a multi-user server (for the person who runs it).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("reset-password")
+def reset_password(
+    name: str = typer.Argument(..., help="The user name of the account."),
+    url: str = typer.Option("http://127.0.0.1:8765", "--url", help="The address people reach the server at."),
+) -> None:
+    """Print a one-time link that lets the person set a new password (valid for an hour, once).
+
+    Their sessions are not ended until the new password is set."""
+    from nosetwitch.services.accounts import AccountService
+    from nosetwitch.services.sessions import RESET, RESET_S, SessionStore
+    from nosetwitch.storage.database import DatabaseError
+
+    try:
+        account = AccountService(settings.db_url).find(name)
+        if account is None:
+            fail(f"reset-password: there is no account {ascii(name.strip().lower())[1:-1]!r} in this database")
+        token = SessionStore(settings.db_url).create(account.id, kind=RESET, lifetime_s=RESET_S, label="reset link")
+    except DatabaseError as exc:
+        fail(str(exc))
+    typer.echo(f"{url.rstrip('/')}/reset-password?token={token}")
+    typer.echo(f"Give this link to {account.username} only; it works once, within an hour.", err=True)

@@ -21,7 +21,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from nosetwitch.interfaces.web.problems import Problem
-from nosetwitch.interfaces.web.security import password_fingerprint
+from nosetwitch.interfaces.web.security import password_fingerprint, session_store
 from nosetwitch.domain.models import Diary, Episode
 from nosetwitch.domain.timeline import DiaryTimeline
 from nosetwitch.services.diary import LOCAL_USERNAME, DiaryService
@@ -202,9 +202,10 @@ def current_account(request: Request):
     cached = getattr(request.state, "account", None)
     if cached is not None:
         return cached
-    account = web.accounts.get(int(uid))
+    owner = session_store(request).owner(request.session.get("sid"))
+    account = web.accounts.get(int(uid)) if owner is not None and str(owner) == str(uid) else None
     if account is None or request.session.get("pwf") != password_fingerprint(account.password_hash):
-        request.session.clear()  # the account is gone or its password changed
+        request.session.clear()  # logged out, expired, the account is gone or its password changed
         return None
     request.state.account = account
     return account
@@ -260,3 +261,11 @@ def page_viewer(request: Request) -> Viewer:
 async def page_viewer_on_loop(request: Request) -> Viewer:
     """`page_viewer` for the busiest page (the overview), as `api_viewer_on_loop`."""
     return await run_for(request, page_viewer, request)
+
+
+def forget_diary(database_url: str | None, owner: str | int) -> None:
+    """Drop the diary kept in memory for an owner (their account was deleted)."""
+    with _lock:
+        service = _services.pop((database_url, owner), None)
+        if service is not None:
+            _recent.pop(id(service), None)

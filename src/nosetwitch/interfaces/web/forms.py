@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from nosetwitch.domain.clock import duration_seconds, zone
+from nosetwitch.domain.clock import NonexistentLocalTime, duration_seconds, wall_time, zone
 from nosetwitch.domain.models import (
     DAY_FACTORS,
     RESERVED_DAY_KEYS,
@@ -114,7 +114,7 @@ def local_datetime(raw: str, timezone: str) -> dt.datetime:
     naive = dt.datetime.fromisoformat(raw)
     if naive.tzinfo is not None:
         return naive
-    return naive.replace(tzinfo=zone(timezone))
+    return wall_time(naive, timezone)
 
 
 def datetime_local_value(instant: dt.datetime | None, timezone: str) -> str:
@@ -129,6 +129,9 @@ def _instant(form, name: str, timezone: str, errors: list) -> dt.datetime | None
         return None
     try:
         return local_datetime(raw, timezone)
+    except NonexistentLocalTime as exc:
+        errors.append({"field": name, "message": str(exc)})
+        return None
     except ValueError:
         errors.append({"field": name, "message": f"{raw!r} is not a date and time"})
         return None

@@ -13,8 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from nosetwitch.domain import vocabulary
 from nosetwitch.domain.clock import local_date, local_day_bounds, zone
-from nosetwitch.domain.models import Interference, RemedyCode, Site, SymptomCode
+from nosetwitch.domain.models import Interference, QueryDate, RemedyCode, Site, SymptomCode
 from nosetwitch.interfaces.web import charts, forms, insight_rows, timezones, undo, usecases, views
+from nosetwitch.interfaces.web import schemas as s
 from nosetwitch.interfaces.web.deps import Viewer, current_account, diary_service, page_viewer, page_viewer_on_loop, run_for
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
@@ -225,7 +226,7 @@ async def add_remedy(request: Request, viewer: PageViewer):
 
 
 @router.post("/remedies/{remedy_id}/delete")
-async def delete_remedy(request: Request, viewer: PageViewer, remedy_id: int):
+async def delete_remedy(request: Request, viewer: PageViewer, remedy_id: s.Key):
     remedy = usecases.call(viewer.diary.get_remedy, remedy_id).record
     name = REMEDY_NAMES[remedy.code.value]
     if not await _confirmed(request):
@@ -369,7 +370,7 @@ def _saved_day_message(day, parsed) -> str:
 
 
 @router.post("/days/{date}/delete")
-async def delete_day(request: Request, viewer: PageViewer, date: dt.date):
+async def delete_day(request: Request, viewer: PageViewer, date: QueryDate):
     day = usecases.call(viewer.diary.get_day, date)
     what = f"the check-in of {date.strftime('%A %d %B %Y')}"
     if not await _confirmed(request):
@@ -488,7 +489,7 @@ PAGE_SIZE = 25
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", offset: int = 0, date: dt.date | None = None):
+def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", offset: s.Offset = 0, date: dt.date | None = None):
     """Records newest first; `date` (a tap on the heat map) shows that one day's."""
     if kind not in dict(HISTORY_KINDS):
         kind = "episodes"
@@ -732,13 +733,13 @@ async def add_medication(request: Request, viewer: PageViewer):
 
 
 @router.post("/medications/{medication_id}/stop")
-def stop_medication(request: Request, viewer: PageViewer, medication_id: int):
+def stop_medication(request: Request, viewer: PageViewer, medication_id: s.Key):
     usecases.call(viewer.diary.update_medication, medication_id, stopped=usecases.now_for(viewer).date())
     return redirect("/profile", "Marked the medicine as stopped today.", request)
 
 
 @router.post("/medications/{medication_id}/delete")
-async def delete_medication(request: Request, viewer: PageViewer, medication_id: int):
+async def delete_medication(request: Request, viewer: PageViewer, medication_id: s.Key):
     medication = usecases.call(viewer.diary.get_medication, medication_id).record
     if not await _confirmed(request):
         return _confirm_delete(request, f"the medicine “{medication.name}”", request.url.path, "/profile")
@@ -831,3 +832,83 @@ def logout(request: Request):
 def _safe_next(target: str) -> str:
     """Only same-site paths: a login link must not send people elsewhere."""
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+# --- your account (multi-user mode): password, sessions, deletion --------------------------------
+
+
+def _account_page(request: Request, errors=None, status=200, section: str = ""):
+    from nosetwitch.interfaces.web.security import session_store
+
+    account = current_account(request)
+    if account is None:
+        return redirect("/login?next=/account")
+    return render(
+        request, "account.html", status=status, title="Your account", errors=errors or [], section=section,
+        sessions=session_store(request).count(account.id),
+    )  # fmt: skip
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request):
+    if not request.app.state.web.multi_user:
+        return redirect("/data")
+    return _account_page(request)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+async def account_password(request: Request):
+    form = await request.form()
+    try:
+        if str(form.get("new_password", "")) != str(form.get("new_password2", "")):
+            raise Problem(422, "the two new passwords differ", errors=[{"field": "new_password2", "message": "the two new passwords differ"}])
+        usecases.change_password(request, str(form.get("current_password", "")), str(form.get("new_password", "")))
+    except Problem as exc:
+        if exc.status == 401:
+            return redirect("/login?next=/account")
+        return _account_page(request, _errors_of(exc), exc.status, "password")
+    return redirect("/account", "Changed your password. Every other device was logged out.", request)
+
+
+@router.post("/account/logout-everywhere")
+def account_logout_everywhere(request: Request):
+    try:
+        usecases.log_out_everywhere(request)
+    except Problem:
+        pass  # nobody was logged in: nothing to end
+    return redirect("/login", "Logged out on every device.", request)
+
+
+@router.post("/account/delete", response_class=HTMLResponse)
+async def account_delete(request: Request):
+    form = await request.form()
+    try:
+        name = usecases.delete_account(request, str(form.get("password", "")), str(form.get("confirm", "")))
+    except Problem as exc:
+        if exc.status == 401:
+            return redirect("/login?next=/account")
+        return _account_page(request, _errors_of(exc), exc.status, "delete")
+    return redirect("/login", f"Deleted the account {name} and its whole diary.", request)
+
+
+@router.get("/reset-password", response_class=HTMLResponse)
+def reset_password_page(request: Request, token: str = ""):
+    from nosetwitch.interfaces.web.security import session_store
+
+    if not request.app.state.web.multi_user:
+        return redirect("/")
+    valid = session_store(request).peek(token) is not None
+    return render(request, "reset_password.html", status=200 if valid else 404, title="Choose a new password", token=token, valid=valid)
+
+
+@router.post("/reset-password", response_class=HTMLResponse)
+async def reset_password_submit(request: Request):
+    form = await request.form()
+    token = str(form.get("token", ""))
+    try:
+        if str(form.get("new_password", "")) != str(form.get("new_password2", "")):
+            raise Problem(422, "the two passwords differ", errors=[{"field": "new_password2", "message": "the two passwords differ"}])
+        usecases.reset_password(request, token, str(form.get("new_password", "")))
+    except Problem as exc:
+        return render(request, "reset_password.html", status=exc.status, title="Choose a new password", token=token, valid=exc.status != 404, errors=_errors_of(exc))
+    return redirect("/login", "Your new password is set; log in with it.", request)

@@ -33,6 +33,36 @@ _TITLES = {
 }
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}},
+        },
+    },
+}
+
+
+def problem_responses(*statuses: int, description: str | None = None) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` declaring problem documents for these status codes."""
+    return {
+        status: {"description": description or _TITLES.get(status, "Error"), "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+        for status in statuses
+    }
+
+
+COMMON_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429)
+"""What any API route may answer besides its success: not logged in (401), no CSRF token
+(403), unknown record (404), a clash (409), a body too large (413), invalid input (422),
+too many attempts (429). Declared once for the whole router."""
+
+
 class Problem(Exception):
     """Raise anywhere in a request to answer with a problem document."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, Optional, TypeVar
 
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from nosetwitch.domain.models import (
@@ -25,6 +26,12 @@ from nosetwitch.domain.models import (
 )
 
 T = TypeVar("T")
+
+MAX_OFFSET = 2**31 - 1
+MAX_KEY = 2**31 - 1
+"""Integers in queries and paths stay within what both databases store (a 422, not an overflow)."""
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="how many records to skip")]
+Key = Annotated[int, Path(ge=1, le=MAX_KEY, description="the record's key (from a list or create answer)")]
 
 
 class EpisodeCreate(Episode):
@@ -96,6 +103,18 @@ class Credentials(BaseModel):
     password: Annotated[str, Field(min_length=1, max_length=1024)]
 
 
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: Annotated[str, Field(min_length=1, max_length=1024)]
+    new_password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class AccountDeletion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: Annotated[str, Field(min_length=1, max_length=1024, description="the account's password")]
+    confirm: Annotated[str, Field(min_length=1, max_length=150, description="the user name, typed again")]
+
+
 class SessionInfo(BaseModel):
     csrf_token: str = Field(description="send it back as the X-CSRF-Token header on POST, PUT, PATCH and DELETE")
     multi_user: bool
@@ -120,7 +139,9 @@ class ImportResult(BaseModel):
 
 
 __all__ = [
+    "AccountDeletion",
     "Credentials",
+    "PasswordChange",
     "DayPatch",
     "DayUpsert",
     "EpisodeCreate",

@@ -8,8 +8,14 @@
   session's CSRF token: the `csrf_token` form field or the `X-CSRF-Token`
   header. This applies in local mode too: any web page the person visits
   could otherwise post to the server on 127.0.0.1.
-* Login failures are counted per user name and per client address in a
-  sliding window; past the limit the login answers 429 with Retry-After.
+* Login attempts are checked and counted per user name and per client address
+  in a sliding window (`LoginThrottle.attempt`); past the limit the login
+  answers 429 with Retry-After. The client address is the connection's, or
+  the proxy's X-Forwarded-For only when `serve --forwarded-allow-ips` names
+  that proxy.
+* In multi-user mode the cookie holds a random session secret whose hash is a
+  row of the `sessions` table (`services.sessions`): logout deletes the row,
+  so a replayed cookie is worth nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import hashlib
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, deque
 
 from fastapi import Request
 
@@ -64,51 +70,120 @@ def password_fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
-def start_session(request: Request, user_id: str, password_hash: str) -> None:
-    """Log in: a fresh session (new CSRF token), so a planted session id gains nothing."""
-    request.session.clear()
+def start_session(request: Request, user_id: int, password_hash: str) -> None:
+    """Log in: a fresh session (new CSRF token, a new server-side row), so a planted
+    session id gains nothing."""
+    end_session(request)
     request.session["uid"] = user_id
     request.session["pwf"] = password_fingerprint(password_hash)
+    request.session["sid"] = session_store(request).create(int(user_id), label=(request.headers.get("user-agent") or "")[:200] or None)
     csrf_token(request)
 
 
 def end_session(request: Request) -> None:
+    """Log out: the server forgets the session (a copy of the cookie is worth nothing) and the cookie is emptied."""
+    sid = request.session.get("sid")
+    if sid and request.app.state.web.multi_user:
+        session_store(request).end(sid)
     request.session.clear()
 
 
-class LoginThrottle:
-    """Counts failed logins per key in a sliding window (in memory, per process)."""
+def session_store(request: Request):
+    """The `sessions` table of the app's database (multi-user mode)."""
+    web = request.app.state.web
+    if web.sessions is None:
+        from nosetwitch.services.sessions import SessionStore
 
-    def __init__(self, *, per_name: int = 5, per_address: int = 20, window_s: float = 900.0):
+        web.sessions = SessionStore(web.database_url)
+    return web.sessions
+
+
+class LoginThrottle:
+    """Counts login attempts per user name and per client address in a sliding window.
+
+    `attempt` checks and counts in one step under a lock: of 40 wrong logins
+    sent at once for one name, 5 are checked and 35 refused. An attempt counts
+    as a failure until `succeeded` clears the name. The name is read exactly as
+    login reads it (`login_name`: trimmed, lower case), so `"name "` is the same
+    name. Memory is bounded: at most `max_keys` names and addresses are
+    remembered, those idle longest are forgotten first, and keys whose window
+    has passed are swept as new ones come. The counts live in the server
+    process (`nosetwitch serve` runs one)."""
+
+    def __init__(self, *, per_name: int = 5, per_address: int = 20, window_s: float = 900.0, max_keys: int = 50_000):
         self.per_name = per_name
         self.per_address = per_address
         self.window_s = window_s
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self.max_keys = max_keys
+        self._stamps: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        stamps = self._failures[key]
+    @staticmethod
+    def _name_key(name: str) -> str:
+        from nosetwitch.services.accounts import login_name
+
+        return "name:" + login_name(name)
+
+    def _recent(self, key: str, limit: int, now: float) -> deque[float]:
+        stamps = self._stamps.get(key)
+        if stamps is None:
+            stamps = self._stamps[key] = deque(maxlen=limit)
+        self._stamps.move_to_end(key)
         while stamps and stamps[0] <= now - self.window_s:
             stamps.popleft()
         return stamps
 
-    def retry_after(self, name: str, address: str, now: float | None = None) -> int:
-        """Seconds until another attempt is allowed; 0 when allowed now."""
+    def _sweep(self, now: float) -> None:
+        """Forget the keys idle longest: all whose window has passed, and any past `max_keys`."""
+        while self._stamps:
+            key, stamps = next(iter(self._stamps.items()))
+            if len(self._stamps) > self.max_keys or not stamps or stamps[-1] <= now - self.window_s:
+                del self._stamps[key]
+            else:
+                break
+
+    def attempt(self, name: str, address: str, now: float | None = None) -> int:
+        """Check and count one login attempt atomically: 0 when it may go ahead
+        (it counts as a failure until `succeeded`), else the seconds to wait."""
         now = time.monotonic() if now is None else now
         with self._lock:
+            keys = ((self._name_key(name), self.per_name), (f"addr:{address}", self.per_address))
+            recent = [(self._recent(key, limit, now), limit) for key, limit in keys]
+            waits = [stamps[0] + self.window_s - now for stamps, limit in recent if len(stamps) >= limit]
+            if waits:
+                self._sweep(now)
+                return int(max(waits) + 1)
+            for stamps, _ in recent:
+                stamps.append(now)
+            self._sweep(now)
+            return 0
+
+    def retry_after(self, name: str, address: str, now: float | None = None) -> int:
+        """Seconds until another attempt is allowed; 0 when allowed now (nothing counted)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            keys = ((self._name_key(name), self.per_name), (f"addr:{address}", self.per_address))
             waits = []
-            for key, limit in ((f"name:{name.lower()}", self.per_name), (f"addr:{address}", self.per_address)):
-                stamps = self._recent(key, now)
-                if len(stamps) >= limit:
-                    waits.append(stamps[0] + self.window_s - now)
+            for key, limit in keys:
+                stamps = self._stamps.get(key)
+                live = [t for t in (stamps or ()) if t > now - self.window_s]
+                if len(live) >= limit:
+                    waits.append(live[0] + self.window_s - now)
             return int(max(waits) + 1) if waits else 0
 
     def failed(self, name: str, address: str, now: float | None = None) -> None:
+        """Count a failure without a check (an `attempt` already counts itself)."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            self._failures[f"name:{name.lower()}"].append(now)
-            self._failures[f"addr:{address}"].append(now)
+            self._recent(self._name_key(name), self.per_name, now).append(now)
+            self._recent(f"addr:{address}", self.per_address, now).append(now)
+            self._sweep(now)
 
     def succeeded(self, name: str) -> None:
         with self._lock:
-            self._failures.pop(f"name:{name.lower()}", None)
+            self._stamps.pop(self._name_key(name), None)
+
+    @property
+    def remembered(self) -> int:
+        """How many names and addresses are remembered now (bounded by `max_keys`)."""
+        return len(self._stamps)

@@ -94,8 +94,22 @@ def now_in(person: Person) -> dt.datetime:
 
 
 def aware(value: dt.datetime | None, field: str) -> dt.datetime | None:
-    if value is not None and value.utcoffset() is None:
+    """A moment to look from (`as_of`): with a UTC offset, in the years 1900-2199."""
+    return bound(value, field)
+
+
+# The years 1900-2199 as the query pattern says, whatever the offset written.
+_QUERY_RANGE = (dt.datetime(1899, 12, 31, tzinfo=dt.timezone.utc), dt.datetime(2200, 1, 2, tzinfo=dt.timezone.utc))
+
+
+def bound(value: dt.datetime | None, field: str) -> dt.datetime | None:
+    """A query's `since`, `until` or `as_of`: with a UTC offset, in the years 1900-2199."""
+    if value is None:
+        return None
+    if value.utcoffset() is None:
         raise Problem(422, f"{field}: needs a UTC offset, e.g. 2026-03-10T20:00:00+01:00", errors=[{"field": field, "message": "needs a UTC offset"}])
+    if not _QUERY_RANGE[0] <= value <= _QUERY_RANGE[1]:
+        raise Problem(422, f"{field}: must lie in the years 1900 to 2199", errors=[{"field": field, "message": "must lie in the years 1900 to 2199"}])
     return value
 
 
@@ -353,14 +367,13 @@ def log_in(request: Request, username: str, password: str):
     """The account, or a 401/429 problem. Failures count against name and address."""
     web = request.app.state.web
     if not web.multi_user:
-        raise Problem(400, "this server runs in local mode: there is nothing to log in to")
+        raise Problem(404, "this server runs in local mode: there are no accounts to log in to")
     address = _client_address(request)
-    wait = web.throttle.retry_after(username, address)
+    wait = web.throttle.attempt(username, address)  # checked and counted in one step
     if wait:
         raise Problem(429, f"too many failed logins; try again in {wait} seconds", headers={"Retry-After": str(wait)})
     account = web.accounts.authenticate(username, password)
     if account is None:
-        web.throttle.failed(username, address)
         raise Problem(401, "wrong user name or password", errors=[{"field": "password", "message": "wrong user name or password"}])
     web.throttle.succeeded(username)
     return account
@@ -371,10 +384,98 @@ def register(request: Request, username: str, password: str):
 
     web = request.app.state.web
     if not web.multi_user:
-        raise Problem(400, "this server runs in local mode: accounts exist only with --multi-user")
+        raise Problem(404, "this server runs in local mode: accounts exist only with --multi-user")
     if not web.allow_signup:
         raise Problem(403, "sign-up is closed on this server; ask its administrator for an account")
     try:
         return web.accounts.register(username, password)
     except AccountError as exc:
         raise Problem(422, f"{exc.field}: {exc}", errors=[{"field": exc.field, "message": str(exc)}]) from None
+
+
+def _account_of(request: Request):
+    from nosetwitch.interfaces.web.deps import current_account
+
+    web = request.app.state.web
+    if not web.multi_user:
+        raise Problem(404, "this server runs in local mode: there are no accounts")
+    account = current_account(request)
+    if account is None:
+        raise Problem(401, "log in first")
+    return account
+
+
+def _confirm_password(request: Request, account, password: str, field: str) -> None:
+    """The current password, checked under the login limit (a stolen session cannot guess it)."""
+    web = request.app.state.web
+    wait = web.throttle.attempt(account.username, _client_address(request))
+    if wait:
+        raise Problem(429, f"too many wrong passwords; try again in {wait} seconds", headers={"Retry-After": str(wait)})
+    if not web.accounts.verify(account.id, password):
+        raise Problem(403, f"{field}: that is not your current password", errors=[{"field": field, "message": "that is not your current password"}])
+    web.throttle.succeeded(account.username)
+
+
+def change_password(request: Request, current_password: str, new_password: str):
+    """A new password; every other session of the person ends, this one starts afresh."""
+    from nosetwitch.interfaces.web.security import session_store, start_session
+    from nosetwitch.services.accounts import AccountError
+
+    account = _account_of(request)
+    _confirm_password(request, account, current_password, "current_password")
+    try:
+        account = request.app.state.web.accounts.set_password(account.id, new_password)
+    except AccountError as exc:
+        raise Problem(422, f"{exc.field}: {exc}", errors=[{"field": exc.field, "message": str(exc)}]) from None
+    session_store(request).end_all(account.id, kind=None)  # browsers and reset links alike
+    start_session(request, account.id, account.password_hash)
+    return account
+
+
+def log_out_everywhere(request: Request) -> int:
+    """End every session of the person, this one included; how many ended."""
+    from nosetwitch.interfaces.web.security import end_session, session_store
+
+    account = _account_of(request)
+    ended = session_store(request).end_all(account.id)
+    end_session(request)
+    return ended
+
+
+def delete_account(request: Request, password: str, confirm: str) -> str:
+    """Remove the account and every row of the person's diary; the session ends. The
+    password and the user name typed again confirm it."""
+    from nosetwitch.interfaces.web.deps import forget_diary
+    from nosetwitch.interfaces.web.security import end_session
+
+    account = _account_of(request)
+    if confirm.strip().lower() != account.username:
+        raise Problem(422, "confirm: type your user name to confirm", errors=[{"field": "confirm", "message": f"type {account.username} to confirm"}])
+    _confirm_password(request, account, password, "password")
+    web = request.app.state.web
+    web.accounts.delete(account.id)
+    forget_diary(web.database_url, account.id)
+    end_session(request)
+    return account.username
+
+
+def reset_password(request: Request, token: str, new_password: str):
+    """Set a new password with a one-time link (`nosetwitch user reset-password`)."""
+    from nosetwitch.interfaces.web.security import session_store
+    from nosetwitch.services.accounts import AccountError, check_password
+
+    web = request.app.state.web
+    store = session_store(request)
+    owner = store.peek(token)
+    account = web.accounts.get(owner) if owner is not None else None
+    if account is None:
+        raise Problem(404, "this reset link is unknown, used or expired; ask for a new one", errors=[{"field": "token", "message": "unknown, used or expired"}])
+    try:
+        check_password(new_password, account.username)
+    except AccountError as exc:
+        raise Problem(422, f"new_password: {exc}", errors=[{"field": "new_password", "message": str(exc)}]) from None
+    if store.consume(token) != account.id:  # used by another request in the meantime
+        raise Problem(404, "this reset link is unknown, used or expired; ask for a new one", errors=[{"field": "token", "message": "unknown, used or expired"}])
+    account = web.accounts.set_password(account.id, new_password)
+    store.end_all(account.id, kind=None)
+    return account
