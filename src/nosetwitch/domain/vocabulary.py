@@ -74,15 +74,16 @@ SYMPTOMS: dict[str, str] = {
 }
 
 REMEDIES: dict[str, str] = {
+    # the knowledge base's own names (knowledge/remedies.toml; tests/test_knowledge.py keeps them equal)
     "massage": "Gentle massage",
     "warm_compress": "Warm compress",
-    "deep_breathing": "Deep breathing",
-    "mindfulness": "Mindfulness",
-    "hydration": "Drinking water",
+    "deep_breathing": "Slow breathing",
+    "mindfulness": "Mindfulness or a short rest",
+    "hydration": "Enough to drink",
     "reduce_caffeine": "Less caffeine",
     "reduce_nicotine": "Less nicotine",
     "sleep": "More sleep",
-    "magnesium": "Magnesium",
+    "magnesium": "Mineral-rich food (magnesium, potassium, calcium)",
     "other": "Something else",
 }
 

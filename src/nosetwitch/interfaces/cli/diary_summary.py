@@ -101,7 +101,6 @@ def print_summary(service) -> None:
         "Next: [bold]nosetwitch log twitch[/bold] (now, on the nose) · [bold]nosetwitch log day --sleep 7 --coffee 2[/bold] · "
         "[bold]nosetwitch list[/bold] · [bold]nosetwitch --help[/bold] for everything."
     )
-    console.print(
-        "[bold red]If your face droops, an arm or leg goes weak or numb, or your speech or sight changes suddenly: "
-        "call your local emergency number now (112 / 911 / 999).[/bold red]"
-    )
+    from nosetwitch.triage.wording import emergency_safety_net
+
+    console.print(f"[bold red]{emergency_safety_net()}[/bold red]")

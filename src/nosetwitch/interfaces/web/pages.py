@@ -14,10 +14,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from nosetwitch.domain import vocabulary
 from nosetwitch.domain.clock import local_date, local_day_bounds, zone
 from nosetwitch.domain.models import Interference, RemedyCode, Site, SymptomCode
-from nosetwitch.interfaces.web import charts, forms, insight_rows, timezones, usecases, views
+from nosetwitch.interfaces.web import charts, forms, insight_rows, timezones, undo, usecases, views
 from nosetwitch.interfaces.web.deps import Viewer, current_account, diary_service, page_viewer, page_viewer_on_loop, run_for
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
+from nosetwitch.knowledge import knowledge
+from nosetwitch.triage.wording import emergency_safety_net
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
 PageViewer = Annotated[Viewer, Depends(page_viewer)]
@@ -41,6 +43,7 @@ SITE_CHOICES = [(s.value, vocabulary.site_name(s.value)) for s in Site]
 SIDE_CHOICES = list(vocabulary.SIDES.items())
 INTERFERENCE_CHOICES = [(i.value, i.value.capitalize()) for i in Interference]
 REMEDY_NAMES = vocabulary.REMEDIES
+"""The same names as the knowledge base's, so Learn, advice and the diary call a measure the same (a test checks)."""
 SYMPTOM_NAMES = vocabulary.SYMPTOMS
 
 
@@ -58,10 +61,13 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "multi_user": web.multi_user,
         "level_words": LEVEL_WORDS,
         "flash": request.session.pop("flash", None),
-        "flash_error": False,
+        "flash_error": request.session.pop("flash_error", False),
+        "undo_token": request.session.pop("undo", None),
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "errors": [],
         "remedy_names": REMEDY_NAMES,
         "symptom_names": SYMPTOM_NAMES,
+        "emergency_safety_net": emergency_safety_net(),
         "words": vocabulary,  # the one vocabulary of the words people read
     }
     context.update(extra)
@@ -113,21 +119,33 @@ def quick_log(request: Request, viewer: PageViewer):
 
 
 @router.post("/log")
-def log_twitch(request: Request, viewer: PageViewer):
-    episode = usecases.add_episode(viewer, {})
+async def log_twitch(request: Request, viewer: PageViewer):
+    # With JavaScript the tap carries an id made on the device and its own time
+    # (static/phone.js), so sending it again stores nothing new.
+    tap = forms.tap_fields(await request.form())
+    try:
+        episode = await run_for(request, usecases.add_episode, viewer, tap)
+    except Problem as clash:
+        episode = await run_for(request, usecases.repeated_episode, viewer, tap, clash)
     when = _local(episode.started_at, _tz(viewer)).strftime("%H:%M")
+    undo.offer(request, viewer, [undo.Change("episode", episode.id, None, episode)], f"Removed the twitch logged at {when}.", then="/")
     return redirect(f"/episodes/{episode.id}?new=1", f"Logged a twitch at {when}. Add details below if you like — or you are done.", request)
 
 
 @router.get("/episodes/{episode_id}", response_class=HTMLResponse)
 def episode_page(request: Request, viewer: PageViewer, episode_id: str, new: int = 0):
     episode = usecases.call(viewer.diary.get_episode, episode_id)
-    return _episode_form(request, viewer, episode, new=bool(new))
+    values = {**forms.episode_values(episode), "started_at": forms.datetime_local_value(episode.started_at, _tz(viewer))}
+    return _episode_form(request, viewer, episode, values, new=bool(new))
 
 
-def _episode_form(request: Request, viewer: Viewer, episode, *, new: bool = False, errors=None, values=None, status=200):
+EPISODE_LABELS = {"started_at": "When it started", "intensity": "How strong", "duration_s": "How long", "side": "Which side", "sites": "Where", "note": "Note"}
+
+
+def _episode_form(request: Request, viewer: Viewer, episode, values, *, new: bool = False, errors=None, status=200):
     tz = _tz(viewer)
     remedies = viewer.diary.list_remedies(episode_id=episode.id, limit=20).items
+    errors = [{**e, "label": e.get("label") or EPISODE_LABELS.get(e.get("field", ""), e.get("field", ""))} for e in errors or []]
     return render(
         request,
         "episode.html",
@@ -135,9 +153,10 @@ def _episode_form(request: Request, viewer: Viewer, episode, *, new: bool = Fals
         title="Twitch details",
         episode=episode,
         new=new,
-        errors=errors or [],
-        values=values or {},
-        started_local=forms.datetime_local_value(episode.started_at, tz),
+        errors=errors,
+        values=values,
+        now_local=forms.datetime_local_value(usecases.now_for(viewer), tz),
+        duration_choices=forms.DURATION_CHOICES,
         site_choices=SITE_CHOICES,
         side_choices=SIDE_CHOICES,
         interference_choices=INTERFERENCE_CHOICES,
@@ -149,21 +168,48 @@ def _episode_form(request: Request, viewer: Viewer, episode, *, new: bool = Fals
 
 @router.post("/episodes/{episode_id}")
 async def update_episode(request: Request, viewer: PageViewer, episode_id: str):
-    episode = usecases.call(viewer.diary.get_episode, episode_id)
+    """One form, one save: the details and what was tried, checked together before anything is stored."""
+    before = usecases.call(viewer.diary.get_episode, episode_id)
     form = await request.form()
+    tz, now = _tz(viewer), usecases.now_for(viewer)
     try:
-        changes = forms.episode_changes(form, _tz(viewer))
-        usecases.call(viewer.diary.update_episode, episode_id, **changes)
+        changes = forms.episode_changes(form, tz, now)
+        remedy = forms.tried_remedy(form, tz, episode_id, now)
+        stored = usecases.call(viewer.diary.update_episode, episode_id, **changes)
+        added = usecases.call(viewer.diary.add_remedy, remedy) if remedy else None
     except (forms.FormError, Problem) as exc:
-        errors = _errors_of(exc)
-        return _episode_form(request, viewer, episode, errors=errors, status=422)
-    return redirect("/history", "Saved the details.", request)
+        return _episode_form(request, viewer, before, forms.episode_form_values(form), errors=_errors_of(exc), status=422)
+    record = [undo.Change("episode", episode_id, before, stored)]
+    if added:
+        record.append(undo.Change("remedy", added.key, None, added.record))
+    when = _when(stored.started_at, tz, now.date())
+    undo.offer(request, viewer, record, f"Undone: the twitch of {when} is back as it was.")
+    tried = f" and that you tried “{REMEDY_NAMES[added.record.code.value]}”" if added else ""
+    return redirect("/", f"Saved the details of the twitch of {when}{tried}.", request)
+
+
+def _confirm_delete(request: Request, what: str, action: str, back: str) -> HTMLResponse:
+    """Without JavaScript a Delete button first asks (the page's script asks in a dialog)."""
+    return render(request, "confirm_delete.html", title="Delete?", what=what, action=action, back=back)
+
+
+async def _confirmed(request: Request) -> bool:
+    return (await request.form()).get("confirmed") == "yes"
 
 
 @router.post("/episodes/{episode_id}/delete")
-def delete_episode(request: Request, viewer: PageViewer, episode_id: str):
+async def delete_episode(request: Request, viewer: PageViewer, episode_id: str):
+    episode = usecases.call(viewer.diary.get_episode, episode_id)
+    tz = _tz(viewer)
+    when = _when(episode.started_at, tz, usecases.now_for(viewer).date())
+    if not await _confirmed(request):
+        return _confirm_delete(request, f"the twitch of {when}", request.url.path, f"/episodes/{episode_id}")
+    linked = viewer.diary.list_remedies(episode_id=episode_id, limit=1000).items
     usecases.call(viewer.diary.delete_episode, episode_id)
-    return redirect("/history", "Deleted the episode.", request)
+    record = [undo.Change("remedy", r.key, r.record, r.record.model_copy(update={"episode_id": None})) for r in linked]
+    record.append(undo.Change("episode", episode_id, episode, None))
+    undo.offer(request, viewer, record, f"Brought back the twitch of {when}.")
+    return redirect("/history", f"Deleted the twitch of {when}.", request)
 
 
 @router.post("/remedies")
@@ -179,9 +225,14 @@ async def add_remedy(request: Request, viewer: PageViewer):
 
 
 @router.post("/remedies/{remedy_id}/delete")
-def delete_remedy(request: Request, viewer: PageViewer, remedy_id: int):
+async def delete_remedy(request: Request, viewer: PageViewer, remedy_id: int):
+    remedy = usecases.call(viewer.diary.get_remedy, remedy_id).record
+    name = REMEDY_NAMES[remedy.code.value]
+    if not await _confirmed(request):
+        return _confirm_delete(request, f"“{name}” of {_when(remedy.at, _tz(viewer), usecases.now_for(viewer).date())}", request.url.path, "/history?kind=remedies")
     usecases.call(viewer.diary.delete_remedy, remedy_id)
-    return redirect("/history?kind=remedies", "Deleted the remedy.", request)
+    undo.offer(request, viewer, [undo.Change("remedy", remedy_id, remedy, None)], f"Brought back “{name}”.")
+    return redirect("/history?kind=remedies", f"Deleted “{name}”.", request)
 
 
 # --- symptoms --------------------------------------------------------------------------------
@@ -196,67 +247,136 @@ def new_symptom(request: Request, viewer: PageViewer):
 async def add_symptom(request: Request, viewer: PageViewer):
     form = await request.form()
     try:
-        usecases.call(viewer.diary.add_symptom, **forms.symptom_fields(form, _tz(viewer)))
+        symptom = usecases.call(viewer.diary.add_symptom, **forms.symptom_fields(form, _tz(viewer)))
     except (forms.FormError, Problem) as exc:
         errors = _errors_of(exc)
         return render(request, "symptom.html", status=422, title="Log a symptom", codes=[c.value for c in SymptomCode], values=dict(form), errors=errors, now_local=form.get("started_at", ""))
+    undo.offer(request, viewer, [undo.Change("symptom", symptom.id, None, symptom)], "Removed the symptom again.")
     return redirect("/overview", "Saved the symptom. Your overview below shows what to do.", request)
 
 
 @router.post("/symptoms/{symptom_id}/delete")
-def delete_symptom(request: Request, viewer: PageViewer, symptom_id: str):
+async def delete_symptom(request: Request, viewer: PageViewer, symptom_id: str):
+    symptom = usecases.call(viewer.diary.get_symptom, symptom_id)
+    what = f"“{SYMPTOM_NAMES[symptom.code.value]}” of {_when(symptom.started_at, _tz(viewer), usecases.now_for(viewer).date())}"
+    if not await _confirmed(request):
+        return _confirm_delete(request, what, request.url.path, "/history?kind=symptoms")
     usecases.call(viewer.diary.delete_symptom, symptom_id)
-    return redirect("/history?kind=symptoms", "Deleted the symptom.", request)
+    undo.offer(request, viewer, [undo.Change("symptom", symptom_id, symptom, None)], f"Brought back {what}.")
+    return redirect("/history?kind=symptoms", f"Deleted {what}.", request)
 
 
 # --- day check-in ------------------------------------------------------------------------------
 
 
 @router.get("/day", response_class=HTMLResponse)
-def day_page(request: Request, viewer: PageViewer, date: dt.date | None = None):
-    date = date or usecases.now_for(viewer).date()
+def day_page(request: Request, viewer: PageViewer, date: str | None = None):
+    today = usecases.now_for(viewer).date()
+    chosen, errors = _chosen_day(date, today)
+    existing = _stored_day(viewer, chosen)
+    own_factors = viewer.diary.get_person().own_factors
+    return _day_form(request, chosen, today, existing, _day_values(existing, own_factors), own_factors, errors=errors, status=422 if errors else 200)
+
+
+def _chosen_day(raw: str | None, today: dt.date) -> tuple[dt.date, list[dict[str, str]]]:
+    """The day asked for (today when none); a mistake names the date field and falls back to today."""
+    if not raw:
+        return today, []
     try:
-        existing = viewer.diary.get_day(date)
+        chosen = dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        return today, [{"field": "pick-date", "label": "Day", "message": f"“{raw}” is not a date; pick one with the calendar (here is today)"}]
+    if chosen > today:
+        return today, [{"field": "pick-date", "label": "Day", "message": f"{chosen.strftime('%d %B %Y')} has not come yet: fill in today or an earlier day (here is today)"}]
+    return chosen, []
+
+
+def _stored_day(viewer: Viewer, date: dt.date):
+    try:
+        return viewer.diary.get_day(date)
     except usecases.NotFound:
-        existing = None
-    return _day_form(request, date, existing)
+        return None
 
 
-def _day_form(request: Request, date: dt.date, existing, errors=None, status=200):
+def _day_values(day, own_factors) -> dict[str, str]:
+    """A stored check-in as the form's text boxes show it."""
+    if day is None:
+        return {}
+    values = {f.field: forms.shown(getattr(day, f.field)) for f in forms.FACTOR_INPUTS}
+    values.update({f"own_{f.key}": forms.own_shown(f, day.own.get(f.key)) for f in own_factors})
+    values["note"] = day.note or ""
+    return values
+
+
+def _day_form(request: Request, date: dt.date, today: dt.date, existing, values: dict[str, str], own_factors, errors=None, status=200):
+    from nosetwitch.knowledge import knowledge
+
+    labels = {f"own_{f.key}": f.label for f in own_factors}
+    errors = [{**e, "label": e.get("label") or labels.get(e.get("field", "")) or _field_label(e.get("field", ""))} for e in errors or []]
     return render(
         request,
         "day.html",
         status=status,
         title="Day check-in",
         date=date,
+        today=today,
+        yesterday=today - dt.timedelta(days=1),
         existing=existing,
         factors=forms.FACTOR_INPUTS,
-        values=existing.model_dump() if existing else {},
-        errors=errors or [],
+        drinks=knowledge().drinks,
+        own_factors=own_factors,
+        values=values,
+        filled=[name for name, value in values.items() if value],
+        more_fields=[f.field for f in forms.FACTOR_INPUTS if f.more],
+        errors=errors,
     )
+
+
+def _field_label(field: str) -> str:
+    factor = forms.FACTOR_BY_FIELD.get(field)
+    return factor.label if factor else field.replace("_", " ").capitalize()
 
 
 @router.post("/day")
 async def save_day(request: Request, viewer: PageViewer):
+    from nosetwitch.knowledge import knowledge
+
     form = await request.form()
+    today = usecases.now_for(viewer).date()
+    date, errors = _chosen_day(str(form.get("date") or today.isoformat()), today)
+    existing = _stored_day(viewer, date)
+    own_factors = viewer.diary.get_person().own_factors
     try:
-        day = forms.day_from_form(form)
-        usecases.call(viewer.diary.upsert_day, day, merge=False)
+        if errors:
+            raise forms.FormError(errors)
+        parsed = forms.day_from_form(form, date, knowledge().drinks, own_factors, existing=existing is not None)
+        stored, _ = usecases.call(viewer.diary.upsert_day, parsed.day, merge=False)
     except (forms.FormError, Problem) as exc:
-        errors = _errors_of(exc)
-        try:
-            date = dt.date.fromisoformat(str(form.get("date")))
-        except ValueError:
-            date = usecases.now_for(viewer).date()
-        return _day_form(request, date, None, errors=errors, status=422)
-    recorded = len(day.factors())
-    return redirect(f"/day?date={day.date.isoformat()}", f"Saved the check-in for {day.date.strftime('%A %d %B')} ({recorded} factor{'s' if recorded != 1 else ''}).", request)
+        values = {name: str(value) for name, value in form.items() if isinstance(value, str)}
+        return _day_form(request, date, today, existing, values, own_factors, errors=_errors_of(exc), status=422)
+    undo.offer(request, viewer, [undo.Change("day", date, existing, stored)], "Check-in changes undone." if existing else "Check-in removed again.")
+    return redirect(f"/day?date={date.isoformat()}", _saved_day_message(stored, parsed), request)
+
+
+def _saved_day_message(day, parsed) -> str:
+    recorded = len(day.factors()) + len(day.own)
+    things = f"{recorded} thing{'s' if recorded != 1 else ''} recorded" if recorded else "the note"
+    caffeine = ""
+    if parsed.drinks:
+        drinks = ", ".join(f"{forms.shown(count)} × {key.replace('_', ' ')}" for key, count in parsed.drinks.items())
+        caffeine = f"; caffeine {forms.shown(day.caffeine_mg)} mg in all ({drinks} ≈ {forms.shown(round(parsed.drinks_mg))} mg)"
+    return f"Saved the check-in for {day.date.strftime('%A %d %B')}: {things}{caffeine}."
 
 
 @router.post("/days/{date}/delete")
-def delete_day(request: Request, viewer: PageViewer, date: dt.date):
+async def delete_day(request: Request, viewer: PageViewer, date: dt.date):
+    day = usecases.call(viewer.diary.get_day, date)
+    what = f"the check-in of {date.strftime('%A %d %B %Y')}"
+    if not await _confirmed(request):
+        return _confirm_delete(request, what, request.url.path, f"/day?date={date.isoformat()}")
     usecases.call(viewer.diary.delete_day, date)
-    return redirect("/history?kind=days", "Deleted the check-in.", request)
+    undo.offer(request, viewer, [undo.Change("day", date, day, None)], f"Brought back {what}.")
+    return redirect("/history?kind=days", f"Deleted {what}.", request)
 
 
 # --- overview ------------------------------------------------------------------------------------
@@ -269,10 +389,13 @@ async def overview_page(request: Request, viewer: Annotated[Viewer, Depends(page
 
 
 def _overview_page(request: Request, viewer: Viewer) -> HTMLResponse:
+    from nosetwitch.interfaces.web import check
+
     numbers, result = usecases.overview_of(viewer)
     main = result.reasons[0] if result.reasons else None
     tz = _tz(viewer)
-    return render(request, "overview.html", title="Overview", o=numbers, triage=result, main_reason=main, tz=tz, person_timezone=tz)
+    return render(request, "overview.html", title="Overview", o=numbers, triage=result, main_reason=main, tz=tz, person_timezone=tz,
+                  still_there=check.still_there(viewer, result.as_of), **check.emergency_words(result.level))
 
 
 @router.get("/more", response_class=HTMLResponse)
@@ -374,6 +497,10 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
     today = usecases.now_for(viewer).date()
     diary = viewer.diary.load_diary()  # the diary in memory, not a query per episode
     counts = views.daily_counts(diary)
+    tried: dict[str, list] = {}
+    for remedy in diary.remedies:
+        if remedy.episode_id:
+            tried.setdefault(remedy.episode_id, []).append(remedy)
     began = views.first_record_day(diary) or today + dt.timedelta(days=1)
     lister = {
         "episodes": viewer.diary.list_episodes,
@@ -397,6 +524,7 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
         kind=kind,
         kinds=HISTORY_KINDS,
         page=page,
+        tried=tried,
         tz=tz,
         when=lambda instant: _when(instant, tz, today),
         next_offset=offset + PAGE_SIZE if offset + PAGE_SIZE < page.total else None,
@@ -457,13 +585,29 @@ async def check_answer(request: Request, viewer: PageViewer):
     return check.page(request, viewer, form)
 
 
+@router.post("/check/undo")
+async def check_undo(request: Request, viewer: PageViewer):
+    """"I answered by mistake": remove exactly the records that answer made, then start again."""
+    from nosetwitch.interfaces.web import check
+
+    form = await request.form()
+    removed = check.undo(viewer, str(form.get("check_id", "")))
+    what = ", ".join([s.id for s in removed.symptoms] + [m.record.name for m in removed.medications])
+    return redirect("/check", f"Removed what that answer saved ({what}). If any sign of a stroke starts or comes back, call 112 / 911 / 999 now.", request)
+
+
+@router.post("/symptoms/{symptom_id}/gone")
+def symptom_gone(request: Request, viewer: PageViewer, symptom_id: str):
+    """"Is it still there?" - "It has gone": the symptom ends now (it stays in the diary)."""
+    usecases.call(viewer.diary.update_symptom, symptom_id, ended_at=usecases.now_for(viewer))
+    return redirect("/overview", "Noted: it has gone (the symptom stays in your diary with the time it ended). If it comes back, run the check again.", request)
+
+
 # --- learn ---------------------------------------------------------------------------------------
 
 
 @router.get("/learn", response_class=HTMLResponse)
 def learn_page(request: Request, viewer: PageViewer):
-    from nosetwitch.knowledge import knowledge
-
     kb = knowledge()
     return render(request, "learn.html", title="Learn", kb=kb, factor_label=charts.factor_label)
 
@@ -498,7 +642,7 @@ def profile_page(request: Request, viewer: PageViewer):
     return _profile(request, viewer)
 
 
-def _profile(request: Request, viewer: Viewer, errors=None, status=200):
+def _profile(request: Request, viewer: Viewer, errors=None, status=200, factor_values=None):
     person = viewer.diary.get_person()
     return render(
         request,
@@ -510,7 +654,12 @@ def _profile(request: Request, viewer: Viewer, errors=None, status=200):
         timezones=timezones.grouped(person.timezone),
         errors=errors or [],
         today=usecases.now_for(viewer).date(),
+        factor_values=factor_values or {},
+        own_kinds=OWN_KINDS,
     )
+
+
+OWN_KINDS = (("yes_no", "Yes or no", "e.g. took an antihistamine"), ("scale", "A scale from 0 to 10", "e.g. how cold the weather was"), ("number", "A number", "e.g. hours of driving"))
 
 
 @router.post("/profile")
@@ -522,6 +671,40 @@ async def save_profile(request: Request, viewer: PageViewer):
         errors = _errors_of(exc)
         return _profile(request, viewer, errors, 422)
     return redirect("/profile", "Saved your profile.", request)
+
+
+@router.post("/own-factors")
+async def add_own_factor(request: Request, viewer: PageViewer):
+    form = await request.form()
+    person = viewer.diary.get_person()
+    try:
+        fields = forms.own_factor_fields(form, [f.key for f in person.own_factors])
+        factor = usecases.call(viewer.diary.add_own_factor, **fields)
+    except (forms.FormError, Problem) as exc:
+        return _profile(request, viewer, _errors_of(exc), 422, factor_values=dict(form))
+    return redirect("/profile#own-factors", f"Added “{factor.label}”: you will find it in the day check-in.", request)
+
+
+@router.post("/own-factors/{key}/rename")
+async def rename_own_factor(request: Request, viewer: PageViewer, key: str):
+    form = await request.form()
+    label = str(form.get("label") or "").strip()
+    if not label or len(label) > 60:
+        errors = [{"field": f"rename-{key}", "label": "New name", "message": "give a name of 1 to 60 characters"}]
+        return _profile(request, viewer, errors, 422)
+    factor = usecases.call(viewer.diary.update_own_factor, key, label=label)
+    return redirect("/profile#own-factors", f"Renamed it to “{factor.label}”.", request)
+
+
+@router.post("/own-factors/{key}/remove")
+async def remove_own_factor(request: Request, viewer: PageViewer, key: str):
+    factor = viewer.diary.get_person().own_factor(key)
+    if factor is None:
+        raise Problem(404, f"no own factor {key}")
+    if not await _confirmed(request):
+        return _confirm_delete(request, f"your factor “{factor.label}” and its value on every day", request.url.path, "/profile#own-factors")
+    days = usecases.call(viewer.diary.remove_own_factor, key)
+    return redirect("/profile#own-factors", f"Removed “{factor.label}” (it had a value on {days} day{'s' if days != 1 else ''}).", request)
 
 
 @router.post("/profile/timezone")
@@ -555,9 +738,13 @@ def stop_medication(request: Request, viewer: PageViewer, medication_id: int):
 
 
 @router.post("/medications/{medication_id}/delete")
-def delete_medication(request: Request, viewer: PageViewer, medication_id: int):
+async def delete_medication(request: Request, viewer: PageViewer, medication_id: int):
+    medication = usecases.call(viewer.diary.get_medication, medication_id).record
+    if not await _confirmed(request):
+        return _confirm_delete(request, f"the medicine “{medication.name}”", request.url.path, "/profile")
     usecases.call(viewer.diary.delete_medication, medication_id)
-    return redirect("/profile", "Deleted the medicine.", request)
+    undo.offer(request, viewer, [undo.Change("medication", medication_id, medication, None)], f"Brought back the medicine “{medication.name}”.")
+    return redirect("/profile", f"Deleted the medicine “{medication.name}”.", request)
 
 
 # --- API reference ----------------------------------------------------------------------------
