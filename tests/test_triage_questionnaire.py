@@ -176,13 +176,13 @@ def covering_paths() -> list[list[tuple[str, object]]]:
 def test_saved_answers_are_the_records_the_level_was_computed_with_and_undo_removes_exactly_them(db_url: str, diary_name: str) -> None:
     service = DiaryService(db_url)
     service.import_diary(DIARIES[diary_name]())
-    service.add_symptom(code="pain", started_at=NOW - dt.timedelta(days=60), ended_at=NOW - dt.timedelta(days=59))
+    service.add_symptom(code="pain", onset="unknown", started_at=NOW - dt.timedelta(days=60), ended_at=NOW - dt.timedelta(days=59))
     service.add_medication(name="lasix 40 mg tablets")  # already there: a check does not add it twice
     before = service.load_diary(as_of=NOW)
     for path in covering_paths():
         outcome = finish_check(service, dict(path), NOW, save=True)
         after = service.load_diary(as_of=NOW)
-        new_symptoms = [s for s in after.symptoms if s.id not in {b.id for b in before.symptoms}]
+        new_symptoms = sorted((s for s in after.symptoms if s.id not in {b.id for b in before.symptoms}), key=lambda s: int(s.id[1:]))
         assert [s.id for s in new_symptoms] == [s.id for s in outcome.saved.symptoms]
         assert all(s.id.startswith("s") and s.id[1:].isdigit() for s in new_symptoms)  # the diary's one id scheme
         assert len(after.medications) == len(before.medications)  # Lasix was there already

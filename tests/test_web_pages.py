@@ -202,7 +202,18 @@ def test_overview_shows_triage_level_reason_and_what_to_do(web: ApiClient):
     web.post("/api/v1/symptoms", {"code": "facial_droop", "onset": "sudden", "started_at": (now - dt.timedelta(minutes=20)).isoformat()})
     page = web.get("/overview").text
     assert "Emergency: call 112 / 911 / 999 now" in page
-    assert "Main reason:" in page and 'href="#what-to-do"' in page
+    card = page.split('data-testid="level-card"')[1].split("</section>")[0]
+    assert "Main reason:" in card and "What to do:</strong>\n  call 112 / 911 / 999 now." in card
+    assert "href=" not in card  # at the emergency level nothing competes with the call
+
+
+def test_overview_level_card_offers_the_report_when_a_doctor_is_advised(demo: ApiClient):
+    page = demo.get("/overview").text
+    card = page.split('data-testid="level-card"')[1].split("</section>")[0]
+    level = demo.get("/api/v1/overview").json()["triage_level"]
+    kind = "primary" if level in ("consult", "urgent") else "secondary"  # the first action when a doctor is advised
+    assert f'<a class="button {kind}" href="/report">Prepare for your appointment</a>' in card
+    assert "Days in a row" in page and "streak" not in page.lower()
 
 
 def test_a_form_without_the_csrf_field_is_refused(web: ApiClient):

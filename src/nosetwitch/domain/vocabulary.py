@@ -186,3 +186,12 @@ def site_name(value: str) -> str:
 
 def level_words(level: str) -> str:
     return LEVELS.get(level, level)
+
+
+def own_factor_value(label: str, value: bool | float, kind: str = "number", unit: str | None = None) -> str:
+    """A factor of the person's own: 'Antihistamine yes', 'Cold weather 6/10', 'Driving 2 hours'."""
+    if isinstance(value, bool):
+        return f"{label} {'yes' if value else 'no'}"
+    if kind == "scale":
+        return f"{label} {number_text(value)}/10"
+    return f"{label} {number_text(value)}{' ' + unit if unit else ''}"

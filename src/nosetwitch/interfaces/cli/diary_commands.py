@@ -17,7 +17,7 @@ from typing import Any
 
 import typer
 
-from nosetwitch.domain.vocabulary import factor_value
+from nosetwitch.domain.vocabulary import factor_value, own_factor_value
 from nosetwitch.interfaces.cli.common import (
     open_service,
     parse_choice,
@@ -160,8 +160,11 @@ def log_day(
         raise BadInput("log day: give at least one factor, e.g. --sleep 6.5 or --coffee 2")
     checkin = _guard(lambda: _checkin(DayCheckIn, day, given))
     stored, created = _guard(lambda: service.upsert_day(checkin))
-    labels = {factor.key: factor.label for factor in service.get_person().own_factors}
-    own_text = [f"{labels.get(key, key)} {'yes' if value is True else 'no' if value is False else f'{value:g}'}" for key, value in stored.own.items()]
+    own = {factor.key: factor for factor in service.get_person().own_factors}
+    own_text = [
+        own_factor_value(own[key].label, value, own[key].kind.value, own[key].unit) if key in own else own_factor_value(key, value)
+        for key, value in stored.own.items()
+    ]
     factors = ", ".join([*(factor_value(name, value) for name, value in stored.factors().items()), *own_text])
     typer.echo(f"{'Recorded' if created else 'Updated'} {day.isoformat()}: {factors or 'note only'}.")
     if drinks:
