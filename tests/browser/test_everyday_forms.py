@@ -128,7 +128,7 @@ def test_a_twitch_with_every_detail_and_a_remedy_in_one_save(phone, server_url):
     phone.goto("/history")
     row = phone.page.locator(f'tr[data-episode="{episode_id}"]')
     text = row.inner_text()
-    for words in ("4/5", "30 s", "nose, cheek", "(left)", "one save for everything", "Tried: Warm compress — helped"):
+    for words in ("4/5", "30 s", "Nose, Cheek", "(left)", "one save for everything", "Tried: Warm compress — helped"):
         assert words in text, (words, text)
     phone.shot("phone-history-with-remedy")
 
