@@ -9,7 +9,7 @@ left out, as the format requires.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,10 +25,12 @@ class DailyTable:
     as_of: dt.datetime  # in the person's zone
     counts: np.ndarray  # episodes per day (int)
     checked_in: np.ndarray  # bool: a check-in exists for the day
-    factors: dict[str, np.ndarray]  # factor -> float per day, NaN = not recorded
+    factors: dict[str, np.ndarray]  # factor (built-in, or "own:KEY") -> float per day, NaN = not recorded
     by_hour: np.ndarray  # 24 counts by local hour
     durations: np.ndarray  # recorded episode durations in seconds
     last_day_complete: bool  # does `as_of` reach the end of its own day?
+    own: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
+    """The person's own factors: "own:KEY" -> (label, kind, unit); their values are in `factors`."""
 
     @property
     def n_days(self) -> int:
