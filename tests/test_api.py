@@ -96,8 +96,21 @@ def test_medications_crud(api: ApiClient):
 
 def test_profile_read_and_replace(api: ApiClient):
     assert api.put("/api/v1/profile", {"timezone": "Europe/Berlin", "birth_year": 1980}).status_code == 200
-    assert api.get("/api/v1/profile").json() == {"timezone": "Europe/Berlin", "birth_year": 1980, "sex": None}
+    assert api.get("/api/v1/profile").json() == {"timezone": "Europe/Berlin", "birth_year": 1980, "sex": None, "own_factors": []}
     assert_problem(api.put("/api/v1/profile", {"timezone": "Mars/Olympus"}), 422, "timezone")
+
+
+def test_own_factors_through_the_api(api: ApiClient):
+    pollen = {"key": "pollen", "label": "Pollen", "kind": "scale", "unit": None}
+    assert api.put("/api/v1/profile", {"timezone": "Europe/Berlin", "own_factors": [pollen]}).status_code == 200
+    assert api.put("/api/v1/profile", {"timezone": "Europe/Paris"}).json()["own_factors"] == [pollen]  # omitted: kept
+    assert api.put("/api/v1/days/2026-03-01", {"own": {"pollen": 4}}).status_code in (200, 201)
+    assert api.get("/api/v1/days/2026-03-01").json()["own"] == {"pollen": 4}
+    assert_problem(api.put("/api/v1/days/2026-03-02", {"own": {"pollen": 40}}), 422, "own.pollen")
+    assert_problem(api.put("/api/v1/days/2026-03-02", {"own": {"dust": 1}}), 422, "own.dust")
+    refused = api.put("/api/v1/profile", {"timezone": "Europe/Paris", "own_factors": []})
+    assert refused.status_code == 409 and "own.pollen" in refused.text
+    assert api.get("/api/v1/profile").json()["own_factors"] == [pollen]
 
 
 def test_overview_triage_and_insights_on_a_demo_diary(api: ApiClient):
@@ -108,7 +121,7 @@ def test_overview_triage_and_insights_on_a_demo_diary(api: ApiClient):
     assert overview["week_count"] >= overview["today_count"] >= 0
     assert overview["triage_level"] in {"self_care", "consult", "urgent", "emergency"}
     triage = api.get("/api/v1/triage").json()
-    assert triage["policy"] == "nosetwitch-triage-1" and triage["advice"]
+    assert triage["policy"] == "nosetwitch-triage-2" and triage["advice"]
     assert triage["level"] == overview["triage_level"]
     insights = api.get("/api/v1/insights").json()
     assert insights["summary"]["episodes"] == imported.json()["counts"]["episodes"]["added"]

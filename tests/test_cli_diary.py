@@ -195,7 +195,7 @@ def test_export_json_to_stdout_and_csv_zip(db, tmp_path, capsysbinary):
     ok("--db", db, "export", "--format", "csv", "--out", str(target))
     with zipfile.ZipFile(target) as archive:
         names = sorted(n.split("/")[-1] for n in archive.namelist())
-        assert names == ["README.txt", "days.csv", "episodes.csv", "medications.csv", "person.csv", "remedies.csv", "symptoms.csv"]
+        assert names == ["README.txt", "days.csv", "episodes.csv", "medications.csv", "own_factors.csv", "own_values.csv", "person.csv", "remedies.csv", "symptoms.csv"]
         episodes = archive.read("nosetwitch-diary/episodes.csv").decode().splitlines()
         days = archive.read("nosetwitch-diary/days.csv").decode().splitlines()
     assert episodes[0].startswith("id,started_at,local_date,duration_s")

@@ -6,12 +6,13 @@ and the safety net, the medicine classes linked to spasms, and the thresholds
 that turn day check-ins into advice. Every entry says where it comes from.
 """
 
-from nosetwitch.knowledge.base import KnowledgeBase, KnowledgeError
+from nosetwitch.knowledge.base import KnowledgeBase, KnowledgeError, LinkedMedicine
 from nosetwitch.knowledge.loader import knowledge
 from nosetwitch.knowledge.models import (
     AdviceTrigger,
     Cause,
     MedicineClass,
+    Product,
     Remedy,
     SafetyNetLine,
     WarningSign,
@@ -22,7 +23,9 @@ __all__ = [
     "Cause",
     "KnowledgeBase",
     "KnowledgeError",
+    "LinkedMedicine",
     "MedicineClass",
+    "Product",
     "Remedy",
     "SafetyNetLine",
     "WarningSign",

@@ -129,6 +129,7 @@ def log_day(
     screen: float | None = typer.Option(None, "--screen", help="Hours of screen time."),
     exercise: float | None = typer.Option(None, "--exercise", help="Minutes of exercise."),
     note: str | None = typer.Option(None, "--note", "-n", help="A note for the day."),
+    own: list[str] = typer.Option([], "--own", help="A factor of your own, KEY=VALUE (repeatable), e.g. --own antihistamine=yes."),
 ) -> None:
     """Record (or add to) a day's check-in. Only the options you give are changed."""
     from nosetwitch.domain.models import DayCheckIn
@@ -144,12 +145,18 @@ def log_day(
         "stress": stress, "water_l": water, "magnesium_mg": magnesium, "potassium_mg": potassium,
         "calcium_mg": calcium, "facial_strain": facial_strain, "screen_h": screen, "exercise_min": exercise, "note": note,
     }  # fmt: skip
-    given = {name: value for name, value in values.items() if value is not None}
+    given: dict[str, Any] = {name: value for name, value in values.items() if value is not None}
+    if own:
+        from nosetwitch.interfaces.cli.own_factor_commands import parse_own_values
+
+        given["own"] = parse_own_values(own, service.get_person().own_factors)
     if not given:
         raise BadInput("log day: give at least one factor, e.g. --sleep 6.5 or --coffee 2")
     checkin = _guard(lambda: _checkin(DayCheckIn, day, given))
     stored, created = _guard(lambda: service.upsert_day(checkin))
-    factors = ", ".join(f"{name} {value:g}" for name, value in stored.factors().items())
+    labels = {factor.key: factor.label for factor in service.get_person().own_factors}
+    own_text = [f"{labels.get(key, key)} {'yes' if value is True else 'no' if value is False else f'{value:g}'}" for key, value in stored.own.items()]
+    factors = ", ".join([*(f"{name} {value:g}" for name, value in stored.factors().items()), *own_text])
     typer.echo(f"{'Recorded' if created else 'Updated'} {day.isoformat()}: {factors or 'note only'}.")
 
 
@@ -162,12 +169,6 @@ def _checkin(model, day: dt.date, given: dict[str, Any]):
         return model(date=day, **given)
     except ValidationError as exc:
         raise InvalidRecord(f"day {day.isoformat()}: {describe_validation_error(exc)}") from None
-
-
-_RED_FLAG_SYMPTOMS = {
-    "facial_droop", "weakness", "numbness", "vision_change", "speech_difficulty",
-    "swallowing_difficulty", "balance_loss", "severe_headache",
-}  # fmt: skip
 
 
 @log_app.command("symptom")
@@ -200,7 +201,9 @@ def log_symptom(
     }
     symptom = _guard(lambda: service.add_symptom(**fields))
     typer.echo(f"Logged symptom {symptom.id} ({symptom.code.value}, {symptom.onset.value}) at {_when(symptom.started_at)}.")
-    if symptom.code.value in _RED_FLAG_SYMPTOMS and symptom.onset.value != "gradual":
+    from nosetwitch.triage.rules import is_stroke_type  # the one definition (policy: stroke-type symptom)
+
+    if is_stroke_type(symptom) and symptom.onset is not Onset.GRADUAL:
         typer.secho(EMERGENCY_LINE, fg="red", bold=True, err=True)
 
 

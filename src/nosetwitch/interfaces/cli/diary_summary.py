@@ -101,6 +101,6 @@ def print_summary(service) -> None:
         "[bold]nosetwitch list[/bold] · [bold]nosetwitch --help[/bold] for everything."
     )
     console.print(
-        "[bold red]If your face droops, an arm or leg goes weak or numb, or your speech or sight changes suddenly: "
+        "[bold red]If suddenly your face droops, an arm or leg goes weak or numb, or your speech or sight changes: "
         "call your local emergency number now (112 / 911 / 999).[/bold red]"
     )

@@ -50,7 +50,7 @@ def triage_command(
     as_of: str | None = typer.Option(
         None, "--as-of", help="Evaluate as of this moment, with an offset (default: the file's as_of, else now)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (policy nosetwitch-triage-1)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (policy nosetwitch-triage-2)."),
     schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of --json output and stop."),
 ) -> None:
     """Is this serious? Check the diary against the warning signs and say what to do."""

@@ -57,13 +57,26 @@ async def get_overview(request: Request, viewer: LoopViewerDep):
     return await run_for(request, usecases.overview_json, viewer)
 
 
-@router.post("/episodes", response_model=Episode, status_code=201, tags=["episodes"], responses=INVALID)
-async def create_episode(request: Request, viewer: LoopViewerDep, episode: s.EpisodeCreate):
-    """Log a twitch; an empty object `{}` logs one at the nose, now."""
+REPEATED = {200: {"description": "the same twitch was stored before under this id: the stored episode"}, 409: {"description": "the id belongs to a different twitch"}}
+
+
+@router.post("/episodes", response_model=Episode, status_code=201, tags=["episodes"], responses=INVALID | REPEATED)
+async def create_episode(request: Request, viewer: LoopViewerDep, episode: s.EpisodeCreate, response: Response):
+    """Log a twitch; an empty object `{}` logs one at the nose, now.
+
+    Idempotent by `id`: sending a twitch again with an id already stored and
+    the same fields answers 200 with the stored episode and stores nothing
+    (so an offline queue can retry safely); the same id with different
+    fields is refused (409 naming `id`)."""
     fields = episode.model_dump(exclude_unset=True)
-    if request.app.state.web.multi_user:  # see deps.run_for
-        return await run_for(request, usecases.add_episode, viewer, fields)
-    return await usecases.add_episode_on_loop(viewer, fields)
+    try:
+        if request.app.state.web.multi_user:  # see deps.run_for
+            return await run_for(request, usecases.add_episode, viewer, fields)
+        return await usecases.add_episode_on_loop(viewer, fields)
+    except Problem as clash:
+        stored = await run_for(request, usecases.repeated_episode, viewer, fields, clash)
+        response.status_code = 200
+        return stored
 
 
 # --- session and accounts ----------------------------------------------------------------
@@ -113,12 +126,16 @@ def logout(request: Request):
 
 @router.get("/profile", response_model=Person, tags=["profile"])
 def get_profile(viewer: ViewerDep):
-    """The person: time zone (it defines calendar days), birth year, sex."""
+    """The person: time zone (it defines calendar days), birth year, sex, and their own factors."""
     return viewer.diary.get_person()
 
 
 @router.put("/profile", response_model=Person, tags=["profile"], responses=INVALID)
 def put_profile(viewer: ViewerDep, person: Person):
+    """Replace the person. Without `own_factors` the stored own factors stay; a list replaces them
+    (409 when a stored day holds a value the new list would not allow)."""
+    if "own_factors" not in person.model_fields_set:
+        person = person.model_copy(update={"own_factors": viewer.diary.get_person().own_factors})
     return usecases.call(viewer.diary.set_person, person)
 
 
@@ -279,7 +296,7 @@ def delete_medication(viewer: ViewerDep, medication_id: int):
 
 @router.get("/triage", tags=["triage"])
 def get_triage(viewer: ViewerDep, as_of: dt.datetime | None = None):
-    """The triage result (policy nosetwitch-triage-1) for the stored diary at `as_of` (default now)."""
+    """The triage result (policy nosetwitch-triage-2) for the stored diary at `as_of` (default now)."""
     return usecases.triage_of(viewer, usecases.aware(as_of, "as_of")).to_dict()
 
 

@@ -44,6 +44,7 @@ class WebContext:
     allow_signup: bool = True
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     accounts: object | None = None  # AccountService in multi-user mode
+    lan: object | None = None  # phone.LanMode under `serve --lan`
 
 
 def counted(number: int, one: str, many: str | None = None) -> str:
@@ -70,6 +71,7 @@ def create_app(
     allow_signup: bool = True,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     login_throttle: LoginThrottle | None = None,
+    lan: object | None = None,
 ) -> FastAPI:
     """Build the web app on a database URL (None: the default SQLite file).
 
@@ -77,8 +79,10 @@ def create_app(
     so sessions end when the process does. `secure_cookies` marks the cookie
     Secure (set it whenever the app is reached over HTTPS, i.e. off loopback).
     `allowed_hosts` guards against DNS rebinding in local mode.
+    `lan` (a `phone.LanMode`, local mode only) lets paired phones in from
+    the home network and nobody else (`phone.DeviceGate`).
     """
-    from nosetwitch.interfaces.web import api, pages
+    from nosetwitch.interfaces.web import api, pages, phone
 
     app = FastAPI(
         title="nosetwitch",
@@ -106,6 +110,7 @@ def create_app(
         throttle=login_throttle or LoginThrottle(),
         allow_signup=allow_signup,
         max_upload_bytes=max_upload_bytes,
+        lan=lan,
     )
     if multi_user:
         from nosetwitch.services.accounts import AccountService
@@ -128,6 +133,8 @@ def create_app(
         https_only=secure_cookies,
     )
     app.add_middleware(BodySizeLimit, max_bytes=max_upload_bytes)
+    if lan is not None:
+        app.add_middleware(phone.DeviceGate, web=context)
     if allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
 
@@ -136,6 +143,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(phone.router)
     return app
 
 

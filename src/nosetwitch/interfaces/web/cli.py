@@ -79,31 +79,98 @@ def _check_port_free(host: str, port: int) -> None:
             fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); is nosetwitch already running? Try --port {port + 1}")
 
 
-def serve_app(database_url: str | None, *, host: str, port: int, open_browser: bool, multi_user: bool, allow_signup: bool = True) -> None:
-    """Build the app and run it until Ctrl-C."""
+def home_network_address() -> str | None:
+    """This computer's address on its home network: the source address of its default route.
+
+    Connecting a UDP socket sends nothing; it only asks the kernel which
+    address it would send from. None when there is no network.
+    """
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never answered, never sent
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if is_loopback(address) or address == "0.0.0.0" else address
+
+
+def _listening_socket(host: str, port: int):
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _show_pairing(lan) -> None:
+    """The QR code and the code, in an interactive terminal only: output that goes
+    to a file or a log (not a terminal) never holds a pairing code."""
+    import sys
+
+    from nosetwitch.interfaces.web.phone import qr_terminal
+
+    if not sys.stdout.isatty():
+        typer.echo("To pair a phone, open Profile › Use on my phone on this computer (no code is printed: the output is not a terminal).")
+        return
+    pairing = lan.codes.new()
+    typer.echo(qr_terminal(lan.pair_url(pairing)))
+    typer.echo(f"Scan it with your phone, or open {lan.url}/pair and type {pairing.grouped} (it works once, for {max(1, round(lan.codes.lifetime_s / 60))} minutes).")
+    typer.echo("A new code any time: Profile › Use on my phone, on this computer.")
+
+
+def serve_app(
+    database_url: str | None,
+    *,
+    host: str,
+    port: int,
+    open_browser: bool,
+    multi_user: bool,
+    allow_signup: bool = True,
+    lan_address: str | None = None,
+    certfile: str | None = None,
+    keyfile: str | None = None,
+    access_log: bool = False,
+) -> None:
+    """Build the app and run it until Ctrl-C. With `lan_address` (local mode) it listens on
+    that home-network address as well as on `host` (loopback) and lets in paired devices."""
     import uvicorn
 
     from nosetwitch.interfaces.web import create_app
+    from nosetwitch.interfaces.web.phone import LanMode
     from nosetwitch.storage.database import DatabaseError
 
     loopback = is_loopback(host)
+    https = certfile is not None
     _check_port_free(host, port)
-    allowed_hosts = [*LOOPBACK_NAMES, host] if loopback else None
+    if lan_address is not None:
+        _check_port_free(lan_address, port)
+    lan = LanMode(lan_address, port, "https" if https else "http") if lan_address else None
+    allowed_hosts = [*LOOPBACK_NAMES, host, *([lan_address] if lan_address else [])] if loopback else None
     try:
         web_app = create_app(
             database_url,
             multi_user=multi_user,
             secret_key=secret_key(),
-            secure_cookies=not loopback,
+            secure_cookies=https or not loopback,
             allowed_hosts=allowed_hosts,
             allow_signup=allow_signup,
+            lan=lan,
         )
     except DatabaseError as exc:
         fail(str(exc))
     shown_host = f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{port}/"
+    url = f"{'https' if https else 'http'}://{shown_host}:{port}/"
     typer.echo(f"nosetwitch is running at {url}  (Ctrl-C stops it)")
-    if not loopback:
+    if lan is not None:
+        typer.echo(f"On your home network at {lan.url}/ : paired devices only.")
+        _show_pairing(lan)
+    elif not loopback:
         typer.echo("Reachable from other machines: put it behind HTTPS (session cookies are marked Secure).")
     if open_browser:
         open_browser_later(url)
@@ -118,7 +185,15 @@ def serve_app(database_url: str | None, *, host: str, port: int, open_browser: b
     # 30,000 episodes, bench/web_load.py); every cycle of garbage is still found.
     gc.set_threshold(10_000, 10, 10)
     # uvicorn picks httptools and uvloop (the `fast` extra) by itself when they are installed.
-    uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=not loopback)
+    tls = {"ssl_certfile": certfile, "ssl_keyfile": keyfile} if https else {}
+    log_level = "info" if access_log else "warning"
+    if lan is None:
+        uvicorn.run(web_app, host=host, port=port, log_level=log_level, proxy_headers=not loopback, **tls)
+        return
+    # Two addresses, exactly: loopback and the home-network one (never 0.0.0.0). No proxy
+    # headers: the client's own address decides whether it is the computer itself.
+    config = uvicorn.Config(web_app, log_level=log_level, proxy_headers=False, **tls)
+    uvicorn.Server(config).run(sockets=[_listening_socket(host, port), _listening_socket(lan_address, port)])
 
 
 @app.command("serve")
@@ -128,8 +203,35 @@ def serve(
     open_browser: bool = typer.Option(False, "--open", help="Open the app in a web browser."),
     multi_user: bool = typer.Option(False, "--multi-user", help="Accounts with passwords; each person sees only their own diary. PostgreSQL recommended."),
     no_signup: bool = typer.Option(False, "--no-signup", help="With --multi-user: refuse new accounts."),
+    lan: bool = typer.Option(False, "--lan", help="Local mode: also listen on this computer's home-network address, for phones you pair (QR code)."),
+    lan_address: str | None = typer.Option(None, "--lan-address", help="With --lan: the home-network address to listen on (default: found by itself)."),
+    certfile: str | None = typer.Option(None, "--certfile", help="Serve HTTPS with this certificate (PEM); needs --keyfile."),
+    keyfile: str | None = typer.Option(None, "--keyfile", help="The private key (PEM) of --certfile."),
+    access_log: bool = typer.Option(False, "--access-log", help="Print a line per request (method, path, status; pairing codes never appear in it)."),
 ) -> None:
     """Serve the web app and the JSON API (/api/v1, docs at /api/docs)."""
     if not multi_user and not is_loopback(host):
-        fail(f"local mode has no login, so it only listens on this machine; use --multi-user to serve {host}")
-    serve_app(settings.db_url, host=host, port=port, open_browser=open_browser, multi_user=multi_user, allow_signup=not no_signup)
+        fail(f"local mode has no login, so it only listens on this machine; use --lan to pair phones, or --multi-user to serve {host}")
+    if (certfile is None) != (keyfile is None):
+        fail("--certfile and --keyfile go together: give both (the certificate and its private key)")
+    for path in (certfile, keyfile):
+        if path is not None and not os.path.isfile(path):
+            fail(f"no such file: {path}")
+    if lan_address is not None:
+        lan = True
+    if lan:
+        if multi_user:
+            fail("--lan is for local mode (pairing instead of logins); a shared server uses --multi-user --host ADDRESS behind HTTPS")
+        lan_address = lan_address or home_network_address()
+        if lan_address is None:
+            fail("found no home-network address on this computer; give one with --lan-address")
+        try:
+            parsed = ipaddress.ip_address(lan_address)
+        except ValueError:
+            fail(f"--lan-address: {lan_address!r} is not an IP address")
+        if parsed.is_loopback or parsed.is_unspecified:
+            fail(f"--lan-address: {lan_address} is not a home-network address (give the computer's address on the network, not 0.0.0.0 or loopback)")
+    serve_app(
+        settings.db_url, host=host, port=port, open_browser=open_browser, multi_user=multi_user, allow_signup=not no_signup,
+        lan_address=lan_address if lan else None, certfile=certfile, keyfile=keyfile, access_log=access_log,
+    )

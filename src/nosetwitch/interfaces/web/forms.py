@@ -8,6 +8,7 @@ strict domain models expect, and pydantic's errors come back as
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from nosetwitch.domain.clock import zone
 from nosetwitch.domain.models import DAY_FACTORS, DayCheckIn, Episode, Medication, Person, RemedyAttempt, Symptom
-from nosetwitch.interfaces.web.problems import describe_errors
+from nosetwitch.interfaces.web.problems import Problem, describe_errors
 
 
 class FormError(ValueError):
@@ -170,6 +171,8 @@ def symptom_fields(form, timezone: str) -> dict[str, Any]:
         "detail": _text(form, "detail"),
         "note": _text(form, "note"),
     }
+    if not data["code"]:  # nothing is chosen for the person: a stroke sign must never be recorded by default
+        errors.insert(0, {"field": "code", "message": "Choose what you notice from the list (nothing was saved)."})
     _validate(Symptom, {"id": "check", **data}, errors)
     return data
 
@@ -199,3 +202,32 @@ def person_fields(form) -> dict[str, Any]:
     data = {"timezone": _text(form, "timezone"), "birth_year": _number(form, "birth_year", errors, integer=True), "sex": _text(form, "sex")}
     _validate(Person, data, errors)
     return data
+
+
+TAP_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def tap_fields(form) -> dict[str, Any]:
+    """The one-tap log: {} (a new id, now), or the `id` and `started_at` a phone
+    made for the tap when it was tapped (static/phone.js)."""
+    fields: dict[str, Any] = {}
+    errors = []
+    tap_id = _text(form, "id")
+    if tap_id is not None:
+        if TAP_ID.fullmatch(tap_id):
+            fields["id"] = tap_id
+        else:
+            errors.append({"field": "id", "message": "up to 64 letters, digits, - or _"})
+    started = _text(form, "started_at")
+    if started is not None:
+        try:
+            instant = dt.datetime.fromisoformat(started[:40])
+        except ValueError:
+            instant = None
+        if instant is None or instant.tzinfo is None:
+            errors.append({"field": "started_at", "message": "a date and time with its UTC offset, such as 2026-03-01T08:30:00Z"})
+        else:
+            fields["started_at"] = instant
+    if errors:
+        raise Problem(422, "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
+    return fields

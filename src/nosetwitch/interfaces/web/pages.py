@@ -17,6 +17,7 @@ from nosetwitch.interfaces.web import charts, forms, usecases, views
 from nosetwitch.interfaces.web.deps import Viewer, current_account, page_viewer, page_viewer_on_loop, run_for
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
+from nosetwitch.knowledge import knowledge
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
 PageViewer = Annotated[Viewer, Depends(page_viewer)]
@@ -41,18 +42,8 @@ LEVEL_WORDS = {
 SITE_CHOICES = [(s.value, s.value.capitalize()) for s in Site]
 SIDE_CHOICES = [("left", "Left"), ("right", "Right"), ("both", "Both"), ("center", "Centre")]
 INTERFERENCE_CHOICES = [(i.value, i.value.capitalize()) for i in Interference]
-REMEDY_NAMES = {
-    "massage": "Gentle massage",
-    "warm_compress": "Warm compress",
-    "deep_breathing": "Deep breathing",
-    "mindfulness": "Mindfulness",
-    "hydration": "Drinking water",
-    "reduce_caffeine": "Less caffeine",
-    "reduce_nicotine": "Less nicotine",
-    "sleep": "More sleep",
-    "magnesium": "Magnesium",
-    "other": "Something else",
-}
+REMEDY_NAMES = {r.code.value: r.name for r in knowledge().remedies} | {"other": "Something else"}
+"""The knowledge base's names, so Learn, advice and the diary call a measure the same."""
 SYMPTOM_NAMES = {
     "facial_droop": "Face drooping",
     "weakness": "Weakness",
@@ -134,8 +125,14 @@ def quick_log(request: Request, viewer: PageViewer):
 
 
 @router.post("/log")
-def log_twitch(request: Request, viewer: PageViewer):
-    episode = usecases.add_episode(viewer, {})
+async def log_twitch(request: Request, viewer: PageViewer):
+    # With JavaScript the tap carries an id made on the device and its own time
+    # (static/phone.js), so sending it again stores nothing new.
+    tap = forms.tap_fields(await request.form())
+    try:
+        episode = await run_for(request, usecases.add_episode, viewer, tap)
+    except Problem as clash:
+        episode = await run_for(request, usecases.repeated_episode, viewer, tap, clash)
     when = _local(episode.started_at, _tz(viewer)).strftime("%H:%M")
     return redirect(f"/episodes/{episode.id}?new=1", f"Logged a twitch at {when}. Add details below if you like — or you are done.", request)
 
@@ -384,8 +381,6 @@ async def check_answer(request: Request, viewer: PageViewer):
 
 @router.get("/learn", response_class=HTMLResponse)
 def learn_page(request: Request, viewer: PageViewer):
-    from nosetwitch.knowledge import knowledge
-
     kb = knowledge()
     return render(request, "learn.html", title="Learn", kb=kb, factor_label=charts.factor_label)
 
