@@ -1,7 +1,7 @@
 """Speed of the full insights analysis, in-process.
 
-Targets: a 10-year diary (3,650 days, ~15,000 episodes) under 2 s, a 120-day
-diary under 200 ms. Prints the median of several runs after one warm-up call
+Targets (issue 15): a 10-year diary (3,650 days, ~15,000 episodes) under 1 s,
+a 120-day diary under 50 ms. Prints the median of several runs after one warm-up call
 (the warm-up pays for importing numpy/scipy once; its time is printed too).
 
 Usage: python bench/insights_speed.py [--runs 5]
@@ -18,7 +18,7 @@ import time
 from nosetwitch.insights import compute_insights
 from nosetwitch.simulate import simulate_diary
 
-TARGETS = {120: 0.2, 3650: 2.0}
+TARGETS = {120: 0.05, 3650: 1.0}
 
 
 def main(argv: list[str] | None = None) -> int:

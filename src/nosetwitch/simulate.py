@@ -41,6 +41,7 @@ from nosetwitch.domain.models import (
     DayCheckIn,
     Diary,
     Episode,
+    OwnFactor,
     Person,
     RemedyAttempt,
     RemedyCode,
@@ -103,6 +104,8 @@ class OwnFactorModel:
 
     kind: str  # "yes_no" | "number"
     mean: float
+    label: str = ""  # as the person named it (default: the key)
+    unit: str | None = None  # for a number
     sd: float = 1.0
     workday_shift: float = 0.0
     phi: float = 0.4
@@ -333,12 +336,21 @@ def simulate(params: SimulationParams) -> Simulation:
 
     present, recorded = _recording(n, params, extra, rng)
     if params.materialise:
-        checkins = _checkins(dates, values, present, recorded, smoker)
+        checkins = _checkins(dates, values, present, recorded, smoker, params.own_factors)
         episodes, remedies = _episodes(dates, counts, tz, now, params.remedy_rate, rng)
     else:
         checkins, episodes, remedies = [], [], []
+    own_factors = [
+        OwnFactor(key=key, label=model.label or key.replace("_", " "), kind=model.kind, unit=model.unit if model.kind == "number" else None)
+        for key, model in params.own_factors.items()
+    ]
     diary = Diary(
-        person=Person(timezone=params.timezone, birth_year=int(rng.integers(1955, 2004)), sex=rng.choice(["female", "male"]).item()),
+        person=Person(
+            timezone=params.timezone,
+            birth_year=int(rng.integers(1955, 2004)),
+            sex=rng.choice(["female", "male"]).item(),
+            own_factors=own_factors,
+        ),
         episodes=episodes,
         days=checkins,
         remedies=remedies,
@@ -416,6 +428,7 @@ def _checkins(
     present: np.ndarray,
     recorded: dict[str, np.ndarray],
     smoker: bool,
+    own_factors: dict[str, OwnFactorModel],
 ) -> list[DayCheckIn]:
     integer = {"stress", "facial_strain"}
     checkins = []
@@ -429,7 +442,12 @@ def _checkins(
                 continue
             value = values[name][i]
             fields[name] = int(value) if name in integer else round(float(value), 2)
-        checkins.append(DayCheckIn(date=dates[i], **fields))
+        own = {}
+        for key, model in own_factors.items():
+            if recorded[f"own:{key}"][i]:
+                value = values[f"own:{key}"][i]
+                own[key] = bool(value > 0.5) if model.kind == "yes_no" else max(0.0, round(float(value), 2))
+        checkins.append(DayCheckIn(date=dates[i], **fields, own=own))
     return checkins
 
 

@@ -96,11 +96,16 @@ def build_daily_table(diary: Diary, as_of: dt.datetime) -> DailyTable | None:
         counts = np.bincount(offsets, minlength=n)
     checked_in = np.zeros(n, dtype=bool)
     factors = {name: np.full(n, np.nan) for name in DAY_FACTORS}
+    own = {f"own:{f.key}": (f.label, f.kind.value, f.unit) for f in diary.person.own_factors}
+    factors.update({name: np.full(n, np.nan) for name in own})
     for day in days:
         i = (day.date - first).days
         checked_in[i] = True
         for name, value in day.factors().items():
             factors[name][i] = value
+        for key, value in day.own.items():
+            if f"own:{key}" in factors:  # a yes/no answer counts as 1 (yes) or 0 (no)
+                factors[f"own:{key}"][i] = float(value)
     next_midnight = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
     complete = as_of_local >= next_midnight - dt.timedelta(seconds=1)
-    return DailyTable(first, last, as_of_local, counts, checked_in, factors, hours, np.array(durations), complete)
+    return DailyTable(first, last, as_of_local, counts, checked_in, factors, hours, np.array(durations), complete, own)

@@ -58,6 +58,8 @@ MIN_FACTOR_DAYS = 28
 """A factor is tested only when recorded (with an outcome day) on at least this many days."""
 MAX_MODE_SHARE = 0.9
 """...and when its most common value covers at most this share of those days."""
+SPARSE_FROM = 40
+"""Base designs wider than this (long diaries: one trend column per month) are kept sparse."""
 MIN_YES_NO_DAYS = 5
 """A yes/no factor needs at least this many days of each answer (and the mode rule above)."""
 ALPHA = 0.05
@@ -69,11 +71,12 @@ MAX_ROUNDS = 4
 class Method:
     """The analysis settings (the defaults are the validated ones)."""
 
-    trend_days_per_df: float = 30.0
+    trend_days_per_df: float = 60.0
     lag_weights: tuple[float, float] = (1.5, 0.5)
     """Weighted BH: weight of same-day and day-before rows (normalised to a mean of 1)."""
-    weekday_ridge: float = 0.0
-    """Ridge penalty on the six weekday coefficients (0: plain fixed effects)."""
+    weekday_ridge: float = 100.0
+    """Ridge penalty on each weekday's own deviation from its workday/weekend level (0: plain
+    fixed effects); a negative value: estimated from the diary (empirical Bayes), at most -value."""
 
     def describe(self, trend_df: int) -> str:
         w0, w1 = self.lag_weights
@@ -226,10 +229,14 @@ def _analyse(table: DailyTable, method: Method) -> list[Association]:
     base = base_design(table, method)[use]
     penalty = np.zeros(base.shape[1])
     if method.weekday_ridge:
-        penalty[-7:] = method.weekday_ridge
+        penalty[-7:] = method.weekday_ridge if method.weekday_ridge > 0 else _weekday_ridge(table, y, use, method)
     keep = base.any(axis=0)
     base, penalty = base[:, keep], penalty[keep]
     trend_df = base.shape[1] - (8 if method.weekday_ridge else 6)
+    if base.shape[1] > SPARSE_FROM:
+        from scipy.sparse import csr_array
+
+        base = csr_array(base)
     candidates = _candidates(table, use)
     description = method.describe(trend_df)
     flagged: list[tuple[str, int]] = []
@@ -243,15 +250,42 @@ def _analyse(table: DailyTable, method: Method) -> list[Association]:
     return rows
 
 
+def _weekday_ridge(table: DailyTable, y: np.ndarray, use: np.ndarray, method: Method) -> float:
+    """Empirical-Bayes ridge for the weekday deviations: 1 / tau^2, tau^2 being how much the seven
+    days differ from their workday/weekend level beyond what chance alone would give."""
+    cap = -method.weekday_ridge
+    plain = base_design(table, Method(trend_days_per_df=method.trend_days_per_df))[use]
+    plain = plain[:, plain.any(axis=0)]
+    fitted = fit_poisson(y, plain)
+    if fitted is None or plain.shape[1] < 7:
+        return cap
+    beta, mu, bread = fitted
+    dispersion = max(1.0, float(((y - mu) ** 2 / mu).sum()) / max(len(y) - plain.shape[1], 1))
+    levels = np.concatenate([[0.0], beta[-6:]])  # Monday .. Sunday, Monday the reference
+    cov = np.zeros((7, 7))
+    cov[1:, 1:] = dispersion * bread[-6:, -6:]
+    groups = np.array([0, 0, 0, 0, 0, 1, 1])
+    centre = np.zeros((7, 7))
+    for g in (0, 1):
+        members = groups == g
+        centre[np.ix_(members, members)] = 1.0 / members.sum()
+    project = np.eye(7) - centre  # each day minus its group's mean
+    deviations = project @ levels
+    noise = float(np.trace(project @ cov @ project.T))
+    tau2 = (float(deviations @ deviations) - noise) / 5.0
+    return cap if tau2 <= 1.0 / cap else 1.0 / tau2
+
+
 def _score_round(table, y, base, penalty, candidates, flagged, method: Method, description: str) -> list[Association]:
     """One round: every candidate row scored against a base fit holding the flagged rows other than itself."""
     by_key = {c.key: c for c in candidates}
-    fits: dict[tuple, tuple | None] = {}
+    fits: dict[tuple, tuple | None] = {(): _base_fit(y, base, penalty, [])}
+    start = None if fits[()] is None else fits[()][3]
     scored = []
     for cand in candidates:
         adjusters = tuple(key for key in flagged if key != cand.key and key in by_key)
         if adjusters not in fits:
-            fits[adjusters] = _base_fit(y, base, penalty, [by_key[key] for key in adjusters])
+            fits[adjusters] = _base_fit(y, base, penalty, [by_key[key] for key in adjusters], start)
         fit = fits[adjusters]
         if fit is None:
             continue
@@ -269,22 +303,30 @@ def _score_round(table, y, base, penalty, candidates, flagged, method: Method, d
     return rows
 
 
-def _base_fit(y, base, penalty, adjusters: list[_Candidate]):
-    """The nuisance model (weekday, trend, adjusting rows): design, fitted means, bread, dispersion."""
-    columns = [base]
-    pen = [penalty]
+def _base_fit(y, base, penalty, adjusters: list[_Candidate], start: np.ndarray | None = None):
+    """The nuisance model (weekday, trend, adjusting rows): design, fitted means, bread."""
+    columns = []
     for cand in adjusters:
-        columns.append(cand.column[:, None])
-        pen.append(np.zeros(1))
+        columns.append(cand.column)
         if cand.missing is not None and cand.missing.any():
-            columns.append(cand.missing[:, None])
-            pen.append(np.zeros(1))
-    design = np.hstack(columns)
-    fitted = fit_poisson(y, design, penalty=np.concatenate(pen))
+            columns.append(cand.missing)
+    if columns:
+        extra = np.column_stack(columns)
+        if isinstance(base, np.ndarray):
+            design = np.hstack([base, extra])
+        else:
+            from scipy.sparse import csr_array, hstack
+
+            design = hstack([base, csr_array(extra)], format="csr")
+    else:
+        design = base
+    pen = np.concatenate([penalty, np.zeros(design.shape[1] - base.shape[1])])
+    initial = None if start is None else np.concatenate([start, np.zeros(design.shape[1] - base.shape[1])])
+    fitted = fit_poisson(y, design, initial, penalty=pen)
     if fitted is None or len(y) - design.shape[1] < 10:
         return None
-    _, mu, bread = fitted
-    return design, mu, bread
+    beta, mu, bread = fitted
+    return design, mu, bread, beta[: base.shape[1]]
 
 
 def _score(y: np.ndarray, fit, cand: _Candidate) -> tuple[float, float, float, int] | None:
@@ -295,7 +337,7 @@ def _score(y: np.ndarray, fit, cand: _Candidate) -> tuple[float, float, float, i
     """
     from scipy.special import stdtr
 
-    design, mu, bread = fit
+    design, mu, bread, _ = fit
     extra = [cand.column] if cand.missing is None else [cand.missing, cand.column]
     e = np.column_stack(extra)
     we = e * mu[:, None]
@@ -335,6 +377,11 @@ def _adjusted_note(adjusters) -> str:
 def _association(table: DailyTable, cand: _Candidate, result, method: str) -> Association:
     beta, se, p, _ = result
     per, unit, kind = factor_unit(cand.name, table)
+    if kind == "number" and cand.name not in PER_UNIT:
+        # An own number: per a round step near its spread ("20 g of chocolate"), not per one unit.
+        label, _, own_unit = table.own.get(cand.name) or (cand.name.removeprefix("own:"), kind, None)
+        per = _round_step(cand.scale)
+        unit = f"{per:g} {own_unit or ('unit' if per == 1 else 'units')} of {label}"
     log_rr, log_se = beta / cand.scale * per, se / cand.scale * per
     z = 1.959963984540054
     return Association(
@@ -354,6 +401,14 @@ def _association(table: DailyTable, cand: _Candidate, result, method: str) -> As
         unit=unit,
         kind=kind,
     )
+
+
+def _round_step(spread: float) -> float:
+    """1, 2 or 5 times a power of ten, the largest not above the spread (at least 0.01)."""
+    if not spread > 0.01:
+        return 0.01
+    power = 10.0 ** math.floor(math.log10(spread))
+    return max(step * power for step in (1, 2, 5) if step * power <= spread * (1 + 1e-9))
 
 
 def _exp(value: float) -> float:
@@ -395,12 +450,11 @@ def fit_poisson(
     deviance = math.inf
     for _ in range(max_iter):
         working = eta + (y - mu) / mu
-        weighted = design.T * mu
         try:
-            factor = cho_factor(_penalised(weighted @ design, penalty))
+            factor = cho_factor(_penalised(_gram(design, mu), penalty))
         except LinAlgError:
             return None
-        beta = cho_solve(factor, weighted @ working)
+        beta = cho_solve(factor, design.T @ (mu * working))
         eta = np.clip(design @ beta, -30, 30)
         mu = np.exp(eta)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -409,11 +463,18 @@ def fit_poisson(
             break
         deviance = new_deviance
     try:
-        factor = cho_factor(_penalised((design.T * mu) @ design, penalty))
+        factor = cho_factor(_penalised(_gram(design, mu), penalty))
     except LinAlgError:
         return None
     bread = cho_solve(factor, np.eye(design.shape[1]))
     return beta, mu, bread
+
+
+def _gram(design, weights: np.ndarray) -> np.ndarray:
+    """X'WX as a dense matrix; X may be a scipy sparse array (a long diary's banded trend basis)."""
+    if isinstance(design, np.ndarray):
+        return (design.T * weights) @ design
+    return (design.T @ design.multiply(weights[:, None])).toarray()
 
 
 def _penalised(information: np.ndarray, penalty: np.ndarray | None) -> np.ndarray:
