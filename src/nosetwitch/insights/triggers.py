@@ -30,6 +30,7 @@ The choice of model and settings was made by simulation
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -181,11 +182,17 @@ def analyse_factors(table: DailyTable, method: Method = DEFAULT_METHOD) -> list[
     twitching removes its noise from the comparison, and keeps two factors
     (or two days of one factor) that rise together from sharing one's credit.
     """
-    from threadpoolctl import threadpool_limits
-
     # Many small matrices: BLAS threads only fight each other (and other processes) here.
-    with threadpool_limits(limits=1):
+    with _blas_controller().limit(limits=1, user_api="blas"):
         return _analyse(table, method)
+
+
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's view of the loaded BLAS, found once (finding it reads the loaded libraries)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 @dataclass
