@@ -48,6 +48,7 @@ class SoFar:
     factor: str
     label: str  # how a sentence names it
     kind: str  # "number", "scale", "yes_no"
+    unit: str  # the unit of `split` ("mg", "h", "of 10"; "" for none)
     split: float | None  # the middle value separating "more" from "other" days (None for yes/no)
     days_high: int
     per_day_high: float
@@ -71,9 +72,14 @@ class SoFar:
                 f"({_days(self.days_high)}) and days without {self.per_day_low:.1f} ({_days(self.days_low)})"
             )
         return (
-            f"days with more {self.label} (over {self.split:g}) averaged {self.per_day_high:.1f} twitches "
+            f"days with more {self.label} (over {_over(self.split, self.unit)}) averaged {self.per_day_high:.1f} twitches "
             f"({_days(self.days_high)}) and the other days {self.per_day_low:.1f} ({_days(self.days_low)})"
         )
+
+
+def _over(split: float, unit: str) -> str:
+    value = f"{split:.3g}" if abs(split) < 1000 else f"{split:.0f}"
+    return f"{value} {unit}" if unit else value
 
 
 def _days(n: int) -> str:
@@ -112,7 +118,7 @@ def so_far(table: DailyTable) -> list[SoFar]:
         known = use & ~np.isnan(values)
         if known.sum() < 4:
             continue
-        per, unit, kind = factor_unit(name, table)
+        kind = factor_unit(name, table)[2]
         x = values[known]
         if kind == "yes_no":
             high, split = x > 0.5, None
@@ -122,30 +128,37 @@ def so_far(table: DailyTable) -> list[SoFar]:
         if high.sum() < 2 or (~high).sum() < 2:
             continue
         y = counts[known]
-        label = unit if kind == "yes_no" else _short_label(name, unit)
+        label, split_unit = _words(name, kind, table)
         out.append(
-            SoFar(name, label, kind, split, int(high.sum()), float(y[high].mean()), int((~high).sum()), float(y[~high].mean()))
+            SoFar(name, label, kind, split_unit, split, int(high.sum()), float(y[high].mean()), int((~high).sum()), float(y[~high].mean()))
         )
-    out.sort(key=lambda s: -(s.days_high + s.days_low))
+    # The person's own factors first (they chose to track them), then the most recorded.
+    out.sort(key=lambda s: (not s.factor.startswith("own:"), -(s.days_high + s.days_low)))
     return out[:SHOWN_FACTORS]
 
 
-def _short_label(name: str, unit: str) -> str:
-    words = {
-        "sleep_h": "sleep (hours)",
-        "caffeine_mg": "caffeine (mg)",
-        "nicotine_units": "nicotine (units)",
-        "alcohol_units": "alcohol (drinks)",
-        "stress": "stress (0-10)",
-        "water_l": "fluid (litres)",
-        "magnesium_mg": "magnesium (mg)",
-        "potassium_mg": "potassium (mg)",
-        "calcium_mg": "calcium (mg)",
-        "facial_strain": "facial strain (0-10)",
-        "screen_h": "screen time (hours)",
-        "exercise_min": "exercise (minutes)",
-    }
-    return words.get(name, unit.split(" of ", 1)[-1] if " of " in unit else unit)
+_WORDS = {
+    "sleep_h": ("sleep", "h"),
+    "caffeine_mg": ("caffeine", "mg"),
+    "nicotine_units": ("nicotine", "units"),
+    "alcohol_units": ("alcohol", "drinks"),
+    "stress": ("stress", "of 10"),
+    "water_l": ("fluid", "l"),
+    "magnesium_mg": ("magnesium", "mg"),
+    "potassium_mg": ("potassium", "mg"),
+    "calcium_mg": ("calcium", "mg"),
+    "facial_strain": ("facial strain", "of 10"),
+    "screen_h": ("screen time", "h"),
+    "exercise_min": ("exercise", "min"),
+}
+
+
+def _words(name: str, kind: str, table: DailyTable) -> tuple[str, str]:
+    """(what a sentence calls the factor, the unit of its values)."""
+    if name in _WORDS:
+        return _WORDS[name]
+    label, _, unit = table.own.get(name) or (name.removeprefix("own:"), kind, None)
+    return label, "of 10" if kind == "scale" else unit or ""
 
 
 @dataclass
@@ -187,7 +200,7 @@ class Outlook:
         ]
         if self.comparisons:
             parts = "; ".join(c.sentence() for c in self.comparisons)
-            lines.append(f"So far {parts} \u2014 too early to tell whether that is more than chance.")
+            lines.append(f"Too early to tell whether any of this is more than chance, but so far {parts}.")
         elif self.checkin_days:
             lines.append("Too few days yet to compare any factor: keep logging your twitches and the day check-in.")
         return lines
