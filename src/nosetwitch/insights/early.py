@@ -27,7 +27,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from nosetwitch.insights.daily import DailyTable
-from nosetwitch.insights.triggers import ALPHA, DEFAULT_METHOD, factor_unit
+from nosetwitch.insights.triggers import ALPHA, DEFAULT_METHOD, FACTOR_WORDS, factor_unit
 
 TYPICAL_EFFECT = 0.35
 """A factor of typical size: log rate ratio 0.35 per SD (about 40 % more twitching per SD)."""
@@ -48,7 +48,7 @@ class SoFar:
     factor: str
     label: str  # how a sentence names it
     kind: str  # "number", "scale", "yes_no"
-    unit: str  # the unit of `split` ("mg", "h", "of 10"; "" for none)
+    unit: str  # the unit of `split` ("mg", "h", "points"; "" for none)
     split: float | None  # the middle value separating "more" from "other" days (None for yes/no)
     days_high: int
     per_day_high: float
@@ -137,28 +137,12 @@ def so_far(table: DailyTable) -> list[SoFar]:
     return out[:SHOWN_FACTORS]
 
 
-_WORDS = {
-    "sleep_h": ("sleep", "h"),
-    "caffeine_mg": ("caffeine", "mg"),
-    "nicotine_units": ("nicotine", "units"),
-    "alcohol_units": ("alcohol", "drinks"),
-    "stress": ("stress", "of 10"),
-    "water_l": ("fluid", "l"),
-    "magnesium_mg": ("magnesium", "mg"),
-    "potassium_mg": ("potassium", "mg"),
-    "calcium_mg": ("calcium", "mg"),
-    "facial_strain": ("facial strain", "of 10"),
-    "screen_h": ("screen time", "h"),
-    "exercise_min": ("exercise", "min"),
-}
-
-
 def _words(name: str, kind: str, table: DailyTable) -> tuple[str, str]:
     """(what a sentence calls the factor, the unit of its values)."""
-    if name in _WORDS:
-        return _WORDS[name]
+    if name in FACTOR_WORDS:
+        return FACTOR_WORDS[name]
     label, _, unit = table.own.get(name) or (name.removeprefix("own:"), kind, None)
-    return label, "of 10" if kind == "scale" else unit or ""
+    return label, "points" if kind == "scale" else unit or ""
 
 
 @dataclass

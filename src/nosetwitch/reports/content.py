@@ -15,6 +15,7 @@ from typing import Any
 
 from nosetwitch.domain.clock import local_date
 from nosetwitch.domain.models import Diary, Site
+from nosetwitch.insights.triggers import FACTOR_WORDS as _FACTOR_WORDS
 
 LEVEL_WORDS = {
     "self_care": "Self-care",
@@ -117,22 +118,6 @@ def _rolling(counts_by_day: dict[dt.date, int], days: list[dt.date], window: int
 
 def _fmt_pct(value: float) -> str:
     return f"{100 * value:.0f}%"
-
-
-_FACTOR_WORDS = {
-    "sleep_h": ("sleep", "h"),
-    "caffeine_mg": ("caffeine", "mg"),
-    "nicotine_units": ("nicotine", "units"),
-    "alcohol_units": ("alcohol", "drinks"),
-    "stress": ("stress", "points"),
-    "water_l": ("fluids", "l"),
-    "magnesium_mg": ("magnesium", "mg"),
-    "potassium_mg": ("potassium", "mg"),
-    "calcium_mg": ("calcium", "mg"),
-    "facial_strain": ("facial strain", "points"),
-    "screen_h": ("screen time", "h"),
-    "exercise_min": ("exercise", "min"),
-}
 
 
 def _association_rows(insights: dict[str, Any] | None) -> tuple[list[AssociationRow], str]:
