@@ -139,3 +139,11 @@ def test_own_factors_without_an_effect_are_not_flagged(seed):
     rows, _ = own_rows({}, seed)
     assert {("own:yoga", 0), ("own:chocolate_g", 0)} <= set(rows)
     assert not any(r.significant for (name, _), r in rows.items() if name.startswith("own:"))
+
+
+def test_a_diary_whose_missing_days_leave_a_factor_nothing_to_compare_is_still_analysed():
+    # Found by the grid (cell k8-r3-d60, diary 156): a singular score information used to raise.
+    bench = _bench()
+    sim = simulate(bench.scenario("k8-r3-d60", 156))
+    rows = bench.analyse_factors(bench.table_of(sim))
+    assert rows and all(0 <= r.q <= 1 for r in rows)

@@ -369,10 +369,13 @@ def _score(y: np.ndarray, fit, cand: _Candidate) -> tuple[float, float, float, i
     resid = y - mu
     score = e.T @ resid
     try:
-        step = np.linalg.solve(info, score)  # one Newton step for the extra columns
+        inverse = np.linalg.inv(info)
     except np.linalg.LinAlgError:
         return None
-    v = 1.0 / float(np.linalg.inv(info)[-1, -1])  # efficient information of the factor's column
+    if not (np.isfinite(inverse).all() and inverse[-1, -1] > 0):
+        return None  # the missing-day flag and the factor leave nothing to tell apart
+    step = inverse @ score  # one Newton step for the extra columns
+    v = 1.0 / float(inverse[-1, -1])  # efficient information of the factor's column
     raw = float((cand.column**2 * mu).sum())
     if not v > 1e-6 * raw:
         return None  # the factor only moves with the weekday or the trend: nothing left to test
