@@ -89,9 +89,9 @@ class Method:
     """The analysis settings (the defaults are the validated ones)."""
 
     trend_days_per_df: float = 60.0
-    lag_weights: tuple[float, float] = (1.5, 0.5)
+    lag_weights: tuple[float, float] = (1.4, 0.6)
     """Weighted BH: weight of same-day and day-before rows (normalised to a mean of 1)."""
-    weekday_ridge: float = 100.0
+    weekday_ridge: float = 200.0
     """Ridge penalty on each weekday's own deviation from its workday/weekend level (0: plain
     fixed effects); a negative value: estimated from the diary (empirical Bayes), at most -value."""
 
