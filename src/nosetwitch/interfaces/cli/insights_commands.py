@@ -97,7 +97,8 @@ def show_report(report) -> None:
             table.add_column(column, justify="left" if column in ("factor", "day", "") else "right", no_wrap=True)
         rows = sorted(report.associations, key=lambda r: (not r.significant, r.q))
         for row in rows[:12]:
-            label, unit = _FACTOR_LABEL.get(row.factor, (row.unit if row.kind == "yes_no" else row.factor, "yes vs no" if row.kind == "yes_no" else row.unit))
+            own = (row.unit, "yes vs no") if row.kind == "yes_no" else (row.factor.removeprefix("own:").replace("_", " "), row.unit)
+            label, unit = _FACTOR_LABEL.get(row.factor, own)
             table.add_row(
                 label,
                 "same" if row.lag_days == 0 else "before",
