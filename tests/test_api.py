@@ -96,8 +96,21 @@ def test_medications_crud(api: ApiClient):
 
 def test_profile_read_and_replace(api: ApiClient):
     assert api.put("/api/v1/profile", {"timezone": "Europe/Berlin", "birth_year": 1980}).status_code == 200
-    assert api.get("/api/v1/profile").json() == {"timezone": "Europe/Berlin", "birth_year": 1980, "sex": None}
+    assert api.get("/api/v1/profile").json() == {"timezone": "Europe/Berlin", "birth_year": 1980, "sex": None, "own_factors": []}
     assert_problem(api.put("/api/v1/profile", {"timezone": "Mars/Olympus"}), 422, "timezone")
+
+
+def test_own_factors_through_the_api(api: ApiClient):
+    pollen = {"key": "pollen", "label": "Pollen", "kind": "scale", "unit": None}
+    assert api.put("/api/v1/profile", {"timezone": "Europe/Berlin", "own_factors": [pollen]}).status_code == 200
+    assert api.put("/api/v1/profile", {"timezone": "Europe/Paris"}).json()["own_factors"] == [pollen]  # omitted: kept
+    assert api.put("/api/v1/days/2026-03-01", {"own": {"pollen": 4}}).status_code in (200, 201)
+    assert api.get("/api/v1/days/2026-03-01").json()["own"] == {"pollen": 4}
+    assert_problem(api.put("/api/v1/days/2026-03-02", {"own": {"pollen": 40}}), 422, "own.pollen")
+    assert_problem(api.put("/api/v1/days/2026-03-02", {"own": {"dust": 1}}), 422, "own.dust")
+    refused = api.put("/api/v1/profile", {"timezone": "Europe/Paris", "own_factors": []})
+    assert refused.status_code == 409 and "own.pollen" in refused.text
+    assert api.get("/api/v1/profile").json()["own_factors"] == [pollen]
 
 
 def test_overview_triage_and_insights_on_a_demo_diary(api: ApiClient):
@@ -108,7 +121,7 @@ def test_overview_triage_and_insights_on_a_demo_diary(api: ApiClient):
     assert overview["week_count"] >= overview["today_count"] >= 0
     assert overview["triage_level"] in {"self_care", "consult", "urgent", "emergency"}
     triage = api.get("/api/v1/triage").json()
-    assert triage["policy"] == "nosetwitch-triage-1" and triage["advice"]
+    assert triage["policy"] == "nosetwitch-triage-2" and triage["advice"]
     assert triage["level"] == overview["triage_level"]
     insights = api.get("/api/v1/insights").json()
     assert insights["summary"]["episodes"] == imported.json()["counts"]["episodes"]["added"]
@@ -122,18 +135,32 @@ def test_triage_of_a_stroke_sign_is_emergency(api: ApiClient):
     assert_problem(api.get("/api/v1/triage", params={"as_of": "2026-03-10T20:00:00"}), 422, "as_of")
 
 
-def test_check_stops_at_the_first_emergency_answer_and_saves_it(api: ApiClient):
+def test_check_stops_at_the_answer_that_makes_an_emergency_saves_it_and_can_undo_it(api: ApiClient):
     questions = api.get("/api/v1/check/questions").json()
-    emergency = [q["id"] for q in questions if q["emergency"]]
-    assert emergency and questions[: len(emergency)] == [q for q in questions if q["emergency"]]
-    first_no = api.post("/api/v1/check", {emergency[0]: False}).json()
-    assert first_no["emergency"] is False and first_no["next_question"]["id"] == emergency[1]
-    answers = {emergency[0]: False, emergency[1]: False, "face": True}
-    result = api.post("/api/v1/check", answers).json()
+    assert [q["id"] for q in questions[:3]] == ["balance", "balance_onset", "vision"] and questions[0]["emergency"] is True
+    first_no = api.post("/api/v1/check", {"balance": False}).json()
+    assert first_no["emergency"] is False and first_no["next_question"]["id"] == "vision"
+    onset = api.post("/api/v1/check", {"balance": False, "vision": False, "face": True}).json()["next_question"]
+    assert onset["id"] == "face_onset" and [c["value"] for c in onset["choices"]] == ["sudden", "unknown", "gradual"]
+    result = api.post("/api/v1/check", {"balance": False, "vision": False, "face": True, "face_onset": "unknown"}).json()
     assert result["emergency"] is True and "112" in result["instruction"]
-    assert result["triage"]["level"] == "emergency"
+    assert result["triage"]["level"] == "emergency" and result["triage"]["summary"].startswith("Call your local emergency number now")
     assert [s["code"] for s in api.get("/api/v1/symptoms").json()["items"]] == ["facial_droop"]
+    assert api.get("/api/v1/episodes").json()["total"] == 0  # a check logs no twitch
+    undone = api.delete(f"/api/v1/check/{result['saved']['check_id']}")
+    assert undone.status_code == 200 and undone.json()["symptoms"] == result["saved"]["symptoms"]
+    assert api.get("/api/v1/symptoms").json()["total"] == 0
+    assert api.delete(f"/api/v1/check/{result['saved']['check_id']}").status_code == 404
     assert_problem(api.post("/api/v1/check", {"face": "maybe"}), 422, "face")
+
+
+def test_the_triage_answer_has_a_plain_summary_that_starts_with_the_instruction_at_emergency(api: ApiClient):
+    quiet = api.get("/api/v1/triage").json()
+    assert quiet["summary"].startswith("Self-care for now.")
+    api.post("/api/v1/symptoms", {"code": "balance_loss", "onset": "sudden", "started_at": "2026-03-10T19:30:00+01:00"})
+    result = api.get("/api/v1/triage", params={"as_of": "2026-03-10T20:00:00+01:00"}).json()
+    assert result["summary"].startswith("Call your local emergency number now: 112")
+    assert "loss of balance" in result["summary"]
 
 
 def test_import_reports_every_bad_record_and_writes_nothing(api: ApiClient):

@@ -164,7 +164,7 @@ def test_list_edit_delete(db):
     ok("--db", db, "log", "day", "--sleep", "5")
     ok("--db", db, "log", "remedy", "massage", "--episode", "e1", "--no-helped")
     listing = ok("--db", db, "list", "--days", "2")
-    assert "e1" in listing and "massage" in listing and "sleep_h 5" in listing
+    assert "e1" in listing and "massage" in listing and "Sleep 5 h" in listing
     ok("--db", db, "edit", "episode", "e1", "intensity=5", "sites=nose,cheek", "duration_s=45s", "note=at work")
     episode = DiaryService(db).get_episode("e1")
     assert (episode.intensity, episode.duration_s, episode.note) == (5, 45, "at work")
@@ -195,7 +195,7 @@ def test_export_json_to_stdout_and_csv_zip(db, tmp_path, capsysbinary):
     ok("--db", db, "export", "--format", "csv", "--out", str(target))
     with zipfile.ZipFile(target) as archive:
         names = sorted(n.split("/")[-1] for n in archive.namelist())
-        assert names == ["README.txt", "days.csv", "episodes.csv", "medications.csv", "person.csv", "remedies.csv", "symptoms.csv"]
+        assert names == ["README.txt", "days.csv", "episodes.csv", "medications.csv", "own_factors.csv", "own_values.csv", "person.csv", "remedies.csv", "symptoms.csv"]
         episodes = archive.read("nosetwitch-diary/episodes.csv").decode().splitlines()
         days = archive.read("nosetwitch-diary/days.csv").decode().splitlines()
     assert episodes[0].startswith("id,started_at,local_date,duration_s")

@@ -24,6 +24,8 @@ from nosetwitch.domain.models import (
     Interference,
     Medication,
     Onset,
+    OwnFactor,
+    OwnFactorKind,
     Person,
     Region,
     RemedyAttempt,
@@ -41,7 +43,7 @@ from nosetwitch.interfaces.interchange.diary_json import diary_to_dict, load_dia
 from nosetwitch.services.diary import DiaryService
 
 INSTANT_FIELDS = ("started_at", "ended_at", "at")
-DEFAULTS = {"interferes_with": [], "source": "manual", "sites": ["nose"]}
+DEFAULTS = {"interferes_with": [], "source": "manual", "sites": ["nose"], "own_factors": [], "own": {}}
 
 
 def _instant(text: str) -> tuple[dt.datetime, dt.timedelta]:
@@ -158,10 +160,18 @@ def diaries(draw) -> Diary:
                 note=draw(texts),
             )
         )
+    own_factors = [
+        OwnFactor(key=key, label=draw(st.text(alphabet=string.ascii_letters + " äß=+", min_size=1, max_size=12).filter(str.strip)), kind=kind,
+                  unit=draw(_optional(st.sampled_from(["hours", "km", "cups"]))) if kind is OwnFactorKind.NUMBER else None)
+        for key, kind in draw(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(lambda k: k not in DAY_FACTORS and k not in ("date", "note", "own")),
+                                               st.sampled_from(OwnFactorKind), max_size=3)).items()
+    ]  # fmt: skip
+    own_value = {OwnFactorKind.YES_NO: st.booleans(), OwnFactorKind.SCALE: scale, OwnFactorKind.NUMBER: floats | st.integers(0, 10**6)}
     days = []
     for day in draw(st.lists(dates, unique=True, max_size=6)):
         values = {name: draw(_optional(scale if name in ("stress", "facial_strain") else hours if name.endswith("_h") else floats)) for name in DAY_FACTORS}
-        days.append(DayCheckIn(date=day, note=draw(texts), **values))
+        own = {f.key: draw(own_value[f.kind]) for f in own_factors if draw(st.booleans())}
+        days.append(DayCheckIn(date=day, note=draw(texts), own=own, **values))
     episode_ids = [e.id for e in episodes]
     remedies = [
         RemedyAttempt(
@@ -182,7 +192,7 @@ def diaries(draw) -> Diary:
         if started and stopped and stopped < started:
             started, stopped = stopped, started
         medications.append(Medication(name=draw(st.sampled_from(["Lasix", "atorvastatin", "magnesium citrate"])), dose=draw(texts), started=started, stopped=stopped))
-    person = Person(timezone=draw(st.sampled_from(ZONES)), birth_year=draw(_optional(st.integers(1900, 2100))), sex=draw(_optional(st.sampled_from(Sex))))
+    person = Person(timezone=draw(st.sampled_from(ZONES)), birth_year=draw(_optional(st.integers(1900, 2100))), sex=draw(_optional(st.sampled_from(Sex))), own_factors=own_factors)
     return Diary(person=person, medications=medications, episodes=episodes, symptoms=symptoms, days=days, remedies=remedies)
 
 

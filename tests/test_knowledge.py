@@ -7,13 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nosetwitch.domain.models import DAY_FACTORS, RemedyCode
 from nosetwitch.knowledge import KnowledgeBase, KnowledgeError, knowledge
 from nosetwitch.knowledge.models import Cause, Remedy
 from nosetwitch.triage.rules import RULES
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "nose-twitching.txt"
+SEED = next((p / "shared" / "seed" / "nose-twitching.txt" for p in Path(__file__).resolve().parents if (p / "shared" / "seed" / "nose-twitching.txt").is_file()), Path(__file__).resolve().parents[2] / "shared" / "seed" / "nose-twitching.txt")
 
 # The seed's items, listed by hand: (what the seed says, the entry that covers it, words its text must use).
 SEED_CAUSES = [
@@ -174,10 +176,94 @@ def test_medicine_names_are_recognised(name: str, class_id: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["Orapred", "toremifene", "ibuprofen", "vitamin D3", "acid reflux tablets", "potassium chloride", "Inspiryl", "amlodipine", "Lasixon", ""],
-)
+    [
+        "Orapred", "toremifene", "ibuprofen", "vitamin D3", "acid reflux tablets", "potassium chloride", "Inspiryl",
+        "amlodipine", "Lasixon", "", "Zestril 10mg", "Nystatin oral suspension", "imipenem/cilastatin", "Orapred ODT",
+        "Exforge 5/160", "Twynsta 40/5", "Cozaar", "Ezetrol", "Zetia", "Prozac 20 mg", "Micardis 40", "Diovan",
+        "Lotensin", "Benicar", "Atacand", "Tenormin", "Entresto 49/51", "Prinivil",
+    ],
+)  # fmt: skip
 def test_other_names_are_not_matched_by_substring(name: str) -> None:
+    """Look-alikes: a name inside another word, or a product without a linked ingredient."""
     assert knowledge().medicine_class_of(name) is None
+    assert knowledge().linked_medicine(name) is None
+
+
+@pytest.mark.parametrize(
+    "name, class_ids, ingredient",
+    [
+        ("Zestoretic 20/12.5", {"diuretic"}, "hydrochlorothiazide"),
+        ("Hyzaar 50/12.5", {"diuretic"}, "hydrochlorothiazide"),
+        ("Symbyax 6/25", {"antipsychotic"}, "olanzapine"),
+        ("Exforge HCT 10/160/12.5", {"diuretic"}, "hydrochlorothiazide"),
+        ("Tenoretic 50/12.5", {"diuretic"}, "chlortalidone"),
+        ("Lasilactone 20mg/50mg capsules", {"diuretic"}, "spironolactone"),
+        ("ATOZET 10 mg/40 mg", {"statin"}, "atorvastatin"),
+        ("caduet", {"statin"}, "atorvastatin"),
+        ("Vytorin 10/20", {"statin"}, "simvastatin"),
+        ("co-amilozide 2.5/25", {"diuretic"}, "amiloride"),
+        ("Dyazide", {"diuretic"}, "triamterene"),
+        ("Micardis Plus 80/12.5", {"diuretic"}, "hydrochlorothiazide"),
+        ("CoAprovel 150/12.5", {"diuretic"}, "hydrochlorothiazide"),
+        ("Atacand HCT", {"diuretic"}, "hydrochlorothiazide"),
+        ("Olmetec Plus", {"diuretic"}, "hydrochlorothiazide"),
+        ("Tribenzor", {"diuretic"}, "hydrochlorothiazide"),
+        ("Lasix 40 mg tablets", {"diuretic"}, "furosemide"),
+        ("valsartan/HCT 160/25", {"diuretic"}, "hct"),
+        ("furosemide 20mg and simvastatin 40mg", {"diuretic", "statin"}, "simvastatin"),
+    ],
+)
+def test_combination_products_are_linked_through_an_ingredient(name: str, class_ids: set[str], ingredient: str) -> None:
+    linked = knowledge().linked_medicine(name)
+    assert {c.id for c in linked.classes} == class_ids
+    assert ingredient in dict(linked.ingredients)
+    assert ingredient in linked.describe()
+
+
+def test_every_product_has_a_source_and_known_ingredients() -> None:
+    kb = knowledge()
+    combinations = [p for p in kb.products if p.combination]
+    assert len(combinations) >= 30
+    for product in kb.products:
+        assert "https://" in product.source, product.name
+        assert any(kb.class_of_substance(i) for i in product.ingredients), product.name
+        for name in product.names:  # each name of the product links to its classes
+            classes = {kb.class_of_substance(i) for i in product.ingredients} - {None}
+            assert set(kb.linked_medicine(name).classes) == classes, name
+    named = {name for p in combinations for name in p.names}
+    assert {"Zestoretic", "Hyzaar", "Symbyax", "Exforge HCT", "Tenoretic", "Lasilactone", "Atozet", "Caduet", "Vytorin",
+            "co-amilofruse", "co-amilozide", "Moduretic", "Aldactazide", "Dyazide", "Maxzide", "Lotensin HCT", "Micardis HCT",
+            "MicardisPlus", "Diovan HCT", "Co-Diovan", "Avalide", "CoAprovel", "Atacand HCT", "Atacand Plus", "Benicar HCT",
+            "Olmetec Plus", "Tribenzor"} <= named  # fmt: skip
+    assert "Twynsta" not in named  # telmisartan + amlodipine: no diuretic
+
+
+@given(
+    st.sampled_from([name for p in knowledge().products for name in p.names] + [g for c in knowledge().medicine_classes for g in c.common]),
+    st.sampled_from(["", "40 mg", "10/160/12.5", "20mg/12.5mg", "5 mg/10 mg film-coated tablets", "XR", "oral solution", "(1 a day)"]),
+    st.sampled_from(["", "tab", "Rx:", "1 x"]),
+    st.sampled_from([str.lower, str.upper, str.title, lambda s: s]),
+)
+def test_strength_form_and_case_around_a_name_do_not_change_the_link(name, after, before, case) -> None:
+    kb = knowledge()
+    plain = kb.linked_medicine(name)
+    written = kb.linked_medicine(case(f"{before} {name} {after}".strip()))
+    assert written is not None and plain is not None
+    assert written.classes == plain.classes
+
+
+def test_a_misspelt_ingredient_or_an_unlinked_product_is_refused() -> None:
+    from nosetwitch.knowledge.models import Product
+
+    kb = knowledge()
+    args = dict(causes=kb.causes, remedies=kb.remedies, warning_signs=kb.warning_signs, safety_net=kb.safety_net,
+                medicine_classes=kb.medicine_classes, advice_triggers=kb.advice_triggers, other_substances=kb.other_substances)  # fmt: skip
+    typo = Product(names=["Zestoretic"], ingredients=["lisinopril", "hydrochlorthiazide"], source="https://example.org/label")
+    with pytest.raises(KnowledgeError, match="hydrochlorthiazide"):
+        KnowledgeBase(**args, products=[typo])
+    unlinked = Product(names=["Zestril"], ingredients=["lisinopril"], source="https://example.org/label")
+    with pytest.raises(KnowledgeError, match="no member of a linked class"):
+        KnowledgeBase(**args, products=[unlinked])
 
 
 def test_every_statin_of_c10aa_and_key_substances_are_listed() -> None:
@@ -189,6 +275,14 @@ def test_every_statin_of_c10aa_and_key_substances_are_listed() -> None:
     antipsychotics = set(kb.medicine_class("antipsychotic").generics)
     assert {"lithium", "haloperidol", "chlorpromazine", "olanzapine", "quetiapine", "risperidone", "aripiprazole", "clozapine", "amisulpride", "paliperidone", "cariprazine", "lurasidone", "ziprasidone"} <= antipsychotics
     assert [c.atc for c in kb.medicine_classes] == ["C03", "C10AA", "N05A"]
+
+
+def test_common_members_are_current_human_medicines() -> None:
+    """The Learn page lists `common`: no withdrawn (cerivastatin) or veterinary (acepromazine) ones."""
+    kb = knowledge()
+    common = {name for c in kb.medicine_classes for name in c.common}
+    assert not common & {"cerivastatin", "acepromazine", "triflupromazine", "fluanisone", "mersalyl", "tienilic acid", "remoxipride", "thioridazine"}
+    assert {"furosemide", "atorvastatin", "lithium", "quetiapine", "spironolactone", "simvastatin", "olanzapine"} <= common
 
 
 # --- validation on load -------------------------------------------------------------------------
@@ -215,3 +309,11 @@ def test_bad_data_is_refused_with_a_message() -> None:
             causes=kb.causes, remedies=kb.remedies + kb.remedies[:1], warning_signs=kb.warning_signs,
             safety_net=kb.safety_net, medicine_classes=kb.medicine_classes, advice_triggers=kb.advice_triggers,
         )
+
+
+def test_the_vocabulary_names_every_remedy_as_the_knowledge_base_does() -> None:
+    """Learn, the advice and the diary (History, forms, PDF) call a measure by one name."""
+    from nosetwitch.domain import vocabulary
+    from nosetwitch.knowledge import knowledge
+
+    assert {r.code.value: r.name for r in knowledge().remedies} == {k: v for k, v in vocabulary.REMEDIES.items() if k != "other"}

@@ -29,7 +29,7 @@ from nosetwitch.domain.models import (
 from nosetwitch.triage import Level, triage
 from nosetwitch.triage.rules import PATTERN_RULES, RULES, SYMPTOM_RULES, is_stroke_type
 
-POLICY = Path(__file__).resolve().parents[2] / "shared" / "spec" / "triage-policy.md"
+POLICY = next((p / "shared" / "spec" / "triage-policy.md" for p in Path(__file__).resolve().parents if (p / "shared" / "spec" / "triage-policy.md").is_file()), Path(__file__).resolve().parents[2] / "shared" / "spec" / "triage-policy.md")
 UTC = dt.timezone.utc
 AS_OF = dt.datetime(2026, 3, 10, 20, 0, tzinfo=UTC)
 

@@ -19,7 +19,7 @@ from nosetwitch.services.diary_cache import DiaryCache
 def test_the_cache_stores_a_mixed_batch_and_answers_each_on_its_own(sqlite_url: str):
     service = DiaryService(sqlite_url)
     service.add_symptom(id="s1", code="pain", onset="gradual", started_at="2026-03-10T21:30:00+01:00")
-    cache = DiaryCache(service, max_age_s=3600)
+    cache = DiaryCache(service)
     cache.add_episode(started_at="2026-03-10T08:00:00+01:00")  # e1
     at = "2026-03-10T09:00:00+01:00"
     results = cache.add_episodes([{"started_at": at}, {"started_at": at, "intensity": 9}, {"started_at": at, "sites": ["jaw"]}])
@@ -39,7 +39,7 @@ def test_twitches_posted_at_the_same_moment_share_one_transaction(sqlite_url: st
     service = local_owner(sqlite_url)._service
     transactions = []
     original = service.add_episodes
-    monkeypatch.setattr(service, "add_episodes", lambda episodes: (transactions.append(len(episodes)), original(episodes))[1])
+    monkeypatch.setattr(service, "add_episodes", lambda episodes, **kw: (transactions.append(len(episodes)), original(episodes, **kw))[1])
 
     async def post_together() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app)

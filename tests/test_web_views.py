@@ -108,7 +108,7 @@ def test_diary_cache_follows_writes_from_another_program(db_url: str):
     from nosetwitch.services.diary_cache import DiaryCache
 
     web = DiaryService(db_url)
-    cache = DiaryCache(web, max_age_s=3600)
+    cache = DiaryCache(web)
     first = cache.add_episode(started_at=dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.timezone.utc))
     assert first.id == "e1" and [e.id for e in cache.diary().episodes] == ["e1"]
     cli = DiaryService(db_url)  # another program on the same database
@@ -118,9 +118,11 @@ def test_diary_cache_follows_writes_from_another_program(db_url: str):
     cli.delete_episode("e1")
     assert [e.id for e in cache.diary().episodes] == ["e2", "e3"]
     cli.update_episode("e2", intensity=4)
-    if not db_url.startswith("sqlite"):
-        cache.max_age_s = 0  # an edit changes no count there: the copy's age catches it
-    assert cache.diary().episodes[0].intensity == 4
+    assert cache.diary().episodes[0].intensity == 4  # an edit moves the revision too: seen at once
+    cli.update_episode("e2", sites=["nose", "cheek"])
+    assert cache.read(lambda diary, timeline: [e.sites for e in timeline.episodes.episodes()])[0] == ["nose", "cheek"]
+    cli.add_episode(id="e4", started_at=dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.timezone.utc))  # an explicit e<n> id
+    assert cache.add_episode(started_at=dt.datetime(2026, 3, 10, 13, 0, tzinfo=dt.timezone.utc)).id == "e5"  # stepped over
 
 
 def test_the_server_keeps_only_the_most_recent_diaries_in_memory(sqlite_url: str, monkeypatch):
@@ -162,7 +164,7 @@ def test_the_diary_cache_keeps_episodes_in_the_order_a_reload_gives(sqlite_url: 
     from nosetwitch.services.diary_cache import DiaryCache
 
     service = DiaryService(sqlite_url)
-    cache = DiaryCache(service, max_age_s=3600)
+    cache = DiaryCache(service)
     base = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.timezone.utc)
     for hours in (5, 1, 3, 1, -30, 2):  # logged out of order, two at the same moment
         cache.add_episode(started_at=base + dt.timedelta(hours=hours))
@@ -178,7 +180,7 @@ def test_overview_and_triage_from_the_cache_equal_those_of_the_diary_read_again(
 
     service = DiaryService(sqlite_url)
     service.set_person(Person(timezone="Europe/Berlin"))
-    cache = DiaryCache(service, max_age_s=3600)
+    cache = DiaryCache(service)
     now = dt.datetime(2026, 3, 10, 21, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     service.add_symptom(id="s1", code="pain", onset="gradual", started_at=now - dt.timedelta(days=40), ended_at=now - dt.timedelta(days=39))  # over: no reason
     for days, sites, hours in ((0, ["nose"], 1), (1, ["nose"], 2), (2, ["nose", "cheek"], 3), (2, ["nose"], 3), (9, ["nose"], 0), (40, ["nose"], 0)):
@@ -194,9 +196,23 @@ def test_the_person_comes_from_the_copy_and_follows_edits_from_another_program(s
     from nosetwitch.services.diary import DiaryService
     from nosetwitch.services.diary_cache import DiaryCache
 
-    cache = DiaryCache(DiaryService(sqlite_url), max_age_s=3600)
+    cache = DiaryCache(DiaryService(sqlite_url))
     DiaryService(sqlite_url).set_person(Person(timezone="Asia/Tokyo"))
     cache.diary()
     assert cache.person().timezone == "Asia/Tokyo"
     DiaryService(sqlite_url).set_person(Person(timezone="America/Denver"))  # the CLI, say
     assert cache.person().timezone == "America/Denver"
+
+
+def test_heat_map_marks_days_before_the_diary_and_links_days_with_twitching():
+    end = dt.date(2026, 3, 10)
+    began = end - dt.timedelta(days=2)
+    svg = str(charts.calendar_heatmap({end: 3}, end, weeks=2, first_day=began, day_link="/history?date={date}"))
+    root = ET.fromstring(svg)
+    assert root.get("role") == "group"  # it holds links, so it is not one image
+    titles = [t.text for t in root.iter(f"{SVG}title")]
+    assert "Sat 7 Mar 2026: no diary yet" in titles
+    assert "Sun 8 Mar 2026: 0 twitch episodes" in titles  # the diary's first day counts
+    links = [a.get("href") for a in root.iter(f"{SVG}a")]
+    assert links == ["/history?date=2026-03-10"]  # only the day with twitching opens records
+    assert "The diary began on 2026-03-08" in root.find(f"{SVG}desc").text

@@ -164,3 +164,31 @@ def phone_without_javascript(browser, server_url: str) -> Iterator[Page]:
 @pytest.fixture
 def phone_on_a_shared_server(browser, multi_user_url: str) -> Iterator[Page]:
     yield from _page(browser, multi_user_url, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+
+
+@pytest.fixture(scope="session")
+def fresh_local_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A running `nosetwitch serve` (local mode) on an empty diary: its zone is still the default Etc/UTC."""
+    yield from _serve(tmp_path_factory.mktemp("web-fresh"), demo=False)
+
+
+@pytest.fixture
+def open_page(browser, server_url: str):
+    """Open pages of any size and colour scheme: open_page(viewport, base_url=..., color_scheme="dark", ...).
+
+    Each gets its own browser context (closed after the test) and must log no console errors."""
+    made: list[tuple[object, Page]] = []
+
+    def make(viewport: dict, base_url: str | None = None, **options) -> Page:
+        context = browser.new_context(viewport=viewport, **options)
+        page = Page(context.new_page(), base_url or server_url)
+        made.append((context, page))
+        return page
+
+    try:
+        yield make
+        for _, page in made:
+            assert not page.errors, f"errors in the browser console: {page.errors}"
+    finally:
+        for context, _ in made:
+            context.close()

@@ -70,12 +70,21 @@ ONE_EPISODE = [ep("e1", ago(hours=2))]
 # --- stroke_sign / recent_stroke_sign: 24 h, 72 h, 30 days ------------------------------------
 case("stroke-sudden-ended-23h59m", "emergency", ["stroke_sign"], note="ended sudden weakness that started 23h59m ago is still within 24 h",
      episodes=ONE_EPISODE, symptoms=[sym("s1", "weakness", "sudden", ago(hours=23, minutes=59), ago(hours=23), "left", "arm")])
-case("stroke-sudden-ended-exactly-24h", "consult", ["accompanying_symptom"], ["stroke_sign", "recent_stroke_sign"],
-     note="exactly 24 h is neither 'within the last 24 hours' nor 'more than 24 hours': the policy as written gives accompanying_symptom (safety.md H-01)",
+case("stroke-sudden-ended-exactly-24h", "urgent", ["recent_stroke_sign"], ["stroke_sign", "accompanying_symptom"],
+     note="policy 2: an ended sudden symptom that started exactly 24 h ago is a recent stroke sign ('at least 24 hours'); policy 1 left it at consult (safety.md H-01, closed)",
      episodes=ONE_EPISODE, symptoms=[sym("s1", "weakness", "sudden", ago(hours=24), ago(hours=23), "left", "arm")])
-case("facial-droop-sudden-ended-exactly-24h", "urgent", ["facial_weakness"], ["stroke_sign", "recent_stroke_sign"],
-     note="at exactly 24 h a sudden facial droop that passed falls to facial_weakness: still same-day care",
+case("facial-droop-sudden-ended-exactly-24h", "urgent", ["recent_stroke_sign"], ["stroke_sign", "facial_weakness"],
+     note="policy 2: a sudden facial droop that started exactly 24 h ago and passed is a recent stroke sign, first match, so not also facial weakness",
      episodes=ONE_EPISODE, symptoms=[sym("s1", "facial_droop", "sudden", ago(hours=24), ago(hours=23), "left", "face")])
+case("unknown-onset-ended-exactly-24h", "urgent", ["recent_stroke_sign"], ["stroke_sign", "accompanying_symptom"],
+     note="policy 2: unknown onset, started exactly 24 h ago, gone: recent stroke sign (not within the last 24 h, so not stroke_sign)",
+     episodes=ONE_EPISODE, symptoms=[sym("s1", "speech_difficulty", "unknown", ago(hours=24), ago(hours=20))])
+case("stroke-sudden-ended-23h59m59s", "emergency", ["stroke_sign"], ["recent_stroke_sign"],
+     note="one second inside 24 h: still the emergency rule",
+     episodes=ONE_EPISODE, symptoms=[sym("s1", "vision_change", "sudden", ago(hours=23, minutes=59, seconds=59), ago(hours=23), region="eye")])
+case("gradual-ended-exactly-24h-is-not-a-stroke-sign", "consult", ["accompanying_symptom"], ["stroke_sign", "recent_stroke_sign"],
+     note="a gradual stroke-type symptom is never a (recent) stroke sign, also at exactly 24 h",
+     episodes=ONE_EPISODE, symptoms=[sym("s1", "balance_loss", "gradual", ago(hours=24), ago(hours=23))])
 case("stroke-sudden-ended-24h01m", "urgent", ["recent_stroke_sign"], ["stroke_sign"], note="just over 24 h ago and gone: recent stroke sign",
      episodes=ONE_EPISODE, symptoms=[sym("s1", "speech_difficulty", "sudden", ago(hours=24, minutes=1), ago(hours=23, minutes=30))])
 case("stroke-sudden-active-10-days", "emergency", ["stroke_sign"], note="a sudden stroke-type symptom still present counts however old it is",
@@ -225,10 +234,18 @@ case("hemifacial-left-jaw", "consult", ["hemifacial_pattern", "spread"], note="e
      episodes=[ep("e1", ago(days=2), sites=("eyelid", "jaw"), side="left")])
 case("hemifacial-eyelid-alone", "consult", ["spread"], ["hemifacial_pattern"], note="eyelid without the lower face",
      episodes=[ep("e1", ago(days=2), sites=("nose", "eyelid", "forehead"), side="right")])
-case("interferes-sleeping-only", "self_care", [], ["interferes"], note="only eating and speaking count",
+for activity in ("eating", "speaking", "seeing", "sleeping"):
+    case(f"interferes-{activity}", "consult", ["interferes"], ["spread"],
+         note=f"policy 2: twitching in the way of {activity} counts (every daily activity the format records)",
+         episodes=[ep("e1", ago(days=12), interferes=(activity,))])
+case("interferes-seeing-and-sleeping", "consult", ["interferes"], note="policy 2: seeing and sleeping count, together as one reason",
      episodes=[ep("e1", ago(days=2), interferes=("sleeping", "seeing"))])
-case("interferes-speaking", "consult", ["interferes"], note="twitching that disturbs speaking",
-     episodes=[ep("e1", ago(days=12), interferes=("speaking",))])
+case("interferes-sleeping-exactly-30-days", "self_care", [], ["interferes"], note="an episode exactly 30 days ago is outside the window",
+     episodes=[ep("e1", ago(days=30), interferes=("sleeping",))])
+case("interferes-seeing-29d23h", "consult", ["interferes"], note="just inside 30 days",
+     episodes=[ep("e1", ago(days=29, hours=23), interferes=("seeing",))])
+case("interferes-nothing", "self_care", [], ["interferes"], note="an episode in the way of nothing",
+     episodes=[ep("e1", ago(days=2))])
 
 # --- medication_review: active, future and stopped medicines, names -----------------------------------
 case("medicine-started-today", "consult", ["medication_review"], note="started today is active",
@@ -244,6 +261,70 @@ case("medicine-brand-with-dose", "consult", ["medication_review"], note="brand n
 case("medicine-look-alike-names", "self_care", [], ["medication_review"],
      note="Orapred is not Orap, toremifene is not Torem: whole words only",
      episodes=ONE_EPISODE, medications=[med("Orapred"), med("toremifene"), med("vitamin D3")])
+
+# Combination products: linked through one ingredient (a diuretic, a statin or an
+# antipsychotic), written as people write them, with strength and form around the name.
+COMBINATIONS = {
+    "zestoretic": "Zestoretic 20/12.5",  # lisinopril + hydrochlorothiazide
+    "prinzide": "PRINZIDE 20-25 tablets",  # lisinopril + hydrochlorothiazide
+    "hyzaar": "Hyzaar 50/12.5 mg",  # losartan + hydrochlorothiazide
+    "cozaar-comp": "Cozaar-Comp 100 mg/25 mg",  # losartan + hydrochlorothiazide
+    "exforge-hct": "Exforge HCT 10/160/12.5",  # amlodipine + valsartan + hydrochlorothiazide
+    "tenoretic": "tenoretic 50mg/12.5mg",  # atenolol + chlortalidone
+    "co-tenidone": "Co-tenidone 100/25",  # atenolol + chlortalidone
+    "lasilactone": "Lasilactone 20mg/50mg capsules",  # furosemide + spironolactone
+    "co-amilofruse": "Co-amilofruse 5/40 tablets",  # amiloride + furosemide
+    "co-amilozide": "co-amilozide 2.5 mg/25 mg",  # amiloride + hydrochlorothiazide
+    "moduretic": "Moduretic",  # amiloride + hydrochlorothiazide
+    "aldactazide": "Aldactazide 25/25",  # spironolactone + hydrochlorothiazide
+    "dyazide": "Dyazide caps",  # triamterene + hydrochlorothiazide
+    "maxzide": "MAXZIDE-25",  # triamterene + hydrochlorothiazide
+    "lotensin-hct": "Lotensin HCT 20/12.5",  # benazepril + hydrochlorothiazide
+    "micardis-hct": "Micardis HCT 80/25",  # telmisartan + hydrochlorothiazide
+    "micardisplus": "MicardisPlus 80 mg/12.5 mg",  # telmisartan + hydrochlorothiazide
+    "diovan-hct": "Diovan HCT 160/12.5",  # valsartan + hydrochlorothiazide
+    "co-diovan": "Co-Diovan 80/12,5",  # valsartan + hydrochlorothiazide
+    "avalide": "Avalide",  # irbesartan + hydrochlorothiazide
+    "coaprovel": "CoAprovel 300 mg/12.5 mg film-coated tablets",  # irbesartan + hydrochlorothiazide
+    "atacand-plus": "Atacand Plus 16/12.5",  # candesartan + hydrochlorothiazide
+    "benicar-hct": "Benicar HCT 40-25",  # olmesartan + hydrochlorothiazide
+    "olmetec-plus": "Olmetec Plus 20 mg/12.5 mg",  # olmesartan + hydrochlorothiazide
+    "tribenzor": "Tribenzor 40/10/25",  # olmesartan + amlodipine + hydrochlorothiazide
+    "coversyl-plus": "Coversyl Plus 5mg/1.25mg",  # perindopril + indapamide
+    "edarbyclor": "Edarbyclor 40/12.5",  # azilsartan + chlortalidone
+    "caduet": "Caduet 5 mg/10 mg",  # amlodipine + atorvastatin
+    "vytorin": "Vytorin 10/40",  # ezetimibe + simvastatin
+    "inegy": "Inegy 10mg/20mg tablets",  # ezetimibe + simvastatin
+    "atozet": "ATOZET 10 mg/20 mg",  # ezetimibe + atorvastatin
+    "roszet": "Roszet 10/10",  # rosuvastatin + ezetimibe
+    "triveram": "Triveram 20mg/10mg/5mg",  # atorvastatin + perindopril + amlodipine
+    "symbyax": "Symbyax 6 mg/25 mg capsules",  # olanzapine + fluoxetine
+    "lybalvi": "Lybalvi 10/10",  # olanzapine + samidorphan
+}
+for key, name in COMBINATIONS.items():
+    case(f"combination-{key}", "consult", ["medication_review"],
+         note=f"policy 2: '{name}' is a combination product that contains a member of a linked class",
+         episodes=ONE_EPISODE, medications=[med(name)])
+
+# Look-alikes: the name looks like a linked medicine but is not one (whole words only,
+# and a product without a linked ingredient is not linked).
+LOOK_ALIKES = {
+    "zestril": "Zestril 10 mg",  # lisinopril alone (the diuretic is in Zestoretic)
+    "nystatin": "Nystatin oral suspension",  # an antifungal, not a statin
+    "cilastatin": "imipenem/cilastatin",  # an antibiotic partner, not a statin
+    "orapred": "Orapred ODT",  # prednisolone, not Orap (pimozide)
+    "exforge": "Exforge 5/160",  # amlodipine + valsartan, no diuretic (Exforge HCT has one)
+    "twynsta": "Twynsta 40/5",  # telmisartan + amlodipine, no diuretic
+    "cozaar": "Cozaar 50mg",  # losartan alone
+    "ezetrol": "Ezetrol 10 mg",  # ezetimibe alone, not a statin
+    "lasixon": "Lasixon",  # not Lasix: whole words only
+    "torem-in-toremifene": "toremifene 60 mg",  # not Torem (torasemide)
+}
+for key, name in LOOK_ALIKES.items():
+    case(f"look-alike-{key}", "self_care", [], ["medication_review"],
+         note=f"'{name}' only looks like a linked medicine: not linked",
+         episodes=ONE_EPISODE, medications=[med(name)])
+
 case("medicine-but-no-recent-episode", "self_care", [], ["medication_review"], note="the last episode was 31 days ago",
      episodes=[ep("e1", ago(days=31))], medications=[med("simvastatin")])
 case("medicine-today-in-person-zone", "consult", ["medication_review"],

@@ -57,6 +57,32 @@ def local_day_bounds(day: dt.date, tz: str | ZoneInfo) -> tuple[dt.datetime, dt.
     return start, end
 
 
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|m|min|s|sec)?")
+_MINUTES_SECONDS = re.compile(r"^(\d+):([0-5]\d)$")
+
+
+def duration_seconds(text: str) -> float:
+    """Seconds from `30s`, `2m`, `1m30s`, `1.5min`, `1h`, `1:30` (minutes:seconds) or a bare
+    number (seconds); ValueError for anything else, or for no time at all."""
+    value = text.strip().lower().replace(" ", "")
+    clock_style = _MINUTES_SECONDS.match(value)
+    if clock_style:
+        total = int(clock_style[1]) * 60 + int(clock_style[2])
+    else:
+        position, total, matched = 0, 0.0, False
+        while position < len(value):
+            match = _DURATION_PART.match(value, position)
+            if not match or match.end() == position:
+                matched = False
+                break
+            total += float(match[1]) * UNIT_SECONDS[(match[2] or "s")[0]]
+            position, matched = match.end(), True
+        if not matched:
+            raise ValueError(f"cannot read {text!r} as a duration")
+    if not 0 < total < float("inf"):
+        raise ValueError(f"{text!r} is no length of time")
+    return float(total)
 class NonexistentLocalTime(ValueError):
     """A wall-clock time skipped by a daylight-saving change (e.g. 02:30 on the spring-forward night)."""
 

@@ -1,4 +1,4 @@
-"""The diary as validated objects, field for field the interchange format v1.
+"""The diary as validated objects, field for field the interchange format v2.
 
 Every model forbids unknown fields and checks types strictly (a number given
 as a string is an error, not a guess), so the same classes serve the CLI, the
@@ -306,12 +306,85 @@ class _Record(BaseModel):
 # --- records ---------------------------------------------------------------------
 
 
+class OwnFactorKind(StrEnum):
+    """How a factor of the person's own is recorded each day."""
+
+    YES_NO = "yes_no"  # true / false
+    SCALE = "scale"  # a whole number 0-10
+    NUMBER = "number"  # any number >= 0, in `unit`
+
+
+OWN_FACTOR_KEY = r"^[a-z][a-z0-9_]{0,39}$"
+"""The shape of an own factor's key (the format's pattern)."""
+
+# A recorded own value before it is checked against its factor's kind (the format's schema:
+# a boolean or a number >= 0). bool comes first so that `true` is not read as 1.
+OwnValue = Annotated[StrictBool | StrictInt | Annotated[float, Strict(), Field(allow_inf_nan=False)], Field(union_mode="left_to_right")]
+OwnKey = Annotated[StrictStr, Field(pattern=OWN_FACTOR_KEY)]
+
+
+class OwnFactor(_Record):
+    """A factor the person tracks besides the built-in ones ("antihistamine", "hours of driving")."""
+
+    key: OwnKey
+    label: Annotated[StrictStr, Field(min_length=1, max_length=60)]
+    kind: OwnFactorKind
+    unit: Annotated[StrictStr, Field(min_length=1, max_length=20)] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "OwnFactor":
+        if self.key in RESERVED_DAY_KEYS:
+            raise ValueError(f"key {self.key!r} is the name of a built-in day factor; choose another")
+        if not self.label.strip():
+            raise ValueError("label must not be blank")
+        if self.unit is not None and self.kind is not OwnFactorKind.NUMBER:
+            raise ValueError("unit is only used with kind number")
+        return self
+
+    def problem_with(self, value: object) -> str | None:
+        """Why `value` cannot be this factor's value of a day, or None when it fits."""
+        if self.kind is OwnFactorKind.YES_NO:
+            return None if isinstance(value, bool) else "expected true or false (a yes/no factor)"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return "expected a number"
+        if self.kind is OwnFactorKind.SCALE:
+            if not isinstance(value, int) and not float(value).is_integer():
+                return "expected a whole number from 0 to 10 (a 0-10 scale)"
+            return None if 0 <= value <= 10 else "expected a whole number from 0 to 10 (a 0-10 scale)"
+        return None if value >= 0 else "expected a number of 0 or more"
+
+
+def own_value_problems(factors: "list[OwnFactor]", own: "dict[str, object]") -> list[tuple[str, str]]:
+    """(key, problem) for each value of a day's `own` that its declared factors do not allow."""
+    declared = {factor.key: factor for factor in factors}
+    problems = []
+    for key, value in own.items():
+        factor = declared.get(key)
+        if factor is None:
+            problems.append((key, f"{key!r} is not one of your own factors (declare it on person.own_factors first)"))
+        elif (problem := factor.problem_with(value)) is not None:
+            problems.append((key, problem))
+    return problems
+
+
 class Person(_Record):
-    """Only what the rules need: the time zone that defines a calendar day."""
+    """Only what the rules need (the time zone that defines a calendar day), and the person's own factors."""
 
     timezone: TimezoneName
     birth_year: Annotated[StrictInt, Field(ge=1900, le=2100)] | None = None
     sex: Sex | None = None
+    own_factors: list[OwnFactor] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_own_keys(self) -> "Person":
+        keys = [factor.key for factor in self.own_factors]
+        for index, key in enumerate(keys):
+            if key in keys[:index]:
+                raise ValueError(f"own_factors[{index}].key: {key!r} is declared twice")
+        return self
+
+    def own_factor(self, key: str) -> OwnFactor | None:
+        return next((factor for factor in self.own_factors if factor.key == key), None)
 
 
 class Medication(_Record):
@@ -401,6 +474,9 @@ DAY_FACTORS: tuple[str, ...] = (
 )
 """The numeric factors of a day check-in, in the order of the format."""
 
+RESERVED_DAY_KEYS = frozenset({*DAY_FACTORS, "date", "note", "own"})
+"""Names an own factor's key may not take."""
+
 
 class DayCheckIn(_Record):
     """One check-in per calendar day. A missing factor is unknown, not zero.
@@ -423,9 +499,18 @@ class DayCheckIn(_Record):
     screen_h: Hours | None = None
     exercise_min: _amount(1440) | None = None  # type: ignore[valid-type]
     note: Text | None = None
+    own: dict[OwnKey, OwnValue] = Field(default_factory=dict)
+    """Values of the person's own factors, by key (absent: not recorded)."""
+
+    @model_validator(mode="after")
+    def _own_not_negative(self) -> "DayCheckIn":
+        for key, value in self.own.items():
+            if not isinstance(value, bool) and value < 0:
+                raise ValueError(f"own.{key}: must be 0 or more")
+        return self
 
     def factors(self) -> dict[str, float]:
-        """The recorded factors only."""
+        """The recorded built-in factors only."""
         return {name: getattr(self, name) for name in DAY_FACTORS if getattr(self, name) is not None}
 
 
@@ -443,7 +528,7 @@ class Diary(_Record):
     """One person's whole diary: the interchange document as an object."""
 
     format: Literal["nosetwitch-diary"] = "nosetwitch-diary"
-    version: Literal[1] = 1
+    version: Literal[1, 2] = 2
     as_of: AsOf | None = None
     person: Person
     medications: list[Medication] = Field(default_factory=list)
@@ -460,11 +545,15 @@ class Diary(_Record):
                 if record.id in seen:
                     raise ValueError(f"{kind}[{index}].id: duplicate id {record.id!r} (already used by {seen[record.id]})")
                 seen[record.id] = f"{kind}[{index}]"
+        if self.version == 1 and self.person.own_factors:
+            raise ValueError("person.own_factors: own factors need version 2 of the format")
         dates: set[dt.date] = set()
         for index, day in enumerate(self.days):
             if day.date in dates:
                 raise ValueError(f"days[{index}].date: duplicate date {day.date.isoformat()}")
             dates.add(day.date)
+            for key, problem in own_value_problems(self.person.own_factors, day.own):
+                raise ValueError(f'days[{index}] (date "{day.date.isoformat()}").own.{key}: {problem}')
         episode_ids = {e.id for e in self.episodes}
         for index, remedy in enumerate(self.remedies):
             if remedy.episode_id is not None and remedy.episode_id not in episode_ids:

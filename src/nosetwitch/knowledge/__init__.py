@@ -6,12 +6,14 @@ and the safety net, the medicine classes linked to spasms, and the thresholds
 that turn day check-ins into advice. Every entry says where it comes from.
 """
 
-from nosetwitch.knowledge.base import KnowledgeBase, KnowledgeError
+from nosetwitch.knowledge.base import KnowledgeBase, KnowledgeError, LinkedMedicine
 from nosetwitch.knowledge.loader import knowledge
 from nosetwitch.knowledge.models import (
     AdviceTrigger,
     Cause,
+    Drink,
     MedicineClass,
+    Product,
     Remedy,
     SafetyNetLine,
     WarningSign,
@@ -20,9 +22,12 @@ from nosetwitch.knowledge.models import (
 __all__ = [
     "AdviceTrigger",
     "Cause",
+    "Drink",
     "KnowledgeBase",
     "KnowledgeError",
+    "LinkedMedicine",
     "MedicineClass",
+    "Product",
     "Remedy",
     "SafetyNetLine",
     "WarningSign",

@@ -9,7 +9,17 @@ from importlib import resources
 from pydantic import TypeAdapter, ValidationError
 
 from nosetwitch.knowledge.base import KnowledgeBase, KnowledgeError
-from nosetwitch.knowledge.models import AdviceTrigger, Cause, MedicineClass, Remedy, SafetyNetLine, WarningSign
+from nosetwitch.knowledge.models import (
+    AdviceTrigger,
+    Cause,
+    Drink,
+    MedicineClass,
+    OtherSubstances,
+    Product,
+    Remedy,
+    SafetyNetLine,
+    WarningSign,
+)
 
 # file -> {table key: entry model}; codes.toml (the report helper's clinical
 # codes) is read by its own module, not here.
@@ -17,8 +27,9 @@ _FILES = {
     "causes.toml": {"cause": Cause},
     "remedies.toml": {"remedy": Remedy},
     "warning_signs.toml": {"sign": WarningSign, "safety_net": SafetyNetLine},
-    "medicines.toml": {"class": MedicineClass},
+    "medicines.toml": {"class": MedicineClass, "product": Product, "other_substances": OtherSubstances},
     "advice_triggers.toml": {"trigger": AdviceTrigger},
+    "drinks.toml": {"drink": Drink},
 }
 
 
@@ -47,11 +58,15 @@ def _entries(file: str) -> dict[str, list]:
 def knowledge() -> KnowledgeBase:
     """The validated knowledge base, read once per process."""
     signs = _entries("warning_signs.toml")
+    medicines = _entries("medicines.toml")
     return KnowledgeBase(
         causes=_entries("causes.toml")["cause"],
         remedies=_entries("remedies.toml")["remedy"],
         warning_signs=signs["sign"],
         safety_net=signs["safety_net"],
-        medicine_classes=_entries("medicines.toml")["class"],
+        medicine_classes=medicines["class"],
         advice_triggers=_entries("advice_triggers.toml")["trigger"],
+        drinks=_entries("drinks.toml")["drink"],
+        products=medicines["product"],
+        other_substances=medicines["other_substances"],
     )

@@ -95,21 +95,65 @@ class SafetyNetLine(_Entry):
 
 
 class MedicineClass(_Sourced):
-    """A class of medicines linked to muscle spasms, with the names that identify it."""
+    """A class of medicines linked to muscle spasms, with the substances that make it up.
+
+    `generics`: every substance of the ATC group with its spelling variants;
+    `common`: the members people commonly take today (the Learn page shows
+    these, never withdrawn or veterinary ones)."""
 
     id: Literal["diuretic", "statin", "antipsychotic"]
     name: Text
     atc: Annotated[str, StringConstraints(pattern=r"^[A-Z]\d{2}[A-Z]{0,2}$")]
     explanation: Text
     generics: tuple[str, ...] = Field(min_length=1)
-    brands: tuple[str, ...] = Field(min_length=1)
+    common: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _every_name_has_words(self) -> "MedicineClass":
-        for name in self.generics + self.brands:
-            if not name_words(name):
-                raise ValueError(f"medicine name {name!r} has no letters to match on")
+        _check_names(self.generics)
+        unknown = [name for name in self.common if name not in self.generics]
+        if unknown:
+            raise ValueError(f"common member(s) {unknown} are not among the generics")
         return self
+
+
+class Product(_Sourced):
+    """A medicine as sold: the names it goes by (brands, generic product names) and the
+    active substances it contains. It is linked to every class one of them belongs to."""
+
+    names: tuple[str, ...] = Field(min_length=1)
+    ingredients: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _every_name_has_words(self) -> "Product":
+        _check_names(self.names + self.ingredients)
+        return self
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+    @property
+    def combination(self) -> bool:
+        return len(self.ingredients) > 1
+
+
+class OtherSubstances(_Sourced):
+    """Active substances of combination products that belong to no linked class
+    (so a misspelt ingredient is an error, not a silently unlinked product)."""
+
+    names: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _every_name_has_words(self) -> "OtherSubstances":
+        _check_names(self.names)
+        return self
+
+
+def _check_names(names: tuple[str, ...]) -> None:
+    for name in names:
+        if not name_words(name):
+            raise ValueError(f"medicine name {name!r} has no letters to match on")
 
 
 class AdviceTrigger(_Sourced):
@@ -138,3 +182,12 @@ class AdviceTrigger(_Sourced):
         if value is None:
             return False
         return value < self.below if self.below is not None else value >= self.at_least
+
+
+class Drink(_Sourced):
+    """A caffeinated drink people count in servings, and its typical caffeine per serving."""
+
+    key: Slug
+    name: Text
+    serving: Text
+    mg: Annotated[float, Field(gt=0, le=1000)]

@@ -45,14 +45,31 @@ def render_report(
     insights: dict[str, Any] | None = None,
     generated_on: dt.date | None = None,
 ) -> bytes:
-    """The PDF report for the local days start..end (default: the 14 days up to `as_of`).
+    """The PDF report for the local days start..end (default: the 14 days up to `as_of`);
+    the other arguments as for `report_content`."""
+    from nosetwitch.reports.pdf import render_pdf
+
+    content = report_content(diary, start=start, end=end, as_of=as_of, triage_result=triage_result, insights=insights)
+    return render_pdf(content, diary.tz, generated_on=generated_on)
+
+
+def report_content(
+    diary: Diary,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    as_of: dt.datetime | None = None,
+    triage_result: Any = None,
+    insights: dict[str, Any] | None = None,
+):
+    """What the report shows (a `content.ReportContent`): the PDF and the print-friendly web page
+    both lay out this one object, so they say the same.
 
     `as_of` defaults to the diary's own `as_of`, else now. `triage_result`
     (a TriageResult) and `insights` (the insights JSON as a dict) are computed
     when not given.
     """
     from nosetwitch.reports.content import gather
-    from nosetwitch.reports.pdf import render_pdf
 
     as_of = as_of or diary.as_of or dt.datetime.now(dt.timezone.utc)
     default_start, default_end = default_period(diary, as_of)
@@ -66,8 +83,7 @@ def render_report(
         from nosetwitch.insights import compute_insights
 
         insights = compute_insights(diary, as_of).to_dict()
-    content = gather(
+    return gather(
         diary, start=start, end=end, as_of=as_of, triage_result=triage_result, insights=insights,
         medicine_class_of=_medicine_class_of,
     )
-    return render_pdf(content, diary.tz, generated_on=generated_on)

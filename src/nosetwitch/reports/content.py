@@ -13,15 +13,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from nosetwitch.domain import vocabulary
 from nosetwitch.domain.clock import local_date
 from nosetwitch.domain.models import Diary, Site
 
-LEVEL_WORDS = {
-    "self_care": "Self-care",
-    "consult": "See a doctor in the coming days",
-    "urgent": "Get medical advice today",
-    "emergency": "EMERGENCY: call the local emergency number now (112 / 911 / 999)",
-}
+LEVEL_WORDS = {**vocabulary.LEVELS, "emergency": "EMERGENCY: call the local emergency number now (112 / 911 / 999)"}
 LEVEL_ORDER = ("self_care", "consult", "urgent", "emergency")
 SITE_ORDER: tuple[Site, ...] = tuple(Site)
 
@@ -119,20 +115,14 @@ def _fmt_pct(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
-_FACTOR_WORDS = {
-    "sleep_h": ("sleep", "h"),
-    "caffeine_mg": ("caffeine", "mg"),
-    "nicotine_units": ("nicotine", "units"),
-    "alcohol_units": ("alcohol", "drinks"),
-    "stress": ("stress", "points"),
-    "water_l": ("fluids", "l"),
-    "magnesium_mg": ("magnesium", "mg"),
-    "potassium_mg": ("potassium", "mg"),
-    "calcium_mg": ("calcium", "mg"),
-    "facial_strain": ("facial strain", "points"),
-    "screen_h": ("screen time", "h"),
-    "exercise_min": ("exercise", "min"),
-}
+def _factor_words(field: str) -> tuple[str, str]:
+    """('sleep', 'h'): the factor's name mid-sentence and its unit (or counted noun)."""
+    if field.startswith("own:"):  # a factor of the person's own
+        return field.removeprefix("own:").replace("_", " "), ""
+    words = vocabulary.FACTORS.get(field)
+    if words is None:
+        return vocabulary.factor_label(field).lower(), ""
+    return words.label.lower(), words.unit.replace("/10", "points") or words.many
 
 
 def _association_rows(insights: dict[str, Any] | None) -> tuple[list[AssociationRow], str]:
@@ -144,7 +134,7 @@ def _association_rows(insights: dict[str, Any] | None) -> tuple[list[Association
     for row in insights.get("associations", []):
         if not row.get("significant"):
             continue
-        word, unit = _FACTOR_WORDS.get(row["factor"], (row["factor"], ""))
+        word, unit = _factor_words(row["factor"])
         per = row.get("per", 1)
         ratio = row["rate_ratio"]
         change = f"{abs(ratio - 1) * 100:.0f}% {'more' if ratio >= 1 else 'less'} twitching"

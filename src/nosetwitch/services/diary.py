@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,9 +44,11 @@ from nosetwitch.domain.models import (
     Diary,
     Episode,
     Medication,
+    OwnFactor,
     Person,
     RemedyAttempt,
     Symptom,
+    own_value_problems,
 )
 from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotFound, describe_validation_error
 from nosetwitch.storage import bulk
@@ -52,6 +56,7 @@ from nosetwitch.storage import records as rec
 from nosetwitch.storage.bulk import ImportSummary, KindCounts
 from nosetwitch.storage.database import open_engine, reader, writer
 from nosetwitch.storage.models import (
+    CheckRecordRow,
     DayCheckInRow,
     EpisodeInterferenceRow,
     EpisodeRow,
@@ -91,33 +96,41 @@ class Page(Generic[T]):
     limit: int
 
 
+@dataclass(frozen=True)
+class CheckAnswer:
+    """What one answer of the check stored: the symptoms (with their ids) and the medicines
+    added (with their keys), under `check_id`, the handle "I answered by mistake" uses."""
+
+    check_id: str
+    symptoms: tuple[Symptom, ...] = ()
+    medications: tuple[Keyed[Medication], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.symptoms and not self.medications
+
+
 # --- caffeine from drinks -------------------------------------------------------------------
 
-CAFFEINE_MG_PER_SERVING: dict[str, float] = {
-    "coffee": 90.0,  # a cup (200 ml) of filter coffee
-    "tea": 50.0,  # a cup (220 ml) of black tea
-    "cola": 40.0,  # a can (355 ml) of cola
-    "energy_drink": 80.0,  # a can (250 ml) of energy drink
-}
-"""Typical caffeine per serving, used when people count drinks instead of milligrams.
 
-Figures from EFSA, "Scientific Opinion on the safety of caffeine", EFSA Journal
-2015;13(5):4102, section 3.1 (caffeine content of beverages); they sit within
-the ranges the US FDA gives in "Spilling the Beans: How Much Caffeine is Too
-Much?" (2018). Real drinks vary a lot (espresso, cold brew, strong tea), so
-these are estimates; a measured `caffeine_mg` is better when known.
-"""
+def caffeine_per_serving() -> dict[str, float]:
+    """Typical caffeine per serving ({'coffee': 90.0, ...}), for people who count drinks
+    instead of milligrams: the knowledge base's drinks.toml, where each figure has its source."""
+    from nosetwitch.knowledge import knowledge
+
+    return {drink.key: drink.mg for drink in knowledge().drinks}
 
 
 def caffeine_from_drinks(**servings: float) -> float:
     """Milligrams of caffeine for counts of drinks, e.g. `caffeine_from_drinks(coffee=2, tea=1)` = 230."""
+    per_serving = caffeine_per_serving()
     total = 0.0
     for drink, count in servings.items():
-        if drink not in CAFFEINE_MG_PER_SERVING:
-            raise InvalidRecord(f"unknown drink {drink!r} (known: {', '.join(CAFFEINE_MG_PER_SERVING)})")
+        if drink not in per_serving:
+            raise InvalidRecord(f"unknown drink {drink!r} (known: {', '.join(per_serving)})")
         if count < 0:
             raise InvalidRecord(f"{drink}: a number of drinks cannot be negative")
-        total += CAFFEINE_MG_PER_SERVING[drink] * count
+        total += per_serving[drink] * count
     return total
 
 
@@ -182,12 +195,14 @@ class DiaryService:
         self._writer = writer(self.engine)
         self._writes = sessionmaker(self._writer, expire_on_commit=False)
         self.owner_id = self._resolve_owner(owner, create_owner)
-        # SQLite's BEGIN IMMEDIATE already serialises writers; elsewhere lock the owner's row.
-        self._owner_lock = (
-            None
-            if self.engine.dialect.name == "sqlite"
-            else select(UserRow.id).where(UserRow.id == self.owner_id).with_for_update()
+        # The first statement of every write transaction: it moves the owner's revision
+        # (what readers of a kept copy compare) and, on databases other than SQLite (whose
+        # BEGIN IMMEDIATE serialises writers already), locks the owner's row until commit.
+        self._bump = (
+            update(UserRow).where(UserRow.id == self.owner_id).values(revision=UserRow.revision + 1).returning(UserRow.revision)
         )
+        self._read_revision = select(UserRow.revision).where(UserRow.id == self.owner_id)
+        self._committed = threading.local()
 
     def _resolve_owner(self, owner: str | int, create: bool) -> int:
         with self._sessions.begin() as session:
@@ -211,26 +226,41 @@ class DiaryService:
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
-        """A write transaction, one per owner at a time.
+        """A write transaction, one per owner at a time, that moves the owner's revision.
 
         Writers read before they write (the next free id, the record to
         update), so two of them must not interleave: SQLite takes its write
         lock at BEGIN (`storage.database.writer`), and other databases lock
-        the owner's `users` row here (`_owner_lock`; SQLite needs no
-        statement, FOR UPDATE would render to a plain SELECT there).
+        the owner's `users` row with the revision's UPDATE (`_bump`), which
+        every write transaction runs first.
         """
         with self._writes.begin() as session:
-            if self._owner_lock is not None:
-                session.execute(self._owner_lock)
+            revision = session.execute(self._bump).scalar_one()
             yield session
+        self._committed.revision = revision
 
     @contextmanager
-    def _connection(self) -> Iterator[Connection]:
-        """The same write transaction as `_session`, on a bare Connection (no ORM)."""
+    def _connection(self, *, episode_numbers: int = 0) -> Iterator[tuple[Connection, int]]:
+        """The same write transaction as `_session`, on a bare Connection (no ORM).
+
+        Yields (connection, n): with `episode_numbers` = k > 0 the same first
+        statement also takes k numbers from the owner's episode-id counter and n
+        is the last of them; otherwise n is the counter's current value.
+        """
+        bump = self._bump.values(last_episode_number=UserRow.last_episode_number + episode_numbers)
         with self._writer.begin() as connection:
-            if self._owner_lock is not None:
-                connection.execute(self._owner_lock)
-            yield connection
+            revision, last = connection.execute(bump.returning(UserRow.last_episode_number)).one()
+            yield connection, last
+        self._committed.revision = revision
+
+    def revision(self) -> int:
+        """The owner's diary revision now: it moves with every committed write, from any process."""
+        with self.engine.connect() as connection:  # one primary-key lookup, asked on every cached read
+            return connection.execute(self._read_revision).scalar_one()
+
+    def last_revision(self) -> int | None:
+        """The revision this thread's last write through this service committed (None before any)."""
+        return getattr(self._committed, "revision", None)
 
     # --- person -------------------------------------------------------------------------
 
@@ -248,8 +278,9 @@ class DiaryService:
             return session.get(ProfileRow, self.owner_id) is not None
 
     def set_person(self, person: Person) -> Person:
-        """Store the whole person record."""
+        """Store the whole person record (Conflict if its own factors no longer fit a stored day's values)."""
         with self._session() as session:
+            self._check_stored_own_values(session, person.own_factors)
             self._put_person(session, person)
         return person
 
@@ -257,6 +288,70 @@ class DiaryService:
         """Change some fields of the person, e.g. `update_person(timezone="Europe/Paris")`."""
         person = _changed(self.get_person(), changes, "person")
         return self.set_person(person)
+
+    # --- own factors ------------------------------------------------------------------
+
+    def add_own_factor(self, factor: OwnFactor | None = None, **fields_: Any) -> OwnFactor:
+        """Declare a factor of the person's own; Conflict when its key is taken."""
+        factor = factor or _validated(OwnFactor, fields_, "own factor")
+        with self._session() as session:
+            person = self._person_in(session)
+            if person.own_factor(factor.key) is not None:
+                raise Conflict(f"own factor {factor.key!r} exists already")
+            self._put_person(session, person.model_copy(update={"own_factors": [*person.own_factors, factor]}))
+        return factor
+
+    def update_own_factor(self, key: str, **changes: Any) -> OwnFactor:
+        """Change an own factor's label, unit or kind (a kind only when every stored value still fits)."""
+        with self._session() as session:
+            person = self._person_in(session)
+            factor = person.own_factor(key)
+            if factor is None:
+                raise NotFound("own factor", key)
+            changed = _changed(factor, changes, f"own factor {key}", fixed=("key",))
+            factors = [changed if f.key == key else f for f in person.own_factors]
+            self._check_stored_own_values(session, factors)
+            self._put_person(session, person.model_copy(update={"own_factors": factors}))
+        return changed
+
+    def remove_own_factor(self, key: str) -> int:
+        """Forget an own factor and its value on every day; returns how many days held one."""
+        with self._session() as session:
+            person = self._person_in(session)
+            if person.own_factor(key) is None:
+                raise NotFound("own factor", key)
+            touched = 0
+            for row in session.scalars(self._days_with_own()):
+                if key in row.own:
+                    row.own = {k: v for k, v in row.own.items() if k != key} or None
+                    touched += 1
+            factors = [f for f in person.own_factors if f.key != key]
+            self._put_person(session, person.model_copy(update={"own_factors": factors}))
+        return touched
+
+    def _person_in(self, session: Session) -> Person:
+        row = session.get(ProfileRow, self.owner_id)
+        return Person(timezone=machine_timezone()) if row is None else rec.person_from_values(row.__dict__)
+
+    def _days_with_own(self) -> Select:
+        return select(DayCheckInRow).where(DayCheckInRow.owner_id == self.owner_id, DayCheckInRow.own.is_not(None))
+
+    def _check_own(self, session: Session, day: DayCheckIn) -> None:
+        """InvalidRecord unless every own value of `day` fits a declared factor of its kind."""
+        if not day.own:
+            return
+        problems = own_value_problems(self._person_in(session).own_factors, day.own)
+        if problems:
+            key, problem = problems[0]
+            raise InvalidRecord(f"day {day.date.isoformat()}: own.{key}: {problem}")
+
+    def _check_stored_own_values(self, session: Session, factors: list[OwnFactor]) -> None:
+        """Conflict when a stored day holds a value that `factors` would no longer allow."""
+        for row in session.scalars(self._days_with_own()):
+            problems = own_value_problems(factors, row.own)
+            if problems:
+                key, problem = problems[0]
+                raise Conflict(f"day {row.date.isoformat()} holds own.{key} = {row.own[key]!r}, which would no longer fit: {problem}")
 
     def _put_person(self, session: Session, person: Person) -> str | None:
         """Insert or update; 'added', 'updated' or None (unchanged)."""
@@ -282,27 +377,46 @@ class DiaryService:
         # Logging a twitch is the busiest write (POST /api/v1/episodes), so it
         # runs on a bare Connection with Core statements: the ORM session and
         # unit of work cost several times the SQL itself here.
-        with self._connection() as connection:
-            if episode is None:
-                if not fields_.get("id"):
-                    fields_["id"] = rec.next_record_id(self._ids(connection), "e")
-                episode = _validated(Episode, fields_, "episode")
-            self._check_ids_free(connection, [episode.id])
-            self._insert_episodes(connection, [episode])
-        return episode
+        if episode is None:
+            new_id = not fields_.get("id")
+            # Validated before the transaction (with a stand-in id), so a refusal costs no lock.
+            episode = _validated(Episode, {**fields_, "id": "e0"} if new_id else fields_, "episode")
+        else:
+            new_id = False
+        return self.add_episodes([episode], new_ids=[new_id])[0]
 
-    def add_episodes(self, episodes: Sequence[Episode]) -> None:
+    def add_episodes(self, episodes: Sequence[Episode], *, new_ids: Sequence[bool] = ()) -> list[Episode]:
         """Store several new episodes in one transaction: all of them or, on any error, none.
 
-        Raises `Conflict` naming the first id that is taken (by an episode or a
-        symptom) or given twice. The web server logs the twitches that arrive
-        at the same moment this way: one commit instead of one each.
+        Where `new_ids[i]` is true, episode i gets the next free `e<n>` id,
+        allocated in the same transaction from the owner's counter, so any
+        number of processes sharing the database never hand out the same id.
+        Returns the stored episodes. Raises `Conflict` naming the first given
+        id that is taken (by an episode or a symptom) or given twice. The web
+        server logs the twitches that arrive at the same moment this way: one
+        commit instead of one each.
         """
         if not episodes:
-            return
-        with self._connection() as connection:
-            self._check_ids_free(connection, [e.id for e in episodes])
+            return []
+        episodes = list(episodes)
+        fresh = [i for i, new in enumerate(new_ids) if new]
+        with self._connection(episode_numbers=len(fresh)) as (connection, last):
+            given = [e.id for i, e in enumerate(episodes) if i not in fresh]
+            numbers = list(range(last - len(fresh) + 1, last + 1))
+            taken = self._taken_ids(connection, [*given, *(f"e{n}" for n in numbers)])
+            if any(f"e{n}" in taken or f"e{n}" in given for n in numbers):
+                # Ids given explicitly got ahead of the counter (a diary from before it existed): catch up.
+                highest = max((n for i in (*self._ids(connection), *given) if (n := rec.record_number(i, "e")) is not None), default=0)
+                numbers = list(range(highest + 1, highest + 1 + len(fresh)))
+            for i, number in zip(fresh, numbers):
+                episodes[i] = episodes[i].model_copy(update={"id": f"e{number}"})
+            self._refuse_taken([e.id for e in episodes], taken)
             self._insert_episodes(connection, episodes)
+            # Keep the counter at or above every stored e<n> id, so the next fresh id follows them.
+            highest = max((n for e in episodes if (n := rec.record_number(e.id, "e")) is not None), default=0)
+            if highest > last:
+                connection.execute(update(UserRow).where(UserRow.id == self.owner_id).values(last_episode_number=highest))
+        return episodes
 
     def get_episode(self, episode_id: str) -> Episode:
         with self._sessions() as session:
@@ -392,15 +506,23 @@ class DiaryService:
     def _check_ids_free(self, db: Session | Connection, record_ids: Sequence[str]) -> None:
         """Raise Conflict naming the first id that is given twice or that an episode
         or a symptom of the owner has (an episode named first when both have it)."""
+        self._refuse_taken(record_ids, self._taken_ids(db, record_ids))
+
+    def _taken_ids(self, db: Session | Connection, record_ids: Sequence[str]) -> dict[str, str]:
+        """Which of these ids the owner's episodes or symptoms have: id -> 'an episode' / 'a symptom'."""
+        taken: dict[str, str] = {}
+        for kind, record_id in db.execute(_IDS_TAKEN, {"owner": self.owner_id, "ids": list(record_ids)}):
+            if taken.get(record_id) != "an episode":
+                taken[record_id] = kind
+        return taken
+
+    @staticmethod
+    def _refuse_taken(record_ids: Sequence[str], taken: dict[str, str]) -> None:
         seen: set[str] = set()
         for record_id in record_ids:
             if record_id in seen:
                 raise Conflict(f"id {record_id!r} is given twice")
             seen.add(record_id)
-        taken: dict[str, str] = {}
-        for kind, record_id in db.execute(_IDS_TAKEN, {"owner": self.owner_id, "ids": list(record_ids)}):
-            if taken.get(record_id) != "an episode":
-                taken[record_id] = kind
         for record_id in record_ids:
             if record_id in taken:
                 raise Conflict(f"id {record_id!r} is already used by {taken[record_id]}")
@@ -469,13 +591,17 @@ class DiaryService:
         earlier); a field set to None clears it. `merge=False` replaces it.
         """
         with self._session() as session:
+            self._check_own(session, day)
             row = session.scalar(self._day_query(day.date))
             if row is None:
                 session.add(DayCheckInRow(owner_id=self.owner_id, **rec.day_values(day)))
                 return day, True
             if merge:
+                stored = _day_from_row(row)
                 changes = {name: getattr(day, name) for name in day.model_fields_set if name != "date"}
-                day = _changed(_day_from_row(row), changes, f"day {day.date.isoformat()}")
+                if "own" in changes:  # own factors merge key by key, like the built-in ones
+                    changes["own"] = {**stored.own, **day.own}
+                day = _changed(stored, changes, f"day {day.date.isoformat()}")
             _assign(row, rec.day_values(day))
             return day, False
 
@@ -484,6 +610,7 @@ class DiaryService:
         with self._session() as session:
             row = self._day_row(session, day)
             checkin = _changed(_day_from_row(row), changes, f"day {day.isoformat()}", fixed=("date",))
+            self._check_own(session, checkin)
             _assign(row, rec.day_values(checkin))
         return checkin
 
@@ -635,6 +762,64 @@ class DiaryService:
             raise NotFound("medication", key)
         return row
 
+    # --- what the check's answers made ------------------------------------------------------------
+
+    def save_check_answer(
+        self, symptoms: Sequence[Symptom], medications: Sequence[Medication], answered_at: dt.datetime
+    ) -> CheckAnswer:
+        """Store what one answer of the check made, all of it or nothing: its symptoms (their
+        ids generated `s<n>` like every symptom's) and each medicine not yet in the diary.
+
+        The CLI and the web app save check answers only through here. The records are
+        remembered under a new `check_id`, which `undo_check_answer` takes.
+        """
+        check_id = secrets.token_hex(8)
+        with self._session() as session:
+            ids = self._ids(session)
+            stored = []
+            for symptom in symptoms:
+                symptom = symptom.model_copy(update={"id": rec.next_record_id(ids, "s")})
+                ids.append(symptom.id)
+                row = SymptomRow(owner_id=self.owner_id, **rec.symptom_values(symptom))
+                session.add(row)
+                session.flush()
+                session.add(CheckRecordRow(owner_id=self.owner_id, check_id=check_id, answered_at=answered_at, symptom_pk=row.pk))
+                stored.append(symptom)
+            added = []
+            names = {name.lower() for name in session.scalars(select(MedicationRow.name).where(MedicationRow.owner_id == self.owner_id))}
+            for medication in medications:
+                if medication.name.lower() in names:
+                    continue
+                names.add(medication.name.lower())
+                row = MedicationRow(owner_id=self.owner_id, **rec.medication_values(medication))
+                session.add(row)
+                session.flush()
+                session.add(CheckRecordRow(owner_id=self.owner_id, check_id=check_id, answered_at=answered_at, medication_pk=row.pk))
+                added.append(Keyed(row.pk, medication))
+        return CheckAnswer(check_id, tuple(stored), tuple(added))
+
+    def undo_check_answer(self, check_id: str) -> CheckAnswer:
+        """Delete exactly the records the check answer `check_id` made that are still there,
+        and forget the answer; `NotFound` when there is nothing (left) to undo."""
+        with self._session() as session:
+            links = list(session.scalars(
+                select(CheckRecordRow).where(CheckRecordRow.owner_id == self.owner_id, CheckRecordRow.check_id == check_id)
+            ))
+            if not links:
+                raise NotFound("check answer", check_id)
+            symptoms, medications = [], []
+            for link in links:
+                if link.symptom_pk is not None:
+                    row = session.get(SymptomRow, link.symptom_pk)
+                    symptoms.append(_symptom_from_row(row))
+                    session.delete(row)
+                if link.medication_pk is not None:
+                    row = session.get(MedicationRow, link.medication_pk)
+                    medications.append(_keyed_medication(row))
+                    session.delete(row)
+                session.delete(link)
+        return CheckAnswer(check_id, tuple(symptoms), tuple(medications))
+
     # --- the whole diary ----------------------------------------------------------------------------
 
     def is_empty(self) -> bool:
@@ -692,8 +877,19 @@ class DiaryService:
             with self._session() as session:
                 if replace:
                     bulk.delete_records(session, self.owner_id)
+                person = diary.person
+                if not replace:
+                    person = _with_stored_own_factors(person, self._person_in(session))
+                    self._check_stored_own_values(session, person.own_factors)
                 summary = bulk.merge_diary(session, self.owner_id, diary)
-                outcome = self._put_person(session, diary.person)
+                highest = max((n for r in (*diary.episodes, *diary.symptoms) if (n := rec.record_number(r.id, "e")) is not None), default=0)
+                if highest:  # fresh ids follow the imported ones
+                    session.execute(
+                        update(UserRow)
+                        .where(UserRow.id == self.owner_id, UserRow.last_episode_number < highest)
+                        .values(last_episode_number=highest)
+                    )
+                outcome = self._put_person(session, person)
                 summary.person = KindCounts(
                     added=int(outcome == "added"), updated=int(outcome == "updated"), unchanged=int(outcome is None)
                 )
@@ -723,6 +919,13 @@ _IDS_TAKEN = union_all(
 _INSERT_EPISODES = insert(EpisodeRow.__table__).returning(EpisodeRow.__table__.c.pk, sort_by_parameter_order=True)
 _INSERT_SITE = insert(EpisodeSiteRow.__table__)
 _INSERT_INTERFERENCE = insert(EpisodeInterferenceRow.__table__)
+
+
+def _with_stored_own_factors(incoming: Person, stored: Person) -> Person:
+    """The file's person, keeping stored own factors the file does not declare (their values stay too)."""
+    keys = {factor.key for factor in incoming.own_factors}
+    kept = [factor for factor in stored.own_factors if factor.key not in keys]
+    return incoming.model_copy(update={"own_factors": [*incoming.own_factors, *kept]}) if kept else incoming
 
 
 def _between(query: Select, column, since, until) -> Select:

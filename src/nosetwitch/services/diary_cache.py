@@ -2,20 +2,18 @@
 
 The web pages read the whole diary on nearly every view (overview, history,
 insights), and reading it from the database costs time in proportion to its
-length. `DiaryCache` keeps one owner's `Diary` in memory and reloads it when
-the database says it changed:
+length. `DiaryCache` keeps one owner's `Diary` in memory and knows exactly
+when it is current: every write transaction of the service moves the owner's
+`revision` (one indexed value in `users`), whichever process or machine made
+it, and every read compares the copy's revision with the stored one (one
+primary-key lookup). A different value means reload; there is no time-based
+staleness, so several worker processes on one database never show an edit
+late.
 
-- writes made through the cache (`add_episode`) update the copy in place;
-  any other write made through it (`touched()`) drops the copy;
-- writes made by another program (the CLI) are noticed by a cheap probe on
-  every read. On SQLite the probe is `PRAGMA data_version` on a connection of
-  its own, which changes with every commit made elsewhere (edits included).
-  Elsewhere (PostgreSQL) it is the row count and highest key of each table,
-  which an edit does not change, so there a copy older than `max_age_s` is
-  reloaded anyway.
-
-It also hands out the next free `e<n>` episode id from the copy, so adding
-an episode does not read every stored id.
+Episodes logged through the cache are added to the copy in place when the
+service's own commit was the only one since the copy was taken (its revision
+is exactly one more); otherwise the copy is read again. Episode ids are
+allocated by the service inside the write transaction, never from the copy.
 
 The dated records live in a `DiaryTimeline` (time order, dated, indexed): an
 added episode goes into it in its place, in the order a reload would give.
@@ -28,85 +26,48 @@ logging a twitch costs the same on a diary of ten years as on a new one.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
-
-from sqlalchemy import func, select
 
 from nosetwitch.domain.models import Diary, Episode, Person
 from nosetwitch.domain.timeline import DiaryTimeline
 from nosetwitch.services.diary import Conflict, DiaryService, validated_episode
 from nosetwitch.services.errors import DiaryError, InvalidRecord
-from nosetwitch.storage.models import DayCheckInRow, EpisodeRow, MedicationRow, RemedyRow, SymptomRow
-from nosetwitch.storage.records import record_number
 
-_PROBED = (EpisodeRow, SymptomRow, DayCheckInRow, RemedyRow, MedicationRow)
 R = TypeVar("R")
 
 
 class DiaryCache:
     """One owner's diary in memory (see the module docstring). Thread-safe."""
 
-    def __init__(self, service: DiaryService, *, max_age_s: float | None = None):
+    def __init__(self, service: DiaryService):
         self.service = service
-        self._watch = None  # SQLite: a connection kept open for PRAGMA data_version
-        if service.engine.dialect.name == "sqlite":
-            self._watch = service.engine.raw_connection()
-        # data_version sees every commit; the age limit is only a safety net there
-        self.max_age_s = max_age_s if max_age_s is not None else (300.0 if self._watch is not None else 10.0)
         self._lock = threading.RLock()
         self._diary: Diary | None = None
         self._timeline: DiaryTimeline | None = None
         self._episodes_listed = True  # whether self._diary.episodes lists every episode of the timeline
-        self._stamp: tuple | None = None
-        self._loaded_at = 0.0
-        self._highest_number = 0
+        self._revision: int | None = None  # the stored revision the copy reflects
 
-    def _probe(self) -> tuple:
-        """A value that changes when another connection commits (SQLite), or with
-        every insert or delete of this owner's rows (count and highest key per table)."""
-        if self._watch is not None:
-            cursor = self._watch.cursor()
-            try:
-                return tuple(cursor.execute("PRAGMA data_version").fetchone())
-            finally:
-                cursor.close()
-        owner = self.service.owner_id
-        parts = []
-        for table in _PROBED:
-            parts += [
-                select(func.count()).select_from(table).where(table.owner_id == owner).scalar_subquery(),
-                select(func.max(table.pk)).where(table.owner_id == owner).scalar_subquery(),
-            ]
-        with self.service.engine.connect() as connection:
-            return tuple(connection.execute(select(*parts)).one())
-
-    def _current(self, stamp: tuple) -> bool:
-        fresh = time.monotonic() - self._loaded_at < self.max_age_s
-        return self._diary is not None and stamp == self._stamp and fresh
+    def _current(self, revision: int) -> bool:
+        return self._diary is not None and revision == self._revision
 
     def person(self) -> Person:
-        """The person, from the copy when it is surely current (SQLite, whose probe
-        sees edits too), else from the database; never loads the whole diary."""
+        """The person, from the copy when it is current, else from the database; never loads the whole diary."""
         with self._lock:
-            if self._watch is not None and self._diary is not None and self._current(self._probe()):
+            if self._diary is not None and self._current(self.service.revision()):
                 return self._diary.person
         return self.service.get_person()
 
     def _load_if_changed(self) -> None:
-        stamp = self._probe()
-        if self._current(stamp):
+        revision = self.service.revision()
+        if self._current(revision):
             return
+        # The revision is read before the diary: a write committed in between makes the
+        # copy newer than its revision, so the next read reloads (never the other way).
         self._diary = self.service.load_diary()
         self._timeline = DiaryTimeline(self._diary)
         self._episodes_listed = True
-        self._stamp = stamp
-        self._loaded_at = time.monotonic()
-        self._highest_number = max(
-            (n for r in (*self._diary.episodes, *self._diary.symptoms) if (n := record_number(r.id, "e")) is not None),
-            default=0,
-        )
+        self._revision = revision
 
     def diary(self) -> Diary:
         """The current diary (no `as_of`); reloaded when the database changed."""
@@ -134,23 +95,12 @@ class DiaryCache:
             self._diary = self._timeline = None
 
     def add_episode(self, **fields: Any) -> Episode:
-        """Store a new episode (id `e<n>` when none is given) and add it to the copy."""
+        """Store a new episode (id `e<n>` allocated by the service when none is given) and add it to the copy."""
         with self._lock:
-            for attempt in range(2):
-                self._load_if_changed()
-                data = dict(fields)
-                if not data.get("id"):
-                    data["id"] = f"e{self._highest_number + 1}"
-                try:
-                    episode = self.service.add_episode(**data)
-                except Conflict:
-                    if fields.get("id") or attempt:
-                        raise
-                    self.touched()  # another program took that id: look again
-                    continue
-                self._append([episode])
-                return episode
-        raise AssertionError("unreachable")
+            self._load_if_changed()
+            episode = self.service.add_episode(**fields)
+            self._append([episode])
+            return episode
 
     def add_episodes(self, many: Sequence[dict[str, Any]]) -> list[Episode | DiaryError]:
         """Store several new episodes in one transaction and add them to the copy.
@@ -163,27 +113,26 @@ class DiaryCache:
         with self._lock:
             self._load_if_changed()
             results: list[Episode | DiaryError] = []
-            number = self._highest_number
+            valid: list[Episode] = []
+            new_ids: list[bool] = []
             for fields in many:
-                data = dict(fields)
-                generated = not data.get("id")
+                generated = not fields.get("id")
                 try:
-                    # Validated first, so a refused one uses up no number.
-                    episode = validated_episode({**data, "id": "e0"} if generated else data)
+                    # Validated first (with a stand-in id the service replaces), so a refused one is left out.
+                    episode = validated_episode({**fields, "id": "e0"} if generated else dict(fields))
                 except InvalidRecord as exc:
                     results.append(exc)
                     continue
-                if generated:
-                    number += 1
-                    episode = episode.model_copy(update={"id": f"e{number}"})
                 results.append(episode)
-            stored = [r for r in results if isinstance(r, Episode)]
+                valid.append(episode)
+                new_ids.append(generated)
             try:
-                self.service.add_episodes(stored)
+                stored = iter(self.service.add_episodes(valid, new_ids=new_ids))
             except Conflict:
                 # An id given twice or taken meanwhile: one at a time, each with its own answer.
                 return [self._add_alone(fields) for fields in many]
-            self._append(stored)
+            results = [next(stored) if isinstance(r, Episode) else r for r in results]
+            self._append([r for r in results if isinstance(r, Episode)])
             return results
 
     def _add_alone(self, fields: dict[str, Any]) -> Episode | DiaryError:
@@ -193,26 +142,14 @@ class DiaryCache:
             return exc
 
     def _append(self, episodes: Sequence[Episode]) -> None:
-        """The stored rows changed by exactly these episodes: keep the copy and its probe in step."""
+        """Our own commit stored exactly these episodes: add them to the copy if nothing else committed since."""
         if not episodes:
             return
-        numbers = [n for e in episodes if (n := record_number(e.id, "e")) is not None]
-        self._highest_number = max([self._highest_number, *numbers])
+        committed = self.service.last_revision()
+        if self._diary is None or committed is None or committed != (self._revision or 0) + 1:
+            self.touched()  # another write came between: read the diary again next time
+            return
         for episode in episodes:
             self._timeline.episodes.add(episode)
         self._episodes_listed = False
-        if self._watch is not None:
-            # Our own commit moved data_version; anything that committed since then
-            # too would go unseen until the next change or the age limit (rare, brief).
-            self._stamp = self._probe()
-            return
-        count, highest = self._stamp[0], self._stamp[1]
-        self._stamp = (count + len(episodes), max(highest or 0, self._highest_pk(episodes)), *self._stamp[2:])
-
-    def _highest_pk(self, episodes: Sequence[Episode]) -> int:
-        with self.service.engine.connect() as connection:
-            return connection.execute(
-                select(func.max(EpisodeRow.pk)).where(
-                    EpisodeRow.owner_id == self.service.owner_id, EpisodeRow.id.in_([e.id for e in episodes])
-                )
-            ).scalar_one()
+        self._revision = committed

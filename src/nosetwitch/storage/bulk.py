@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 from nosetwitch.domain.models import Diary, Person
 from nosetwitch.storage import records as rec
 from nosetwitch.storage.models import (
+    CheckRecordRow,
     DayCheckInRow,
+    DayFactorSourceRow,
     EpisodeInterferenceRow,
     EpisodeRow,
     EpisodeSiteRow,
@@ -147,7 +149,7 @@ def _children(session: Session, table, value_column, owner_id: int) -> dict[int,
 
 def delete_records(session: Session, owner_id: int) -> None:
     """Delete every diary record of the owner (not the user, not the person)."""
-    for table in (RemedyRow, EpisodeSiteRow, EpisodeInterferenceRow, EpisodeRow, SymptomRow, DayCheckInRow, MedicationRow):
+    for table in (CheckRecordRow, RemedyRow, EpisodeSiteRow, EpisodeInterferenceRow, EpisodeRow, SymptomRow, DayCheckInRow, DayFactorSourceRow, MedicationRow):
         session.execute(delete(table).where(table.owner_id == owner_id))
 
 

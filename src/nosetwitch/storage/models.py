@@ -22,10 +22,12 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     Double,
     ForeignKey,
+    JSON,
     Index,
     Integer,
     MetaData,
@@ -64,6 +66,14 @@ class UserRow(Base):
     username: Mapped[str] = mapped_column(String(150), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Moves by one in every transaction that writes this person's diary (the service's
+    # write path does it, under the owner's lock): a reader that kept a copy of the diary
+    # compares this one indexed value to know, exactly, whether its copy is current.
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The n of the last `e<n>` id handed out for an episode created without an id.
+    # Allocated in the write transaction, so processes sharing the database never hand
+    # out the same id; ids given explicitly (imports) are stepped over when met.
+    last_episode_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ProfileRow(Base):
@@ -75,6 +85,9 @@ class ProfileRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     sex: Mapped[str | None] = mapped_column(String(16))
+    # The person's own factors as the format writes them ([{key, label, kind, unit}, ...]),
+    # null when there are none: a short list read and written with the person, never queried.
+    own_factors: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
 
 
 class MedicationRow(Base):
@@ -186,6 +199,8 @@ class DayCheckInRow(Base):
     screen_h: Mapped[float | None] = mapped_column(Double)
     exercise_min: Mapped[float | None] = mapped_column(Double)
     note: Mapped[str | None] = mapped_column(Text)
+    # Values of the person's own factors by key ({"antihistamine": true}), null when none.
+    own: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
 
 class RemedyRow(Base):
@@ -219,6 +234,80 @@ class ExperimentRow(Base):
     seed: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     stopped_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class DeviceRow(Base):
+    """A phone paired in local mode (`serve --lan`): only a SHA-256 of its session token is kept."""
+
+    __tablename__ = "devices"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    paired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ReminderRow(Base):
+    """The daily check-in reminder of one person: a local time, the days of the
+    week it repeats on, and the secret token of the subscribable calendar."""
+
+    __tablename__ = "reminders"
+
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    at_minute: Mapped[int] = mapped_column(SmallInteger)  # minutes after local midnight
+    days: Mapped[str] = mapped_column(String(32))  # "MO,TU,..." (RFC 5545 BYDAY codes)
+    calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class CheckRecordRow(Base):
+    """A record that one answer of the check made (`check_id` names the answer), so that
+    "I answered by mistake" removes exactly those records and nothing else. The row goes
+    with its symptom or medication when that is deleted in any other way."""
+
+    __tablename__ = "check_records"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    check_id: Mapped[str] = mapped_column(String(32), index=True)
+    answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    symptom_pk: Mapped[int | None] = mapped_column(ForeignKey("symptoms.pk", ondelete="CASCADE"), index=True)
+    medication_pk: Mapped[int | None] = mapped_column(ForeignKey("medications.pk", ondelete="CASCADE"), index=True)
+
+
+class DayFactorSourceRow(Base):
+    """Where an imported day check-in value came from (`nosetwitch import-health`).
+
+    One row per (owner, date, factor) that an import filled. `value` is what
+    the import wrote: when the check-in now holds another number, the person
+    changed it by hand and later imports leave it alone. A factor without a
+    row here was typed by the person.
+    """
+
+    __tablename__ = "day_factor_sources"
+    __table_args__ = (UniqueConstraint("owner_id", "date", "factor"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    date: Mapped[dt.date] = mapped_column(Date)
+    factor: Mapped[str] = mapped_column(String(48))  # a day factor, or own.<key> for an own factor
+    source: Mapped[str] = mapped_column(String(16))
+    file: Mapped[str] = mapped_column(Text)
+    value: Mapped[float] = mapped_column(Double)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+class UndoRow(Base):
+    """What one action changed, kept a few minutes for the Undo of its confirmation.
+    Only a SHA-256 of the token the button carries is stored; a row is deleted when used."""
+
+    __tablename__ = "undo_actions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[int] = _owner()
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    changes: Mapped[list] = mapped_column(JSON)
+    done: Mapped[str] = mapped_column(Text)
+    then: Mapped[str | None] = mapped_column(Text)
 
 
 class SessionRow(Base):

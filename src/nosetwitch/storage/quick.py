@@ -86,17 +86,27 @@ class QuickLog:
         `validate` turns the fields into an Episode or raises; nothing is
         written then. Raises whatever `validate` raises.
         """
+        episode = validate({**fields, "id": "e0"})  # refused before any lock is taken
         db = self.connection
         db.execute("BEGIN IMMEDIATE")
         try:
-            ids = [
-                value
-                for (value,) in db.execute(
-                    "SELECT id FROM episodes WHERE owner_id = ? UNION ALL SELECT id FROM symptoms WHERE owner_id = ?",
-                    (self.owner_id, self.owner_id),
-                )
-            ]
-            episode = validate({**fields, "id": rec.next_record_id(ids, "e")})
+            # As DiaryService's write path: move the revision (readers' copies), take the next id number.
+            (number,) = db.execute(
+                "UPDATE users SET revision = revision + 1, last_episode_number = last_episode_number + 1 "
+                "WHERE id = ? RETURNING last_episode_number",
+                (self.owner_id,),
+            ).fetchone()
+            if self._taken(f"e{number}"):  # ids given explicitly (an import) got there first
+                ids = [
+                    value
+                    for (value,) in db.execute(
+                        "SELECT id FROM episodes WHERE owner_id = ? UNION ALL SELECT id FROM symptoms WHERE owner_id = ?",
+                        (self.owner_id, self.owner_id),
+                    )
+                ]
+                number = int(rec.next_record_id(ids, "e")[1:])
+                db.execute("UPDATE users SET last_episode_number = ? WHERE id = ?", (number, self.owner_id))
+            episode = episode.model_copy(update={"id": f"e{number}"})
             values = {name: _column(value) for name, value in rec.episode_values(episode).items()}
             columns = ["owner_id", *values]
             cursor = db.execute(
@@ -117,6 +127,15 @@ class QuickLog:
             db.execute("ROLLBACK")
             raise
         return episode
+
+    def _taken(self, record_id: str) -> bool:
+        return (
+            self.connection.execute(
+                "SELECT 1 FROM episodes WHERE owner_id = ? AND id = ? UNION ALL SELECT 1 FROM symptoms WHERE owner_id = ? AND id = ?",
+                (self.owner_id, record_id, self.owner_id, record_id),
+            ).fetchone()
+            is not None
+        )
 
     def close(self) -> None:
         self.connection.close()

@@ -48,15 +48,18 @@ def next_record_id(existing: Iterable[str], prefix: str) -> str:
 
 # --- person --------------------------------------------------------------------
 
-PERSON_COLUMNS = ("timezone", "birth_year", "sex")
+PERSON_COLUMNS = ("timezone", "birth_year", "sex", "own_factors")
 
 
 def person_values(person: Person) -> dict[str, Any]:
-    return {"timezone": person.timezone, "birth_year": person.birth_year, "sex": _code(person.sex)}
+    own = [factor.model_dump(mode="json") for factor in person.own_factors]
+    return {"timezone": person.timezone, "birth_year": person.birth_year, "sex": _code(person.sex), "own_factors": own or None}
 
 
 def person_from_values(values: Mapping[str, Any]) -> Person:
-    return Person.model_validate({name: values[name] for name in PERSON_COLUMNS})
+    document = {name: values[name] for name in PERSON_COLUMNS}
+    document["own_factors"] = document["own_factors"] or []
+    return Person.model_validate(document)
 
 
 # --- medications -----------------------------------------------------------------
@@ -163,12 +166,14 @@ def symptom_from_values(values: Mapping[str, Any]) -> Symptom:
 
 # --- day check-ins ---------------------------------------------------------------------
 
-DAY_COLUMNS = ("date", *DAY_FACTORS, "note")
+DAY_COLUMNS = ("date", *DAY_FACTORS, "note", "own")
 _INTEGER_FACTORS = frozenset({"stress", "facial_strain"})
 
 
 def day_values(day: DayCheckIn) -> dict[str, Any]:
-    return {name: getattr(day, name) for name in DAY_COLUMNS}
+    values = {name: getattr(day, name) for name in DAY_COLUMNS}
+    values["own"] = dict(sorted(day.own.items())) or None
+    return values
 
 
 def day_from_values(values: Mapping[str, Any]) -> DayCheckIn:
@@ -178,6 +183,7 @@ def day_from_values(values: Mapping[str, Any]) -> DayCheckIn:
         if value is not None and name in DAY_FACTORS and name not in _INTEGER_FACTORS:
             value = float(value)  # the model is strict: a float column must come back as float
         document[name] = value
+    document["own"] = document["own"] or {}
     return DayCheckIn.model_validate(document)
 
 

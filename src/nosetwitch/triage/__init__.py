@@ -1,4 +1,4 @@
-"""Triage: "is this serious?" per policy `nosetwitch-triage-1` (shared/spec/triage-policy.md).
+"""Triage: "is this serious?" per policy `nosetwitch-triage-2` (shared/spec/triage-policy.md).
 
 `triage(diary, as_of)` is pure: a diary and an instant in, a `TriageResult`
 out (level, reasons with evidence, ranked self-care advice, safety net).

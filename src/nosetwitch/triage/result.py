@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-POLICY = "nosetwitch-triage-1"
+POLICY = "nosetwitch-triage-2"
 
 
 class Level(StrEnum):

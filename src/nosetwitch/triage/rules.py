@@ -1,4 +1,4 @@
-"""The rules of policy `nosetwitch-triage-1`, one small function each.
+"""The rules of policy `nosetwitch-triage-2`, one small function each.
 
 Each function's docstring is its condition from the policy's rule table, and
 `RULES` below lists them in the table's order with the table's levels.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nosetwitch.domain.models import Interference, Onset, Side, Site, Symptom, SymptomCode, SymptomSide
+from nosetwitch.domain.models import Onset, Side, Site, Symptom, SymptomCode, SymptomSide
 from nosetwitch.domain.timeline import reaches_beyond_the_nose
 from nosetwitch.knowledge import knowledge
 from nosetwitch.triage.result import Level
@@ -59,17 +59,14 @@ def stroke_sign(symptom: Symptom, now: Snapshot) -> bool:
 
 
 def recent_stroke_sign(symptom: Symptom, now: Snapshot) -> bool:
-    """A stroke-type symptom with onset `sudden` or `unknown` that has ended, started more
-    than 24 hours and at most 30 days before as_of.
-
-    Taken as written: a symptom that started exactly 24 hours ago is neither
-    "within the last 24 hours" (`stroke_sign`) nor "more than 24 hours" before;
-    it falls to the next rule (docs/safety.md, H-01, raised as a policy question)."""
+    """A stroke-type symptom with onset `sudden` or `unknown` that has ended and started at
+    least 24 hours and at most 30 days before as_of (so a warning sign that came and went
+    is never lower than `urgent` within 30 days)."""
     return (
         is_stroke_type(symptom)
         and symptom.onset in (Onset.SUDDEN, Onset.UNKNOWN)
         and not now.is_active(symptom)
-        and now.as_of - 30 * DAY <= symptom.started_at < now.as_of - 24 * HOUR
+        and now.as_of - 30 * DAY <= symptom.started_at <= now.as_of - 24 * HOUR
     )
 
 
@@ -180,12 +177,12 @@ def hemifacial_pattern(now: Snapshot) -> Finding | None:
 
 
 def interferes(now: Snapshot) -> Finding | None:
-    """An episode within the last 30 days interferes with `eating` or `speaking`."""
-    wanted = (Interference.EATING, Interference.SPEAKING)
-    hits = [d for d in now.notable_within(30 * DAY) if any(i in wanted for i in d.episode.interferes_with)]
+    """An episode within the last 30 days interferes with a daily activity: `eating`,
+    `speaking`, `seeing` or `sleeping`."""
+    hits = [d for d in now.notable_within(30 * DAY) if d.episode.interferes_with]
     if not hits:
         return None
-    what = join_and(sorted({i.value for d in hits for i in d.episode.interferes_with if i in wanted}))
+    what = join_and(sorted({i.value for d in hits for i in d.episode.interferes_with}))
     return Finding(f"Twitching got in the way of {what} {_when(hits, now)}.", lambda: _ids(hits))
 
 
@@ -194,11 +191,11 @@ def medication_review(now: Snapshot) -> Finding | None:
     if not now.twitched_within(30 * DAY):
         return None
     kb = knowledge()
-    linked = [(m.name, kb.medicine_class_of(m.name)) for m in now.active_medications]
-    linked = [(name, cls) for name, cls in linked if cls is not None]
+    linked = [(m.name, kb.linked_medicine(m.name)) for m in now.active_medications]
+    linked = [(name, found) for name, found in linked if found is not None]
     if not linked:
         return None
-    described = join_and([f"{name} ({cls.id})" for name, cls in linked])
+    described = join_and([f"{name} ({found.describe()})" for name, found in linked])
     names = tuple(name for name, _ in linked)
     return Finding(
         f"You take {described}: medicines of this kind can cause muscle twitches in some people. "

@@ -11,7 +11,7 @@ def result_schema() -> dict:
     levels = [level.value for level in Level]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://nosetwitch.example/schema/triage-result-1.json",
+        "$id": "https://nosetwitch.example/schema/triage-result-2.json",
         "title": "nosetwitch triage result",
         "description": f"Output of `nosetwitch triage --json`, policy {POLICY}. Not a diagnosis.",
         "type": "object",

@@ -98,3 +98,32 @@ def join_and(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+ADVICE_HEADING = {
+    Level.EMERGENCY: "Later, once you have been seen: for the twitching itself",
+    Level.URGENT: "Meanwhile, for the twitching itself",
+    Level.CONSULT: "What you can do yourself meanwhile",
+    Level.SELF_CARE: "What you can do yourself",
+}
+"""The heading of the self-care advice. At `emergency` it is something for later,
+shown only after the instruction to call (policy: "Every place that shows a result")."""
+
+
+def emergency_safety_net() -> str:
+    """The safety net's emergency line: every stroke-type sign in plain words, call even if
+    it passes. Defined once in `knowledge/warning_signs.toml`; the CLI, web pages, PDF, API
+    and the README banner show this same text."""
+    from nosetwitch.knowledge import knowledge
+
+    return next(line.text for line in knowledge().safety_net if line.level == "emergency")
+
+
+def plain_summary(result) -> str:
+    """The result in a few plain sentences, what to do first: at `emergency` the
+    instruction to call comes first, then why; at other levels the headline, the
+    instruction, then the main reason."""
+    main = result.reasons[0].summary if result.reasons else ""
+    if result.level is Level.EMERGENCY:
+        return f"{INSTRUCTION[Level.EMERGENCY]} Why: {main}".strip()
+    return " ".join(part for part in (f"{HEADLINE[result.level]}.", INSTRUCTION[result.level], main) if part)

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
+from nosetwitch.domain.clock import UNIT_SECONDS, duration_seconds
 from nosetwitch.interfaces.cli.main import BadInput, settings
 
 if TYPE_CHECKING:
@@ -75,7 +76,6 @@ _AGO = re.compile(
     r"^(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\s+ago$"
 )
 _CLOCK = re.compile(r"^(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _ISO_WITH_OFFSET = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
 
 
@@ -105,7 +105,7 @@ def parse_instant(text: str | None, timezone: str, *, option: str = "--at") -> d
     if value in ("now", ""):
         result = now
     elif match := _AGO.match(value):
-        seconds = float(match["amount"]) * _UNIT_SECONDS[match["unit"][0]]
+        seconds = float(match["amount"]) * UNIT_SECONDS[match["unit"][0]]
         result = (now - dt.timedelta(seconds=seconds)).replace(microsecond=0)
     else:
         day_word, _, clock = value.partition(" ") if value.split(" ")[0] in ("today", "yesterday") else ("today", "", value)
@@ -202,26 +202,14 @@ def parse_date(text: str | None, timezone: str, *, option: str = "--date") -> dt
     return day
 
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|m|min|s|sec)?")
-
-
 def parse_duration(text: str | None, *, option: str = "--duration") -> float | None:
-    """Seconds from `30s`, `2m`, `1m30s`, `1.5min`, `1h` or a bare number (seconds)."""
+    """Seconds from `30s`, `2m`, `1m30s`, `1.5min`, `1h`, `1:30` or a bare number (seconds)."""
     if text is None:
         return None
-    value = text.strip().lower().replace(" ", "")
-    position, total, matched = 0, 0.0, False
-    while position < len(value):
-        match = _DURATION_PART.match(value, position)
-        if not match or match.end() == position:
-            matched = False
-            break
-        unit = (match[2] or "s")[0]
-        total += float(match[1]) * _UNIT_SECONDS[unit]
-        position, matched = match.end(), True
-    if not matched or total <= 0:
-        raise BadInput(f"{option}: cannot read {text!r} as a duration; try 30s, 2m, 1m30s or 90 (seconds)")
-    return total
+    try:
+        return duration_seconds(text)
+    except ValueError:
+        raise BadInput(f"{option}: cannot read {text!r} as a duration; try 30s, 2m, 1m30s or 90 (seconds)") from None
 
 
 def parse_choices(text: str | None, allowed: type, *, option: str) -> list:

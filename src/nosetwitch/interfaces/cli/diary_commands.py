@@ -17,6 +17,7 @@ from typing import Any
 
 import typer
 
+from nosetwitch.domain.vocabulary import factor_value, own_factor_value
 from nosetwitch.interfaces.cli.common import (
     open_service,
     parse_choice,
@@ -114,10 +115,11 @@ def log_day(
     date: str | None = typer.Option(None, "--date", help="The day: today (default), yesterday or YYYY-MM-DD."),
     sleep: float | None = typer.Option(None, "--sleep", help="Hours slept the night before (0-24)."),
     caffeine: float | None = typer.Option(None, "--caffeine", help="Caffeine in mg (added to any drinks given)."),
-    coffee: float | None = typer.Option(None, "--coffee", help="Cups of coffee (90 mg each)."),
-    tea: float | None = typer.Option(None, "--tea", help="Cups of black tea (50 mg each)."),
-    cola: float | None = typer.Option(None, "--cola", help="Cans of cola (40 mg each)."),
-    energy_drink: float | None = typer.Option(None, "--energy-drink", help="Cans of energy drink (80 mg each)."),
+    coffee: float | None = typer.Option(None, "--coffee", help="Cups of filter coffee (mg per drink: docs/diary.md)."),
+    espresso: float | None = typer.Option(None, "--espresso", help="Single espressos."),
+    tea: float | None = typer.Option(None, "--tea", help="Cups of black tea."),
+    cola: float | None = typer.Option(None, "--cola", help="Cans of cola."),
+    energy_drink: float | None = typer.Option(None, "--energy-drink", help="Cans of energy drink."),
     nicotine: float | None = typer.Option(None, "--nicotine", help="Cigarettes, pouches or vape sessions."),
     alcohol: float | None = typer.Option(None, "--alcohol", help="Standard drinks of alcohol."),
     stress: int | None = typer.Option(None, "--stress", help="Stress, 0-10."),
@@ -129,14 +131,19 @@ def log_day(
     screen: float | None = typer.Option(None, "--screen", help="Hours of screen time."),
     exercise: float | None = typer.Option(None, "--exercise", help="Minutes of exercise."),
     note: str | None = typer.Option(None, "--note", "-n", help="A note for the day."),
+    own: list[str] = typer.Option([], "--own", help="A factor of your own, KEY=VALUE (repeatable), e.g. --own antihistamine=yes."),
 ) -> None:
-    """Record (or add to) a day's check-in. Only the options you give are changed."""
+    """Record (or add to) a day's check-in. Only the options you give are changed.
+
+    Drinks are turned into mg of caffeine with the knowledge base's table
+    (knowledge/drinks.toml, the one the web page uses); the answer shows the sum."""
     from nosetwitch.domain.models import DayCheckIn
-    from nosetwitch.services.diary import caffeine_from_drinks
+    from nosetwitch.services.diary import caffeine_from_drinks, caffeine_per_serving
 
     service = open_service()
     day = parse_date(date, service.get_person().timezone)
-    drinks = {name: count for name, count in (("coffee", coffee), ("tea", tea), ("cola", cola), ("energy_drink", energy_drink)) if count is not None}
+    given_drinks = (("coffee", coffee), ("espresso", espresso), ("tea", tea), ("cola", cola), ("energy_drink", energy_drink))
+    drinks = {name: count for name, count in given_drinks if count is not None}
     if drinks:
         caffeine = (caffeine or 0.0) + _guard(lambda: caffeine_from_drinks(**drinks))
     values = {
@@ -144,13 +151,26 @@ def log_day(
         "stress": stress, "water_l": water, "magnesium_mg": magnesium, "potassium_mg": potassium,
         "calcium_mg": calcium, "facial_strain": facial_strain, "screen_h": screen, "exercise_min": exercise, "note": note,
     }  # fmt: skip
-    given = {name: value for name, value in values.items() if value is not None}
+    given: dict[str, Any] = {name: value for name, value in values.items() if value is not None}
+    if own:
+        from nosetwitch.interfaces.cli.own_factor_commands import parse_own_values
+
+        given["own"] = parse_own_values(own, service.get_person().own_factors)
     if not given:
         raise BadInput("log day: give at least one factor, e.g. --sleep 6.5 or --coffee 2")
     checkin = _guard(lambda: _checkin(DayCheckIn, day, given))
     stored, created = _guard(lambda: service.upsert_day(checkin))
-    factors = ", ".join(f"{name} {value:g}" for name, value in stored.factors().items())
+    own = {factor.key: factor for factor in service.get_person().own_factors}
+    own_text = [
+        own_factor_value(own[key].label, value, own[key].kind.value, own[key].unit) if key in own else own_factor_value(key, value)
+        for key, value in stored.own.items()
+    ]
+    factors = ", ".join([*(factor_value(name, value) for name, value in stored.factors().items()), *own_text])
     typer.echo(f"{'Recorded' if created else 'Updated'} {day.isoformat()}: {factors or 'note only'}.")
+    if drinks:
+        per_serving = caffeine_per_serving()
+        sums = " + ".join(f"{count:g} {name.replace('_', ' ')} x {per_serving[name]:g} mg" for name, count in drinks.items())
+        typer.echo(f"Caffeine from drinks: {sums} = {caffeine_from_drinks(**drinks):g} mg.")
 
 
 def _checkin(model, day: dt.date, given: dict[str, Any]):
@@ -162,12 +182,6 @@ def _checkin(model, day: dt.date, given: dict[str, Any]):
         return model(date=day, **given)
     except ValidationError as exc:
         raise InvalidRecord(f"day {day.isoformat()}: {describe_validation_error(exc)}") from None
-
-
-_RED_FLAG_SYMPTOMS = {
-    "facial_droop", "weakness", "numbness", "vision_change", "speech_difficulty",
-    "swallowing_difficulty", "balance_loss", "severe_headache",
-}  # fmt: skip
 
 
 @log_app.command("symptom")
@@ -200,7 +214,9 @@ def log_symptom(
     }
     symptom = _guard(lambda: service.add_symptom(**fields))
     typer.echo(f"Logged symptom {symptom.id} ({symptom.code.value}, {symptom.onset.value}) at {_when(symptom.started_at)}.")
-    if symptom.code.value in _RED_FLAG_SYMPTOMS and symptom.onset.value != "gradual":
+    from nosetwitch.triage.rules import is_stroke_type  # the one definition (policy: stroke-type symptom)
+
+    if is_stroke_type(symptom) and symptom.onset is not Onset.GRADUAL:
         typer.secho(EMERGENCY_LINE, fg="red", bold=True, err=True)
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nosetwitch.domain.clock import local_day_bounds, zone
+from nosetwitch.domain.vocabulary import factor_value, remedy_name, side_name, symptom_name
 
 _MANY = 100_000
 
@@ -35,21 +36,21 @@ def print_recent(service, days: int) -> None:
         details = [", ".join(s.value for s in e.sites)]
         details += [f"{e.duration_s:g} s"] if e.duration_s else []
         details += [f"intensity {e.intensity}"] if e.intensity else []
-        details += [f"{e.side.value} side"] if e.side else []
+        details += [f"side: {side_name(e.side.value).lower()}"] if e.side else []
         details += ["got in the way of " + ", ".join(i.value for i in e.interferes_with)] if e.interferes_with else []
         details += [e.note] if e.note else []
         rows.append((e.started_at, _local(e.started_at, tz), "twitch", e.id, "; ".join(details)))
     for s in service.list_symptoms(since=since, limit=_MANY).items:
         ended = f"until {_local(s.ended_at, tz)}" if s.ended_at else "still there"
-        details = [s.code.value, f"{s.onset.value} onset", ended] + ([s.note] if s.note else [])
+        details = [symptom_name(s.code.value), f"{s.onset.value} onset", ended] + ([s.note] if s.note else [])
         rows.append((s.started_at, _local(s.started_at, tz), "symptom", s.id, "; ".join(details)))
     for keyed in service.list_remedies(since=since, limit=_MANY).items:
         r = keyed.record
         outcome = {True: "helped", False: "did not help", None: "outcome not noted"}[r.helped]
-        details = [r.code.value, outcome] + ([f"during {r.episode_id}"] if r.episode_id else []) + ([r.note] if r.note else [])
+        details = [remedy_name(r.code.value), outcome] + ([f"during {r.episode_id}"] if r.episode_id else []) + ([r.note] if r.note else [])
         rows.append((r.at, _local(r.at, tz), "remedy", str(keyed.key), "; ".join(details)))
     for day in service.list_days(since=first_day, limit=_MANY).items:
-        factors = ", ".join(f"{name} {value:g}" for name, value in day.factors().items())
+        factors = ", ".join(factor_value(name, value) for name, value in day.factors().items())
         start, _ = local_day_bounds(day.date, tz)
         rows.append((start, day.date.strftime("%a %Y-%m-%d"), "day", day.date.isoformat(), "; ".join(filter(None, [factors, day.note]))))
     console = _console()
@@ -100,7 +101,6 @@ def print_summary(service) -> None:
         "Next: [bold]nosetwitch log twitch[/bold] (now, on the nose) · [bold]nosetwitch log day --sleep 7 --coffee 2[/bold] · "
         "[bold]nosetwitch list[/bold] · [bold]nosetwitch --help[/bold] for everything."
     )
-    console.print(
-        "[bold red]If your face droops, an arm or leg goes weak or numb, or your speech or sight changes suddenly: "
-        "call your local emergency number now (112 / 911 / 999).[/bold red]"
-    )
+    from nosetwitch.triage.wording import emergency_safety_net
+
+    console.print(f"[bold red]{emergency_safety_net()}[/bold red]")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import typer
 
+from nosetwitch.domain.vocabulary import DAYS_IN_A_ROW, NOT_A_DIAGNOSIS, factor_label, per_text, remedy_name
+
 from nosetwitch.interfaces.cli.common import load_case_or_stored, now_in, open_service, parse_as_of, parse_date
 from nosetwitch.interfaces.cli.main import BadInput, app, fail
 
@@ -22,22 +24,6 @@ experiment_app = typer.Typer(
 )
 app.add_typer(experiment_app, name="experiment")
 
-# Short labels for the association table, so it fits an 80-column terminal.
-_FACTOR_LABEL = {
-    "sleep_h": ("sleep", "1 h"),
-    "caffeine_mg": ("caffeine", "100 mg"),
-    "nicotine_units": ("nicotine", "1 unit"),
-    "alcohol_units": ("alcohol", "1 drink"),
-    "stress": ("stress", "1 point"),
-    "water_l": ("fluid", "1 l"),
-    "magnesium_mg": ("magnesium", "100 mg"),
-    "potassium_mg": ("potassium", "100 mg"),
-    "calcium_mg": ("calcium", "100 mg"),
-    "facial_strain": ("facial strain", "1 point"),
-    "screen_h": ("screen time", "1 h"),
-    "exercise_min": ("exercise", "30 min"),
-}
-NOT_A_DIAGNOSIS = "Patterns in your own diary, not a diagnosis; no substitute for a clinician."
 _SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -74,7 +60,6 @@ def show_report(report) -> None:
     from rich.table import Table
 
     from nosetwitch.insights.findings import plural
-    from nosetwitch.insights.triggers import PER_UNIT
 
     console = Console(highlight=False, soft_wrap=True)
     data = report.to_dict()
@@ -89,7 +74,7 @@ def show_report(report) -> None:
     console.print(
         f"{plural(summary['episodes'], 'episode')} on {plural(summary['episode_days'], 'day')} · "
         f"{summary['episodes_per_day_7d']:g}/day last 7 days · {summary['episodes_per_day_30d']:g}/day last 30 · "
-        f"streak {summary['current_streak_days']} (longest {summary['longest_streak_days']}) · "
+        f"{summary['current_streak_days']} {DAYS_IN_A_ROW} (longest {summary['longest_streak_days']}) · "
         f"median length {'—' if median is None else f'{median:g} s'}"
     )
     if report.associations:
@@ -98,7 +83,11 @@ def show_report(report) -> None:
             table.add_column(column, justify="left" if column in ("factor", "day", "") else "right", no_wrap=True)
         rows = sorted(report.associations, key=lambda r: (not r.significant, r.q))
         for row in rows[:12]:
-            label, unit = _FACTOR_LABEL.get(row.factor, (row.factor, PER_UNIT[row.factor][1]))
+            if row.factor.startswith("own:"):  # a factor of the person's own: its label travels on the row
+                name = row.unit if row.kind == "yes_no" else row.factor.removeprefix("own:").replace("_", " ")
+                label, unit = name.lower(), ("yes vs no" if row.kind == "yes_no" else row.unit)
+            else:
+                label, unit = factor_label(row.factor).lower(), per_text(row.factor, row.per).removeprefix("per ")
             table.add_row(
                 label,
                 "same" if row.lag_days == 0 else "before",
@@ -118,7 +107,7 @@ def show_report(report) -> None:
         for row in data["remedies"]:
             rate = "—" if row["helped_rate"] is None else f"{row['helped_rate']:.0%}"
             interval = "—" if row["ci95"] is None else f"{row['ci95'][0]:.0%} – {row['ci95'][1]:.0%}"
-            table.add_row(row["code"].replace("_", " "), str(row["tried"]), f"{row['helped']}/{row['answered']}", rate, interval)
+            table.add_row(remedy_name(row["code"]), str(row["tried"]), f"{row['helped']}/{row['answered']}", rate, interval)
         console.print(table)
         console.print(f"[dim]{data['remedy_caution']}[/dim]")
     console.print("[bold]What stands out[/bold]")
@@ -141,7 +130,7 @@ def _experiments():
 @experiment_app.command("start")
 def experiment_start(
     plan: str = typer.Argument(..., help="What to change on A days: caffeine, nicotine, alcohol, screen, sleep, water or stress."),
-    days: int = typer.Option(14, "--days", help="Length in days (even, 8-84)."),
+    days: int = typer.Option(28, "--days", help="Length in days (even, 8-84; from 22 a clear result is possible)."),
     start: str | None = typer.Option(None, "--start", help="First day: today (default), yesterday or YYYY-MM-DD."),
     seed: int | None = typer.Option(None, "--seed", help="Seed of the random schedule (default: random)."),
 ) -> None:
@@ -178,8 +167,14 @@ def _print_schedule(schedule, today: dt.date) -> None:
         line.append(f"[reverse]{text}[/reverse]" if day == today else text)
     for i in range(0, len(line), 7):
         console.print("  " + "  ".join(line[i : i + 7]))
-    if schedule.days < 28:
-        console.print("[dim]Two weeks show only a large difference; 28 days (--days 28) find smaller ones more often.[/dim]")
+    from nosetwitch.insights.experiments import can_reach_a_verdict
+
+    if not can_reach_a_verdict(schedule.days):
+        console.print(f"[bold]{schedule.days} days are too few for a clear result[/bold]: the coin has so few possible "
+                      "schedules that even the clearest difference could be chance. 28 days (--days 28) can give one.")
+    elif schedule.days < 28:
+        console.print("[dim]A short experiment shows only a large difference; 28 days (--days 28) find smaller ones more often.[/dim]")
+    console.print("The result comes when the last day is over, not before: daily looks would find chance differences.")
     console.print("Log a check-in every day (nosetwitch log day ...) and your twitches as usual; "
                   "'nosetwitch today' says what today is, 'nosetwitch experiment report' shows the result.")
 
@@ -192,7 +187,7 @@ def experiment_report(as_json: bool = typer.Option(False, "--json", help="Print 
     service, experiments = _experiments()
     schedule = experiments.latest()
     if schedule is None:
-        fail("no experiment yet; start one with 'nosetwitch experiment start caffeine --days 14'")
+        fail("no experiment yet; start one with 'nosetwitch experiment start caffeine --days 28'")
     now = dt.datetime.now(dt.timezone.utc)
     result = analyse_experiment(schedule, service.load_diary(as_of=now), now)
     if as_json:
@@ -215,7 +210,7 @@ def experiment_report(as_json: bool = typer.Option(False, "--json", help="Print 
     if data["rate_ratio"] is not None:
         low, high = data["rate_ratio_ci95"]
         console.print(f"  Rate ratio A/B: {data['rate_ratio']:.2f} (95 % interval {low:.2f} to {high:.2f}).")
-    console.print("[italic]Days are compared by what was planned for them, whether or not it was kept. "
+    console.print(f"[italic]Days are compared by what was planned for them, whether or not it was kept. {data['caveat']} "
                   f"{NOT_A_DIAGNOSIS}[/italic]")
 
 
@@ -244,7 +239,7 @@ def today_command() -> None:
     schedule = experiments.current(today)
     if schedule is None:
         typer.echo(f"{today.isoformat()}: no experiment is running "
-                   "(start one with 'nosetwitch experiment start caffeine --days 14').")
+                   "(start one with 'nosetwitch experiment start caffeine --days 28').")
     else:
         plan = PLANS[schedule.plan]
         arm = schedule.arm_on(today)

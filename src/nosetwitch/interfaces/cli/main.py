@@ -57,7 +57,9 @@ def root(
 def _register_commands() -> None:
     # Each module adds its commands to `app` when imported.
     from nosetwitch.interfaces.cli import diary_commands  # noqa: F401
+    from nosetwitch.interfaces.cli import health_commands  # noqa: F401
     from nosetwitch.interfaces.cli import insights_commands  # noqa: F401
+    from nosetwitch.interfaces.cli import own_factor_commands  # noqa: F401
     from nosetwitch.interfaces.cli import report_commands  # noqa: F401
     from nosetwitch.interfaces.cli import triage_commands  # noqa: F401
     from nosetwitch.interfaces.web import cli as web_cli  # noqa: F401

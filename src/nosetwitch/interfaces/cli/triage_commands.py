@@ -52,7 +52,7 @@ def triage_command(
     as_of: str | None = typer.Option(
         None, "--as-of", help="Evaluate as of this moment, with an offset (default: the file's as_of, else now)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (policy nosetwitch-triage-1)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (policy nosetwitch-triage-2)."),
     schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of --json output and stop."),
 ) -> None:
     """Is this serious? Check the diary against the warning signs and say what to do."""
@@ -83,23 +83,27 @@ def triage_command(
 
 
 def show_result(result) -> None:
-    """The result for people: the level and what to do first, then why, then self-care and the safety net."""
+    """The result for people: the level and what to do first, then why, then self-care and the safety net.
+
+    At `emergency` the instruction to call is the first thing printed and the
+    self-care advice comes after the reasons, headed as something for later.
+    """
     from rich.console import Console
     from rich.panel import Panel
 
-    from nosetwitch.triage.wording import HEADLINE, INSTRUCTION, NOT_A_DIAGNOSIS
+    from nosetwitch.triage.wording import ADVICE_HEADING, HEADLINE, INSTRUCTION, NOT_A_DIAGNOSIS
 
     console = Console(highlight=False)
     style = _STYLE[result.level.value]
     console.print(Panel(INSTRUCTION[result.level], title=HEADLINE[result.level], style=style, expand=True))
     if result.reasons:
         _section(console, "Why", [(f"[{_STYLE[r.level.value]}]{r.level.value.replace('_', ' ')}[/]", r.summary) for r in result.reasons])
+    _section(console, "Get help sooner if", [("!", line) for line in result.safety_net])
     _section(
         console,
-        _ADVICE_TITLE.get(result.level.value, "What you can do yourself"),
+        ADVICE_HEADING[result.level],
         [("*" if a.points_to_you else "-", f"[bold]{a.name}[/bold]: {a.how} {a.why}") for a in result.advice],
     )
-    _section(console, "Get help sooner if", [("!", line) for line in result.safety_net])
     console.print(f"\n[italic]{NOT_A_DIAGNOSIS}[/italic]")
 
 
@@ -133,25 +137,61 @@ def _emergency_first(question) -> None:
     )
 
 
+def _safety_net_first() -> None:
+    """Printed when a check stops without a usable answer: the emergency safety net, before anything else."""
+    from rich.console import Console
+    from rich.panel import Panel
+
+    from nosetwitch.triage.wording import emergency_safety_net
+
+    console = Console(highlight=False)
+    console.print()
+    console.print(Panel(emergency_safety_net(), title="The check stopped before it was finished", style=_STYLE["emergency"]))
+
+
+class _Stopped(Exception):
+    """The check ended without a usable answer (input ended, or too many unusable answers)."""
+
+
+def _prompt(question) -> str:
+    if question.kind == "yes_no":
+        return f"{question.text} [y/n] "
+    if question.kind == "choice":
+        options = "\n".join(f"  {n}  {c.label}" for n, c in enumerate(question.choices, 1))
+        return f"{question.text}\n{options}\nYour answer (a number or a word): "
+    return f"{question.text} "
+
+
 def _ask(question) -> object:
     """Ask on stdout, read a line from stdin (works when answers are piped in)."""
     from nosetwitch.triage.questionnaire import parse_answer
 
-    suffix = " [y/n]" if question.kind == "yes_no" else ""
-    if question.kind in ("choice", "multi"):
-        suffix = f" ({', '.join(question.choices)})"
     for _ in range(_MAX_TRIES):
-        typer.echo(f"{question.text}{suffix} ", nl=False)
+        typer.echo(_prompt(question), nl=False)
         try:
             raw = input()
         except EOFError:
             typer.echo("")
-            fail("the answers ended before the questions did; nothing was saved")
+            raise _Stopped("the answers ended before the questions did") from None
         try:
             return parse_answer(question, raw)
         except ValueError as exc:
             typer.echo(f"  {exc}")
-    fail(f"no usable answer to: {question.text}; nothing was saved")
+    raise _Stopped(f"no usable answer to: {question.text}")
+
+
+def dialogue(ask, on_emergency) -> dict[str, object]:
+    """The check's questions in order: `ask(question)` gives each answer; the moment the
+    answers make an emergency, `on_emergency(question)` shows the instruction (before
+    anything is saved or computed) and no more questions are asked."""
+    from nosetwitch.triage.questionnaire import emergency_question, next_question
+
+    answers: dict[str, object] = {}
+    while (question := next_question(answers)) is not None:
+        answers[question.id] = ask(question)
+        if (emergency := emergency_question(answers)) is not None:
+            on_emergency(emergency)
+    return answers
 
 
 @app.command("check")
@@ -159,48 +199,49 @@ def check_command(
     no_save: bool = typer.Option(
         False, "--no-save", help="Only look: evaluate these answers alone, store nothing and open no database."
     ),
+    undo: str | None = typer.Option(
+        None, "--undo", metavar="CHECK_ID", help="Remove exactly the records a check answered by mistake made (its id is printed after the check)."
+    ),
 ) -> None:
-    """Questions for someone whose nose is twitching right now; emergencies are asked first."""
+    """Questions for someone whose nose is twitching right now; the signs of an emergency are asked first."""
     from nosetwitch.domain.models import Diary, Person
-    from nosetwitch.triage import triage
-    from nosetwitch.triage.questionnaire import next_question, records_from_answers
+    from nosetwitch.services.check import finish_check
 
+    if undo is not None:
+        _undo(undo)
+        return
     typer.echo("A few questions about how you are right now. Answer y or n, or as asked.\n")
-    answers: dict[str, object] = {}
-    while (question := next_question(answers)) is not None:
-        answers[question.id] = _ask(question)
-        if question.emergency and answers[question.id] is True:
-            _emergency_first(question)  # before anything else: no saving, no analysis first
+    try:
+        answers = dialogue(_ask, _emergency_first)
+    except _Stopped as stop:
+        _safety_net_first()  # before the exit: the person may be in the middle of an emergency
+        fail(f"{stop}; nothing was saved")
 
+    now = dt.datetime.now(dt.timezone.utc).astimezone()
     if no_save:
         from nosetwitch.services.diary import machine_timezone
 
-        person = Person(timezone=machine_timezone())
-        now = dt.datetime.now(dt.timezone.utc).astimezone()
-        records = records_from_answers(answers, now)
-        diary = Diary(
-            person=person,
-            episodes=[records.episode],
-            symptoms=list(records.symptoms),
-            medications=list(records.medications),
-        )
+        outcome = finish_check(None, answers, now, save=False, diary=Diary(person=Person(timezone=machine_timezone())))
     else:
-        service = open_service()
-        now = dt.datetime.now(dt.timezone.utc).astimezone()
-        records = records_from_answers(answers, now)
-        _save(service, records)
-        diary = service.load_diary(as_of=now)
+        outcome = finish_check(open_service(), answers, now, save=True)
     typer.echo("")
-    show_result(triage(diary, now))
-    if not no_save:
-        typer.echo("\nYour answers were saved in your diary.")
+    show_result(outcome.result)
+    saved = outcome.saved
+    if saved is not None and not saved.empty:
+        names = [s.id for s in saved.symptoms] + [m.record.name for m in saved.medications]
+        typer.echo(f"\nYour answers were saved in your diary ({', '.join(names)}); a check logs no twitch.")
+        typer.echo(f"Answered by mistake? `nosetwitch check --undo {saved.check_id}` removes exactly these records.")
+    elif saved is not None:
+        typer.echo("\nNothing to save: no symptom or medicine was named. A check logs no twitch.")
 
 
-def _save(service, records) -> None:
-    """Store the check's episode, symptoms and any medicine not yet in the diary (ids chosen by the service)."""
-    service.add_episode(**records.episode.model_dump(exclude={"id"}))
-    for symptom in records.symptoms:
-        service.add_symptom(**symptom.model_dump(exclude={"id"}))
-    for medication in records.medications:
-        if not service.find_medications(medication.name):
-            service.add_medication(medication)
+def _undo(check_id: str) -> None:
+    from nosetwitch.services.diary import NotFound
+
+    try:
+        removed = open_service().undo_check_answer(check_id)
+    except NotFound:
+        fail(f"--undo: no check answer {check_id!r} with records left to remove (already undone?)")
+    names = [s.id for s in removed.symptoms] + [m.record.name for m in removed.medications]
+    typer.echo(f"Removed what that check answer saved: {', '.join(names)}.")
+    typer.echo("If any sign of a stroke starts or comes back, call 112 / 911 / 999 now.")

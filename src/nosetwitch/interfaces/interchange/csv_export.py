@@ -10,6 +10,8 @@ Layout (documented for users in docs/diary.md):
   region, severity, detail, note.
 - ``days.csv``: date, then every day factor in the format's order, note.
 - ``remedies.csv``: code, at, local_date, episode_id, helped, note.
+- ``own_factors.csv``: key, label, kind, unit (the person's own factors).
+- ``own_values.csv``: date, key, label, value (one row per recorded own value).
 
 Instants are RFC 3339 with the offset they were written with;
 ``local_date`` is the calendar day in the person's time zone (the day the
@@ -94,6 +96,7 @@ def diary_tables(diary: Diary) -> dict[str, bytes]:
     """Each CSV file of the export, by file name."""
     tz = diary.tz
     person = diary.person
+    labels = {factor.key: factor.label for factor in person.own_factors}
     return {
         "person.csv": _table(("timezone", "birth_year", "sex"), [(person.timezone, person.birth_year, person.sex)]),
         "medications.csv": _table(
@@ -122,6 +125,11 @@ def diary_tables(diary: Diary) -> dict[str, bytes]:
         "remedies.csv": _table(
             ("code", "at", "local_date", "episode_id", "helped", "note"),
             ((r.code, r.at, local_date(r.at, tz), r.episode_id, r.helped, r.note) for r in diary.remedies),
+        ),
+        "own_factors.csv": _table(("key", "label", "kind", "unit"), ((f.key, f.label, f.kind, f.unit) for f in person.own_factors)),
+        "own_values.csv": _table(
+            ("date", "key", "label", "value"),
+            ((d.date, key, labels.get(key), value) for d in diary.days for key, value in sorted(d.own.items())),
         ),
     }
 

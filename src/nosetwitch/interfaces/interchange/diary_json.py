@@ -1,4 +1,4 @@
-"""The diary JSON document (format `nosetwitch-diary`, version 1).
+"""The diary JSON document (format `nosetwitch-diary`; reads versions 1 and 2, writes 2).
 
 `parse_diary` turns bytes into a validated `Diary` or raises
 `DiaryFormatError` whose message names the record and the field, e.g.
@@ -127,6 +127,10 @@ def _plain(value: Any) -> Any:
 def diary_to_dict(diary: Diary, *, include_as_of: bool = True) -> dict[str, Any]:
     """The interchange document for a diary, every field of the format present."""
     document = _plain(diary.model_dump(mode="python"))
+    document["version"] = 2  # a writer writes the newest version; a version 1 file reads as the same diary
+    for day in document["days"]:
+        if not day["own"]:
+            del day["own"]  # optional in the format: absent means no own factor recorded that day
     if not include_as_of or diary.as_of is None:
         document.pop("as_of", None)
     return document

@@ -29,8 +29,10 @@ import datetime as dt
 import uuid
 from typing import Any, Iterable
 
+from nosetwitch.domain import vocabulary
 from nosetwitch.domain.models import DAY_FACTORS, Diary, Episode, Site, Side
 from nosetwitch.interfaces.interchange.fhir_codes import CodeBook, code_book
+from nosetwitch.triage.result import POLICY
 
 FHIR_VERSION = "5.0.0"
 """What `fhir.resources` 8.x validates against by default (R5)."""
@@ -52,26 +54,8 @@ _FACTOR_UNITS: dict[str, tuple[str, str] | None] = {
     "screen_h": ("h", "h"),
     "exercise_min": ("min", "min"),
 }
-_FACTOR_LABELS = {
-    "sleep_h": "Sleep the night before",
-    "caffeine_mg": "Caffeine, all sources",
-    "nicotine_units": "Nicotine (cigarettes, pouches or vape sessions)",
-    "alcohol_units": "Alcohol, standard drinks",
-    "stress": "Stress, 0-10",
-    "water_l": "Fluid intake",
-    "magnesium_mg": "Magnesium intake",
-    "potassium_mg": "Potassium intake",
-    "calcium_mg": "Calcium intake",
-    "facial_strain": "Repetitive facial strain, 0-10",
-    "screen_h": "Screen time",
-    "exercise_min": "Exercise",
-}
-_LEVEL_ACTION = {
-    "self_care": "Home measures, keep logging, watch for the warning signs.",
-    "consult": "Book an appointment with a doctor in the coming days; do not stop a prescribed medicine on your own.",
-    "urgent": "Get medical advice today (within 24 hours).",
-    "emergency": "Call the local emergency number now (112 / 911 / 999).",
-}
+_FACTOR_LABELS = {name: vocabulary.factor_long(name) for name in vocabulary.FACTORS}
+_LEVEL_ACTION = vocabulary.LEVEL_ACTIONS
 NOT_A_DIAGNOSIS = "Self-reported diary data exported by nosetwitch. Not a diagnosis and no substitute for a clinician."
 
 
@@ -237,6 +221,30 @@ def _day_factors(book: CodeBook, diary: Diary, patient_ref: dict[str, str]) -> I
                 "effectiveDateTime": day.date.isoformat(),
                 "valueQuantity": quantity,
             }
+        for key, value in sorted(day.own.items()):
+            yield _own_factor_value(book, diary, patient_ref, day.date, key, value)
+
+
+def _own_factor_value(book: CodeBook, diary: Diary, patient_ref: dict[str, str], date, key: str, value) -> tuple[str, dict[str, Any]]:
+    """An own factor's value of a day: coded in the project's own system as `own/<key>`, named by the person's label."""
+    factor = diary.person.own_factor(key)
+    label = factor.label if factor is not None else key
+    if isinstance(value, bool):
+        observed: dict[str, Any] = {"valueBoolean": value}
+    elif factor is not None and factor.kind.value == "scale":
+        observed = {"valueInteger": int(value)}
+    else:
+        observed = {"valueQuantity": {"value": value, **({"unit": factor.unit} if factor is not None and factor.unit else {})}}
+    resource_key = f"{date.isoformat()}/own/{key}"
+    return _uuid("day", resource_key), {
+        "resourceType": "Observation",
+        "id": _uuid("day", resource_key).removeprefix("urn:uuid:"),
+        "status": "final",
+        "code": {"coding": [book.own("day_factor", f"own/{key}", label)], "text": label},
+        "subject": patient_ref,
+        "effectiveDateTime": date.isoformat(),
+        **observed,
+    }
 
 
 def _remedies(book: CodeBook, diary: Diary, patient_ref: dict[str, str]) -> Iterable[tuple[str, dict[str, Any]]]:
@@ -360,7 +368,7 @@ def _risk_assessment(
         "subject": patient_ref,
         "occurrenceDateTime": _instant(as_of),
         "code": {"coding": [book.own("triage", "urgency", "How soon to seek professional help")]},
-        "method": {"coding": [book.own("triage", "nosetwitch-triage-1", "nosetwitch triage policy 1")]},
+        "method": {"coding": [book.own("triage", POLICY, f"nosetwitch triage policy {POLICY.rsplit('-', 1)[-1]}")]},
         "prediction": predictions,
         "mitigation": _LEVEL_ACTION.get(level, level),
         "note": [{"text": NOT_A_DIAGNOSIS}],

@@ -62,13 +62,26 @@ async def get_overview(request: Request, viewer: LoopViewerDep):
     return await run_for(request, usecases.overview_json, viewer)
 
 
-@router.post("/episodes", response_model=Episode, status_code=201, tags=["episodes"], responses=INVALID)
-async def create_episode(request: Request, viewer: LoopViewerDep, episode: s.EpisodeCreate):
-    """Log a twitch; an empty object `{}` logs one at the nose, now."""
+REPEATED = {200: {"description": "the same twitch was stored before under this id: the stored episode"}, 409: {"description": "the id belongs to a different twitch"}}
+
+
+@router.post("/episodes", response_model=Episode, status_code=201, tags=["episodes"], responses=INVALID | REPEATED)
+async def create_episode(request: Request, viewer: LoopViewerDep, episode: s.EpisodeCreate, response: Response):
+    """Log a twitch; an empty object `{}` logs one at the nose, now.
+
+    Idempotent by `id`: sending a twitch again with an id already stored and
+    the same fields answers 200 with the stored episode and stores nothing
+    (so an offline queue can retry safely); the same id with different
+    fields is refused (409 naming `id`)."""
     fields = episode.model_dump(exclude_unset=True)
-    if request.app.state.web.multi_user:  # see deps.run_for
-        return await run_for(request, usecases.add_episode, viewer, fields)
-    return await usecases.add_episode_on_loop(viewer, fields)
+    try:
+        if request.app.state.web.multi_user:  # see deps.run_for
+            return await run_for(request, usecases.add_episode, viewer, fields)
+        return await usecases.add_episode_on_loop(viewer, fields)
+    except Problem as clash:
+        stored = await run_for(request, usecases.repeated_episode, viewer, fields, clash)
+        response.status_code = 200
+        return stored
 
 
 # --- session and accounts ----------------------------------------------------------------
@@ -138,12 +151,16 @@ def delete_account(request: Request, confirmation: s.AccountDeletion):
 
 @router.get("/profile", response_model=Person, tags=["profile"])
 def get_profile(viewer: ViewerDep):
-    """The person: time zone (it defines calendar days), birth year, sex."""
+    """The person: time zone (it defines calendar days), birth year, sex, and their own factors."""
     return viewer.diary.get_person()
 
 
 @router.put("/profile", response_model=Person, tags=["profile"], responses=INVALID)
 def put_profile(viewer: ViewerDep, person: Person):
+    """Replace the person. Without `own_factors` the stored own factors stay; a list replaces them
+    (409 when a stored day holds a value the new list would not allow)."""
+    if "own_factors" not in person.model_fields_set:
+        person = person.model_copy(update={"own_factors": viewer.diary.get_person().own_factors})
     return usecases.call(viewer.diary.set_person, person)
 
 
@@ -304,8 +321,12 @@ def delete_medication(viewer: ViewerDep, medication_id: Key):
 
 @router.get("/triage", tags=["triage"])
 def get_triage(viewer: ViewerDep, as_of: AsOf = None):
-    """The triage result (policy nosetwitch-triage-1) for the stored diary at `as_of` (default now)."""
-    return usecases.triage_of(viewer, usecases.aware(as_of, "as_of")).to_dict()
+    """The triage result (policy nosetwitch-triage-2) for the stored diary at `as_of` (default now), plus
+    `summary`: the result in plain words, what to do first (at emergency: the instruction to call)."""
+    from nosetwitch.triage.wording import plain_summary
+
+    result = usecases.triage_of(viewer, usecases.aware(as_of, "as_of"))
+    return {**result.to_dict(), "summary": plain_summary(result)}
 
 
 @router.get("/check/questions", tags=["triage"])
@@ -317,11 +338,23 @@ def check_questions():
 @router.post("/check", tags=["triage"], responses=INVALID)
 def run_check(viewer: ViewerDep, answers: dict[str, bool | str | list[str]], save: bool = True):
     """Answer the check: `{"question_id": answer}` (yes/no as true/false, a choice as
-    text, several as a list). While questions remain, `next_question` names the
-    next one. A yes to an emergency question stops there with `emergency: true`
-    and the instruction; at the end the answers are saved (unless `save=false`)
-    and the triage result is returned."""
+    its value). While questions remain, `next_question` names the next one. An
+    answer that makes an emergency (a stroke-type sign that came on suddenly or
+    on waking) ends it with `emergency: true` and the instruction; at the end the
+    answers are saved (unless `save=false`; `saved.check_id` undoes them with
+    DELETE /check/{check_id}) and the triage result, with its `summary`, is returned.
+    A check logs no twitch episode."""
     return usecases.run_check(viewer, answers, save=save)
+
+
+@router.delete("/check/{check_id}", tags=["triage"])
+def undo_check(viewer: ViewerDep, check_id: str):
+    """"I answered by mistake": remove exactly the records the check answer `check_id`
+    (`saved.check_id` of POST /check) made. 404 when nothing of it is left."""
+    from nosetwitch.interfaces.web import check
+
+    removed = check.undo(viewer, check_id)
+    return {"check_id": check_id, "symptoms": [s.id for s in removed.symptoms], "medications": [m.record.name for m in removed.medications]}
 
 
 @router.get("/insights", tags=["insights"])

@@ -16,58 +16,15 @@ from html import escape
 
 from markupsafe import Markup
 
-PER_UNITS: dict[str, tuple[str, str]] = {
-    "stress": ("point", "points"),
-    "facial_strain": ("point", "points"),
-    "alcohol_units": ("drink", "drinks"),
-    "nicotine_units": ("unit", "units"),
-}
-"""How 'per N ...' reads in the forest plot where the axis unit would not ('per 1 /10')."""
-
-FACTOR_LABELS: dict[str, tuple[str, str]] = {
-    "sleep_h": ("Sleep", "h"),
-    "caffeine_mg": ("Caffeine", "mg"),
-    "nicotine_units": ("Nicotine", "units"),
-    "alcohol_units": ("Alcohol", "drinks"),
-    "stress": ("Stress", "/10"),
-    "water_l": ("Fluids", "l"),
-    "magnesium_mg": ("Magnesium", "mg"),
-    "potassium_mg": ("Potassium", "mg"),
-    "calcium_mg": ("Calcium", "mg"),
-    "facial_strain": ("Facial strain", "/10"),
-    "screen_h": ("Screen time", "h"),
-    "exercise_min": ("Exercise", "min"),
-}
+from nosetwitch.domain.vocabulary import factor_label, factor_unit, lag_words, per_text  # noqa: F401 (the words people read)
+from nosetwitch.domain.vocabulary import number_text as _fmt
 
 
-def factor_label(field: str) -> str:
-    return FACTOR_LABELS.get(field, (field.replace("_", " ").capitalize(), ""))[0]
-
-
-def factor_unit(field: str) -> str:
-    return FACTOR_LABELS.get(field, ("", ""))[1]
-
-
-def per_text(field: str, per: float | None) -> str:
-    """'per 100 mg', 'per 1 point', 'per 2 drinks'."""
-    if not per:
-        return ""
-    if field in PER_UNITS:
-        one, many = PER_UNITS[field]
-        return f"per {_fmt(per)} {one if per == 1 else many}"
-    return f"per {_fmt(per)} {factor_unit(field)}".strip()
-
-
-def _fmt(value: float) -> str:
-    if value == int(value):
-        return str(int(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def _svg(width: int, height: int, title: str, desc: str, body: list[str], css_class: str) -> Markup:
-    ident = f"c{abs(hash((title, desc))) % 10**8}"
+def _svg(width: int, height: int, title: str, desc: str, body: list[str], css_class: str, role: str = "img") -> Markup:
+    """`role="group"` for a chart with links in it (an image's parts cannot be links)."""
+    ident = f"c{abs(hash((title, desc, width, css_class))) % 10**8}"
     return Markup(
-        f'<svg class="chart {css_class}" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="chart {css_class}" viewBox="0 0 {width} {height}" role="{role}" '
         f'aria-labelledby="{ident}t {ident}d" xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMinYMin meet">'
         f'<title id="{ident}t">{escape(title)}</title><desc id="{ident}d">{escape(desc)}</desc>'
         + "".join(body)
@@ -85,13 +42,26 @@ def _heat_level(count: int) -> int:
     return max(i for i, bound in enumerate(HEAT_LEVELS) if count >= bound)
 
 
-def calendar_heatmap(counts: Mapping[dt.date, int], end: dt.date, *, weeks: int = 17) -> Markup:
-    """Weeks as columns (Monday at the top), each day a cell with its count written in it."""
+def calendar_heatmap(
+    counts: Mapping[dt.date, int],
+    end: dt.date,
+    *,
+    weeks: int = 17,
+    first_day: dt.date | None = None,
+    day_link: str | None = None,
+) -> Markup:
+    """Weeks as columns (Monday at the top), each day a cell with its count written in it.
+
+    Days before `first_day` (the diary's first record) are outlined and labelled
+    "no diary yet", not drawn as days without twitching (an empty diary: pass the day
+    after `end`; None: every day counts). `day_link`, a format
+    string with `{date}`, makes each day with twitching a link (to that day's records).
+    """
     cell, gap, left, top = 26, 3, 34, 22
     first_monday = end - dt.timedelta(days=end.weekday()) - dt.timedelta(weeks=weeks - 1)
     right_labels = left + weeks * (cell + gap) + 4
-    width = right_labels + 34  # weekday names on both sides: a phone shows the newest end
-    height = top + 7 * (cell + gap) + 40
+    width = right_labels + 34  # weekday names on both sides
+    height = top + 7 * (cell + gap) + 64
     body = []
     for row, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
         if name:
@@ -111,34 +81,47 @@ def calendar_heatmap(counts: Mapping[dt.date, int], end: dt.date, *, weeks: int 
             day = monday + dt.timedelta(days=row)
             if day > end:
                 continue
+            y = top + row * (cell + gap)
+            name = f"{day.strftime('%a')} {day.day} {day.strftime('%b %Y')}"
+            if first_day is not None and day < first_day:
+                body.append(
+                    f'<g><title>{escape(name)}: no diary yet</title>'
+                    f'<rect class="heat heatnone" x="{x + 0.5}" y="{y + 0.5}" width="{cell - 1}" height="{cell - 1}" rx="3"/></g>'
+                )
+                continue
             count = counts.get(day, 0)
             total += count
             if count > busiest[0]:
                 busiest = (count, day)
             level = _heat_level(count)
-            y = top + row * (cell + gap)
-            label = f"{day.strftime('%a')} {day.day} {day.strftime('%b %Y')}: {count} twitch episode{'s' if count != 1 else ''}"
-            body.append(
-                f'<g><title>{escape(label)}</title>'
-                f'<rect class="heat heat{level}" x="{x}" y="{y}" width="{cell}" height="{cell}" rx="3"/>'
-            )
+            label = f"{name}: {count} twitch episode{'s' if count != 1 else ''}"
+            link = day_link.format(date=day.isoformat()) if day_link and count else None
+            body.append(f'<a href="{escape(link)}" aria-label="{escape(label)}, show the records">' if link else f"<g><title>{escape(label)}</title>")
+            body.append(f'<rect class="heat heat{level}" x="{x}" y="{y}" width="{cell}" height="{cell}" rx="3"/>')
             if count:
                 body.append(f'<text class="cellnum heatnum{level}" x="{x + cell / 2:.1f}" y="{y + cell * 0.68:.1f}" text-anchor="middle">{count}</text>')
             if day == end:
                 body.append(f'<rect class="today" x="{x - 1}" y="{y - 1}" width="{cell + 2}" height="{cell + 2}" rx="4"/>')
-            body.append("</g>")
+            body.append("</a>" if link else "</g>")
     legend_y = top + 7 * (cell + gap) + 14
-    legend = [("none", 0), ("1–2", 1), ("3–5", 2), ("6+", 3)]
     body.append(f'<text class="axis" x="{left}" y="{legend_y + 12}">Episodes a day:</text>')
-    for i, (name, level) in enumerate(legend):
+    for i, (name, level) in enumerate([("none", "0"), ("1–2", "1"), ("3–5", "2"), ("6+", "3")]):
         lx = left + 110 + i * 62
         body.append(f'<rect class="heat heat{level}" x="{lx}" y="{legend_y}" width="16" height="16" rx="3"/>')
         body.append(f'<text class="axis" x="{lx + 21}" y="{legend_y + 12}">{name}</text>')
+    body.append(f'<rect class="heat heatnone" x="{left + 110.5}" y="{legend_y + 24.5}" width="15" height="15" rx="3"/>')
+    body.append(f'<text class="axis" x="{left + 131}" y="{legend_y + 36}">no diary yet</text>')
     days = (end - first_monday).days + 1
-    desc = f"{total} twitch episodes over the {days} days up to {end.isoformat()}."
+    if first_day is not None and first_day > end:
+        desc = f"No diary yet in the {days} days up to {end.isoformat()}."
+    else:
+        since = max(first_day or first_monday, first_monday)
+        desc = f"{total} twitch episodes over the {(end - since).days + 1} days up to {end.isoformat()}."
+        if since > first_monday:
+            desc += f" The diary began on {since.isoformat()}; the days before are marked 'no diary yet'."
     if busiest[1] is not None:
         desc += f" Busiest day: {busiest[1].isoformat()} with {busiest[0]}."
-    return _svg(width, height, "Calendar of daily twitch counts", desc, body, "heatmap")
+    return _svg(width, height, "Calendar of daily twitch counts", desc, body, f"heatmap heatmap-{weeks}w", role="group" if day_link else "img")
 
 
 # --- daily counts with a factor overlay ------------------------------------------
@@ -151,11 +134,15 @@ def daily_counts_chart(
     *,
     factor: str | None = None,
     factor_values: Mapping[dt.date, float] | None = None,
+    width: int = 760,
 ) -> Markup:
-    """Bars of episodes per day; the chosen factor as a dashed line with square markers."""
+    """Bars of episodes per day; the chosen factor as a dashed line with square markers.
+
+    `width` below 500 (a phone's version): the factor's legend goes on a line of its own."""
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-    width, height = 760, 300
-    left, right, top, bottom = 44, 58 if factor else 16, 20, 48
+    narrow = width < 500
+    height = 316 if narrow else 300
+    left, right, top, bottom = 44, 58 if factor else 16, 20, 66 if narrow else 48
     plot_w, plot_h = width - left - right, height - top - bottom
     top_count = max([counts.get(d, 0) for d in days] + [1])
     y_max = max(2, math.ceil(top_count * 1.1))
@@ -180,7 +167,9 @@ def daily_counts_chart(
             body.append(f'<text class="axis" x="{x:.1f}" y="{top + plot_h + 16}">{day.strftime("%d %b")}</text>')
             body.append(f'<line class="tick" x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 4}"/>')
     desc = f"Episodes per day from {start.isoformat()} to {end.isoformat()}: {sum(counts.get(d, 0) for d in days)} in all, at most {top_count} on one day."
-    legend = [f'<rect class="bar" x="{left}" y="{height - 18}" width="14" height="12"/><text class="axis" x="{left + 19}" y="{height - 8}">episodes per day (bars, left scale)</text>']
+    # the legend: one line, or two on a narrow chart (the factor's under the bars')
+    bars_y = height - 12 - (18 if narrow else 0)
+    legend = [f'<rect class="bar" x="{left}" y="{bars_y - 6}" width="14" height="12"/><text class="axis" x="{left + 19}" y="{bars_y + 4}">episodes per day (bars, left scale)</text>']
     if factor and factor_values:
         values = [(i, factor_values[d]) for i, d in enumerate(days) if d in factor_values]
         if values:
@@ -195,10 +184,11 @@ def daily_counts_chart(
                 y = top + plot_h - tick / f_max * plot_h
                 body.append(f'<text class="axis overlayaxis" x="{left + plot_w + 6}" y="{y + 4:.1f}">{_fmt(round(tick, 1))}</text>')
             name = f"{factor_label(factor)} ({unit})" if unit else factor_label(factor)
+            lx, ly = (left, height - 12) if narrow else (left + 300, height - 12)
             legend.append(
-                f'<line class="overlay" x1="{left + 300}" y1="{height - 12}" x2="{left + 330}" y2="{height - 12}"/>'
-                f'<rect class="overlaymark" x="{left + 312.5}" y="{height - 14.5}" width="5" height="5"/>'
-                f'<text class="axis" x="{left + 336}" y="{height - 8}">{escape(name)} (dashed line, right scale)</text>'
+                f'<line class="overlay" x1="{lx}" y1="{ly}" x2="{lx + 30}" y2="{ly}"/>'
+                f'<rect class="overlaymark" x="{lx + 12.5}" y="{ly - 2.5}" width="5" height="5"/>'
+                f'<text class="axis" x="{lx + 36}" y="{ly + 4}">{escape(name)} (dashed line, right scale)</text>'
             )
             desc += f" {factor_label(factor)} is drawn as a dashed line on {len(values)} days with a check-in."
     body.extend(legend)
@@ -223,8 +213,7 @@ def _ticks(low: float, high: float, count: int) -> list[float]:
 # --- forest plot of associations -------------------------------------------------
 
 
-def _lag_words(lag: int) -> str:
-    return "same day" if lag == 0 else ("day before" if lag == 1 else f"{lag} days before")
+_lag_words = lag_words
 
 
 def forest_plot(associations: Sequence[Mapping]) -> Markup:
@@ -250,7 +239,7 @@ def forest_plot(associations: Sequence[Mapping]) -> Markup:
 
     body = [
         f'<text class="axis strong" x="8" y="18">Factor (when)</text>',
-        f'<text class="axis strong" x="{width - right + 10}" y="18">× rate (95% interval)</text>',
+        f'<text class="axis strong" x="{width - right + 10}" y="18">times as much (likely range)</text>',
     ]
     one = x_of(1.0)
     body.append(f'<line class="refline" x1="{one:.1f}" y1="{top - 6}" x2="{one:.1f}" y2="{top + len(rows) * row_h}"/>')
@@ -281,7 +270,7 @@ def forest_plot(associations: Sequence[Mapping]) -> Markup:
         body.append(f'<line class="ci {"sig" if significant else "nonsig"}" x1="{x_of(low):.1f}" y1="{y:.1f}" x2="{x_of(high):.1f}" y2="{y:.1f}"/>')
         cx = x_of(ratio)
         text = f"{ratio:.2f} ({low:.2f}–{high:.2f})"
-        tip = f"{label}: rate ratio {text} {per}; {'held up after correction' if significant else 'could be chance'}"
+        tip = f"{label}: twitching {text} times as much {per}; {'held up once chance was allowed for' if significant else 'could be chance'}"
         if significant:
             body.append(f'<path class="mark sig" d="M{cx:.1f} {y - 6:.1f} l6 6 l-6 6 l-6 -6z"><title>{escape(tip)}</title></path>')
         else:
@@ -328,7 +317,7 @@ def remedy_chart(remedies: Sequence[Mapping], names: Mapping[str, str] | None = 
                 body.append(f'<line class="whisker" x1="{x1:.1f}" y1="{y + row_h / 2:.1f}" x2="{x2:.1f}" y2="{y + row_h / 2:.1f}"/>')
                 for xe in (x1, x2):
                     body.append(f'<line class="whisker" x1="{xe:.1f}" y1="{y + 8}" x2="{xe:.1f}" y2="{y + row_h - 8}"/>')
-                text += f" ({rate:.0%}, 95% interval {ci[0]:.0%}–{ci[1]:.0%})"
+                text += f" ({rate:.0%}, likely between {ci[0]:.0%} and {ci[1]:.0%})"
         # beside the bar the short form; the full one is in the title and the description
         body.append(f'<text class="axis" x="{left + plot_w + 8}" y="{y + row_h / 2 - 2:.1f}">{escape(label)}</text>')
         if rate is not None and row.get("ci95"):

@@ -1,25 +1,32 @@
 """The check ("is this serious?") on the web: the questions of
-`nosetwitch.triage.questionnaire`, one at a time, emergency questions first.
+`nosetwitch.triage.questionnaire`, one at a time, the signs of a stroke first.
 
 The answers so far travel in hidden form fields (`a_<question id>`), so the
-check works without JavaScript and without server-side state. A "yes" to an
-emergency question ends it at once with a full-screen instruction to call
-the emergency number; at the end the answers are saved to the diary (unless
-the person unticked that) and the triage result is shown.
+check works without JavaScript and without server-side state. The moment an
+answer makes an emergency, the questions stop and a full-screen instruction
+to call the emergency number is shown; the same screen is shown when the
+stored diary (not an answer) puts the result at `emergency`. Answers are
+finished by `services.check.finish_check` (saved by the one service function,
+unless the person unticked that), which the CLI uses too. "I answered by
+mistake" removes exactly the records that answer made.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
 
 from nosetwitch.interfaces.web.deps import Viewer
 from nosetwitch.interfaces.web.problems import Problem
+from nosetwitch.services.check import CheckOutcome, finish_check
+from nosetwitch.triage import Level
 from nosetwitch.triage import questionnaire as qn
+from nosetwitch.triage.wording import ADVICE_HEADING, INSTRUCTION, plain_summary
 
-EMERGENCY_INSTRUCTION = "Call 112 / 911 / 999 now."
+EMERGENCY_INSTRUCTION = INSTRUCTION[Level.EMERGENCY]
 
 
 def questions() -> tuple[qn.Question, ...]:
@@ -33,8 +40,8 @@ def question_json(q: qn.Question) -> dict[str, Any]:
         "kind": q.kind,
         "hint": q.hint,
         "emergency": q.emergency,
-        "choices": list(q.choices),
-        "ask_if_yes": q.ask_if_yes,
+        "choices": [{"value": c.value, "label": c.label} for c in q.choices],
+        "ask_if": {"question": q.ask_if[0], "answer": q.ask_if[1]} if q.ask_if else None,
     }
 
 
@@ -68,109 +75,137 @@ def parse_answers(raw: dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
-def save_answers(viewer: Viewer, answers: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
-    """Store the check's episode, symptoms and any medicine not yet in the diary."""
-    records = qn.records_from_answers(answers, now, id_prefix=f"check{now.strftime('%Y%m%d%H%M%S')}")
-    diary = viewer.diary
-    diary.add_episode(records.episode)
-    for symptom in records.symptoms:
-        diary.add_symptom(symptom)
-    added_medicines = []
-    for medication in records.medications:
-        if not diary.find_medications(medication.name):
-            diary.add_medication(medication)
-            added_medicines.append(medication.name)
-    return {"episode": records.episode.id, "symptoms": [s.id for s in records.symptoms], "medications": added_medicines}
+def saved_json(outcome: CheckOutcome) -> dict[str, Any] | None:
+    saved = outcome.saved
+    if saved is None:
+        return None
+    return {
+        "check_id": saved.check_id,
+        "symptoms": [s.id for s in saved.symptoms],
+        "medications": [m.record.name for m in saved.medications],
+    }
 
 
 def evaluate(viewer: Viewer, raw: dict[str, Any], *, save: bool) -> dict[str, Any]:
-    """The API's check: the next question, the emergency stop, or the saved result."""
-    from nosetwitch.interfaces.web.usecases import now_for, triage_of
+    """The API's check: the next question, or the end (saved unless `save=false`) with the triage."""
+    from nosetwitch.interfaces.web.usecases import now_for
 
     answers = parse_answers(raw)
-    emergency = qn.emergency_yes(answers)
     following = qn.next_question(answers)
-    result: dict[str, Any] = {"emergency": emergency is not None, "instruction": None, "next_question": None, "saved": None, "triage": None}
-    if emergency is None and following is not None:
+    result: dict[str, Any] = {"emergency": False, "instruction": None, "next_question": None, "saved": None, "triage": None}
+    if following is not None:
         result["next_question"] = question_json(following)
         return result
-    now = now_for(viewer)
-    if save:
-        result["saved"] = save_answers(viewer, answers, now)
-    if emergency is not None:
-        result["instruction"] = EMERGENCY_INSTRUCTION
-    result["triage"] = (triage_of(viewer, now) if save else triage_unsaved(viewer, answers, now)).to_dict()
-    return result
-
-
-def triage_unsaved(viewer: Viewer, answers: dict[str, Any], now: dt.datetime):
-    """Triage of the stored diary plus the answers, without writing anything."""
-    from nosetwitch.triage import triage
-
-    diary = viewer.diary.load_diary(as_of=now)
-    records = qn.records_from_answers(answers, now, id_prefix=f"check{now.strftime('%Y%m%d%H%M%S')}")
-    diary = diary.model_copy(
-        update={
-            "episodes": [*diary.episodes, records.episode],
-            "symptoms": [*diary.symptoms, *records.symptoms],
-            "medications": [*diary.medications, *records.medications],
-        }
+    outcome = finish_check(viewer.diary, answers, now_for(viewer), save=save)
+    emergency = outcome.result.level is Level.EMERGENCY
+    result.update(
+        emergency=emergency,
+        instruction=EMERGENCY_INSTRUCTION if emergency else None,
+        saved=saved_json(outcome),
+        triage={**outcome.result.to_dict(), "summary": plain_summary(outcome.result)},
     )
-    return triage(diary, now)
+    return result
 
 
 # --- the page ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Step:
+    """What the page shows for the answers posted so far: a template and its values."""
+
+    template: str
+    values: dict[str, Any] = field(default_factory=dict)
+    outcome: CheckOutcome | None = None
+
+    @property
+    def level(self) -> Level | None:
+        """The level the page shows (None while questions remain)."""
+        return None if self.outcome is None else self.outcome.result.level
+
+
+def _answers_of_form(form) -> tuple[dict[str, Any], str | None, str | None]:
+    """(answers understood, question asked now, message when its answer was not understood)."""
+    raw = {key[2:]: value for key, value in form.items() if key.startswith("a_")}
+    current = form.get("question")
+    if current in {q.id for q in qn.QUESTIONS}:
+        raw[current] = form.get("answer", "")
+    answers: dict[str, Any] = {}
+    error = None
+    for question_id, value in raw.items():
+        try:
+            q = qn.question(question_id)
+        except KeyError:
+            continue  # a stale or foreign field: ignored, the questions decide what is asked
+        try:
+            answers[q.id] = qn.parse_answer(q, raw_answer(value))
+        except ValueError as exc:
+            if question_id == current:
+                error = str(exc)  # ask it again with the message
+    return answers, current, error
+
+
+def step(viewer: Viewer, form) -> Step:
+    """The next step of the check for a posted form (the web page's handler, without HTML)."""
+    from nosetwitch.interfaces.web.usecases import now_for
+
+    answers, _, error = _answers_of_form(form)
+    save = "1" in form.getlist("save") if form else True  # the box, or the hidden "0" when unticked
+    following = qn.next_question(answers)
+    if following is not None:
+        return Step(
+            "check.html",
+            {
+                "question": following,
+                "answers": {k: raw_answer(v) for k, v in answers.items() if qn.is_asked(qn.question(k), answers)},
+                "number": qn.asked_so_far(answers) + 1,
+                "save": save,
+                "error": error,
+                "started": bool(answers),
+            },
+        )
+    outcome = finish_check(viewer.diary, answers, now_for(viewer), save=save)
+    result = outcome.result
+    values = {
+        "triage": result,
+        "main_reason": result.reasons[0] if result.reasons else None,
+        "saved": outcome.saved,
+        "answered": outcome.emergency,
+        "advice_heading": ADVICE_HEADING[result.level],
+        "instruction": INSTRUCTION[result.level],
+    }
+    if result.level is Level.EMERGENCY:
+        return Step("check_emergency.html", values, outcome)
+    return Step("check_result.html", values, outcome)
+
+
 def page(request: Request, viewer: Viewer, form) -> Any:
     """Render the next step of the check for the answers posted so far."""
     from nosetwitch.interfaces.web.pages import render
-    from nosetwitch.interfaces.web.usecases import now_for, triage_of
 
-    raw = {key[2:]: value for key, value in form.items() if key.startswith("a_")}
-    current = form.get("question")
-    if current:
-        q = qn.question(current) if current in {x.id for x in qn.QUESTIONS} else None
-        if q is not None:
-            if q.kind == "multi":
-                raw[q.id] = ",".join(form.getlist("answer"))
-            else:
-                raw[q.id] = form.get("answer", "")
-    save = "1" in form.getlist("save") if form else True  # the box, or the hidden "0" when unticked
-    error = None
-    try:
-        answers = parse_answers(raw)
-    except Problem as exc:
-        # Ask the question again with the message; keep the answers that were fine.
-        answers = {}
-        for question_id, value in raw.items():
-            if question_id == current:
-                continue
-            try:
-                answers[question_id] = qn.parse_answer(qn.question(question_id), raw_answer(value))
-            except (KeyError, ValueError):
-                pass
-        error = exc.errors[0]["message"] if exc.errors else exc.detail
-    emergency = qn.emergency_yes(answers)
-    following = None if emergency else qn.next_question(answers)
-    if emergency is None and following is not None:
-        asked = [q for q in qn.QUESTIONS if q.id in answers]
-        return render(
-            request,
-            "check.html",
-            title="Check",
-            question=following,
-            answers={k: raw_answer(v) for k, v in answers.items()},
-            number=len(asked) + 1,
-            emergency_count=len(qn.EMERGENCY_QUESTIONS),
-            save=save,
-            error=error,
-            started=bool(answers),
-        )
-    now = now_for(viewer)
-    saved = save_answers(viewer, answers, now) if save else None
-    if emergency is not None:
-        return render(request, "check_emergency.html", title="Call 112 / 911 / 999 now", question=emergency, saved=saved)
-    result = triage_of(viewer, now) if save else triage_unsaved(viewer, answers, now)
-    main = result.reasons[0] if result.reasons else None
-    return render(request, "check_result.html", title="Check result", triage=result, main_reason=main, saved=saved)
+    shown = step(viewer, form)
+    titles = {"check.html": "Check", "check_emergency.html": "Call 112 / 911 / 999 now", "check_result.html": "Check result"}
+    return render(request, shown.template, title=titles[shown.template], **shown.values)
+
+
+def undo(viewer: Viewer, check_id: str):
+    """Remove exactly the records the check answer `check_id` made (404 when nothing is left)."""
+    from nosetwitch.interfaces.web.usecases import call
+
+    return call(viewer.diary.undo_check_answer, check_id)
+
+
+def emergency_words(level: Level) -> dict[str, str]:
+    """The instruction and the heading of the advice for a level, for the overview."""
+    return {"instruction": INSTRUCTION[level], "advice_heading": ADVICE_HEADING[level]}
+
+
+def still_there(viewer: Viewer, as_of: dt.datetime) -> list:
+    """Symptoms a check recorded that are still open: the overview asks "Is it still there?"
+    so that a sign answered once does not keep the level up for ever unnoticed."""
+    return viewer.diary.read(
+        lambda diary, _timeline: [
+            s for s in diary.symptoms
+            if s.ended_at is None and s.started_at <= as_of and (s.note or "").startswith(qn.CHECK_NOTE)
+        ]
+    )

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import gc
 import ipaddress
+import json
+import logging
 import os
+import sys
 import secrets
 import threading
 
@@ -79,34 +82,72 @@ def _check_port_free(host: str, port: int) -> None:
             fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}); is nosetwitch already running? Try --port {port + 1}")
 
 
-def serve_app(database_url: str | None, *, host: str, port: int, open_browser: bool, multi_user: bool, allow_signup: bool = True, forwarded_allow_ips: str | None = None) -> None:
-    """Build the app and run it until Ctrl-C."""
-    import uvicorn
+def home_network_address() -> str | None:
+    """This computer's address on its home network: the source address of its default route.
 
+    Connecting a UDP socket sends nothing; it only asks the kernel which
+    address it would send from. None when there is no network.
+    """
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never answered, never sent
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if is_loopback(address) or address == "0.0.0.0" else address
+
+
+def _listening_socket(host: str, port: int):
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _show_pairing(lan) -> None:
+    """The QR code and the code, in an interactive terminal only: output that goes
+    to a file or a log (not a terminal) never holds a pairing code."""
+    import sys
+
+    from nosetwitch.interfaces.web.phone import qr_terminal
+
+    if not sys.stdout.isatty():
+        typer.echo("To pair a phone, open Profile › Use on my phone on this computer (no code is printed: the output is not a terminal).")
+        return
+    pairing = lan.codes.new()
+    typer.echo(qr_terminal(lan.pair_url(pairing)))
+    typer.echo(f"Scan it with your phone, or open {lan.url}/pair and type {pairing.grouped} (it works once, for {max(1, round(lan.codes.lifetime_s / 60))} minutes).")
+    typer.echo("A new code any time: Profile › Use on my phone, on this computer.")
+
+
+WORKER_CONFIG_ENV = "NOSETWITCH_WORKER_CONFIG"
+"""How `serve --workers N` hands the app's settings to its worker processes (JSON)."""
+
+
+def worker_app():
+    """The app of one worker process of `serve --workers N` (uvicorn calls it in each)."""
     from nosetwitch.interfaces.web import create_app
-    from nosetwitch.storage.database import DatabaseError
 
-    loopback = is_loopback(host)
-    _check_port_free(host, port)
-    allowed_hosts = [*LOOPBACK_NAMES, host] if loopback else None
-    try:
-        web_app = create_app(
-            database_url,
-            multi_user=multi_user,
-            secret_key=secret_key(),
-            secure_cookies=not loopback,
-            allowed_hosts=allowed_hosts,
-            allow_signup=allow_signup,
-        )
-    except DatabaseError as exc:
-        fail(str(exc))
-    shown_host = f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{port}/"
-    typer.echo(f"nosetwitch is running at {url}  (Ctrl-C stops it)")
-    if not loopback:
-        typer.echo("Reachable from other machines: put it behind HTTPS (session cookies are marked Secure).")
-    if open_browser:
-        open_browser_later(url)
+    options = json.loads(os.environ[WORKER_CONFIG_ENV])
+    if options["access_log"]:  # a spawned process starts without the parent's logging set-up
+        _log_requests_to_stdout()
+    app = create_app(**options, secret_key=secret_key())
+    _tune_garbage_collector()
+    return app
+
+
+def _log_requests_to_stdout() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
+
+
+def _tune_garbage_collector() -> None:
     # Everything made so far (modules, the app, the knowledge base) lives as long as the
     # server: keep it out of the collector's full passes, which would otherwise walk
     # those objects again and again and stall requests for tens of milliseconds.
@@ -117,14 +158,94 @@ def serve_app(database_url: str | None, *, host: str, port: int, open_browser: b
     # they set off full passes over the whole diary in memory (100 ms each with
     # 30,000 episodes, bench/web_load.py); every cycle of garbage is still found.
     gc.set_threshold(10_000, 10, 10)
+
+
+def serve_app(
+    database_url: str | None,
+    *,
+    host: str,
+    port: int,
+    open_browser: bool,
+    multi_user: bool,
+    allow_signup: bool = True,
+    lan_address: str | None = None,
+    certfile: str | None = None,
+    keyfile: str | None = None,
+    access_log: bool = False,
+    forwarded_allow_ips: str | None = None,
+    workers: int = 1,
+) -> None:
+    """Build the app and run it until Ctrl-C. With `lan_address` (local mode) it listens on
+    that home-network address as well as on `host` (loopback) and lets in paired devices.
+    With `workers` > 1, uvicorn runs that many processes on the one port, each building
+    the same app from `WORKER_CONFIG_ENV` (`worker_app`); the database is their only
+    shared state (diary revisions, id counters, sessions)."""
+    import uvicorn
+
+    from nosetwitch.interfaces.web import create_app
+    from nosetwitch.interfaces.web.phone import LanMode
+    from nosetwitch.storage.database import DatabaseError
+
+    loopback = is_loopback(host)
+    https = certfile is not None
+    _check_port_free(host, port)
+    if lan_address is not None:
+        _check_port_free(lan_address, port)
+    lan = LanMode(lan_address, port, "https" if https else "http") if lan_address else None
+    allowed_hosts = [*LOOPBACK_NAMES, host, *([lan_address] if lan_address else [])] if loopback else None
+    options = {
+        "database_url": database_url, "multi_user": multi_user, "secure_cookies": https or not loopback,
+        "allowed_hosts": allowed_hosts, "allow_signup": allow_signup, "access_log": access_log,
+    }  # fmt: skip
+    try:
+        if workers > 1:
+            # Upgrade the schema and make the session secret once, here, before the
+            # workers start (they would race to do both).
+            from nosetwitch.storage.database import open_engine
+
+            open_engine(database_url)
+            secret_key()
+            web_app = None
+        else:
+            web_app = create_app(**options, secret_key=secret_key(), lan=lan)
+    except DatabaseError as exc:
+        fail(str(exc))
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"{'https' if https else 'http'}://{shown_host}:{port}/"
+    typer.echo(f"nosetwitch is running at {url}  (Ctrl-C stops it)")
+    if lan is not None:
+        typer.echo(f"On your home network at {lan.url}/ : paired devices only.")
+        _show_pairing(lan)
+    elif not loopback:
+        typer.echo("Reachable from other machines: put it behind HTTPS (session cookies are marked Secure).")
+    if open_browser:
+        open_browser_later(url)
+    _tune_garbage_collector()
     # uvicorn picks httptools and uvloop (the `fast` extra) by itself when they are installed.
-    # The client address (the login limit counts per address) comes from the
-    # X-Forwarded-For header only when the connection is from a proxy named in
-    # --forwarded-allow-ips; otherwise the header is ignored (anyone could write it).
-    uvicorn.run(
-        web_app, host=host, port=port, log_level="warning",
-        proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "",
-    )  # fmt: skip
+    tls = {"ssl_certfile": certfile, "ssl_keyfile": keyfile} if https else {}
+    log_level = "warning"  # requests are logged by our own AccessLog (JSON, no query strings)
+    if access_log:
+        _log_requests_to_stdout()
+    if workers > 1:
+        os.environ[WORKER_CONFIG_ENV] = json.dumps(options)
+        uvicorn.run(
+            f"{__name__}:worker_app", factory=True, workers=workers, host=host, port=port, log_level=log_level, access_log=False,
+            proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "", **tls,
+        )  # fmt: skip
+        return
+    if lan is None:
+        # The client address (the login limit counts per address) comes from the
+        # X-Forwarded-For header only when the connection is from a proxy named in
+        # --forwarded-allow-ips; otherwise the header is ignored (anyone could write it).
+        uvicorn.run(
+            web_app, host=host, port=port, log_level=log_level, access_log=False,
+            proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "", **tls,
+        )  # fmt: skip
+        return
+    # Two addresses, exactly: loopback and the home-network one (never 0.0.0.0). No proxy
+    # headers: the client's own address decides whether it is the computer itself.
+    config = uvicorn.Config(web_app, log_level=log_level, access_log=False, proxy_headers=False, **tls)
+    uvicorn.Server(config).run(sockets=[_listening_socket(host, port), _listening_socket(lan_address, port)])
 
 
 @app.command("serve")
@@ -134,6 +255,12 @@ def serve(
     open_browser: bool = typer.Option(False, "--open", help="Open the app in a web browser."),
     multi_user: bool = typer.Option(False, "--multi-user", help="Accounts with passwords; each person sees only their own diary. PostgreSQL recommended."),
     no_signup: bool = typer.Option(False, "--no-signup", help="With --multi-user: refuse new accounts."),
+    lan: bool = typer.Option(False, "--lan", help="Local mode: also listen on this computer's home-network address, for phones you pair (QR code)."),
+    lan_address: str | None = typer.Option(None, "--lan-address", help="With --lan: the home-network address to listen on (default: found by itself)."),
+    certfile: str | None = typer.Option(None, "--certfile", help="Serve HTTPS with this certificate (PEM); needs --keyfile."),
+    keyfile: str | None = typer.Option(None, "--keyfile", help="The private key (PEM) of --certfile."),
+    access_log: bool = typer.Option(False, "--access-log", help="Print a line per request (method, path, status; pairing codes never appear in it)."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes on the one port (a clinic's server; they share only the database)."),
     forwarded_allow_ips: str | None = typer.Option(
         None, "--forwarded-allow-ips",
         help="Behind a reverse proxy: the proxy's addresses (comma-separated, e.g. 127.0.0.1), whose "
@@ -142,8 +269,33 @@ def serve(
 ) -> None:
     """Serve the web app and the JSON API (/api/v1, docs at /api/docs)."""
     if not multi_user and not is_loopback(host):
-        fail(f"local mode has no login, so it only listens on this machine; use --multi-user to serve {host}")
-    serve_app(settings.db_url, host=host, port=port, open_browser=open_browser, multi_user=multi_user, allow_signup=not no_signup, forwarded_allow_ips=forwarded_allow_ips)
+        fail(f"local mode has no login, so it only listens on this machine; use --lan to pair phones, or --multi-user to serve {host}")
+    if (certfile is None) != (keyfile is None):
+        fail("--certfile and --keyfile go together: give both (the certificate and its private key)")
+    for path in (certfile, keyfile):
+        if path is not None and not os.path.isfile(path):
+            fail(f"no such file: {path}")
+    if lan_address is not None:
+        lan = True
+    if lan and workers > 1:
+        fail("--workers is for a shared server; --lan (pairing a phone) runs one process")
+    if lan:
+        if multi_user:
+            fail("--lan is for local mode (pairing instead of logins); a shared server uses --multi-user --host ADDRESS behind HTTPS")
+        lan_address = lan_address or home_network_address()
+        if lan_address is None:
+            fail("found no home-network address on this computer; give one with --lan-address")
+        try:
+            parsed = ipaddress.ip_address(lan_address)
+        except ValueError:
+            fail(f"--lan-address: {lan_address!r} is not an IP address")
+        if parsed.is_loopback or parsed.is_unspecified:
+            fail(f"--lan-address: {lan_address} is not a home-network address (give the computer's address on the network, not 0.0.0.0 or loopback)")
+    serve_app(
+        settings.db_url, host=host, port=port, open_browser=open_browser, multi_user=multi_user, allow_signup=not no_signup,
+        lan_address=lan_address if lan else None, certfile=certfile, keyfile=keyfile, access_log=access_log,
+        forwarded_allow_ips=forwarded_allow_ips, workers=workers,
+    )
 
 
 user_app = typer.Typer(help="Accounts of a multi-user server (for the person who runs it).", no_args_is_help=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from typing import Any, Callable, TypeVar
@@ -32,8 +34,9 @@ _lock = threading.Lock()
 
 _WRITES = frozenset(
     {
-        "set_person", "update_person", "import_diary", "upsert_day",
+        "set_person", "update_person", "import_diary", "upsert_day", "save_check_answer", "undo_check_answer",
         *(f"{verb}_{kind}" for verb in ("add", "update", "delete") for kind in ("episode", "symptom", "day", "remedy", "medication")),
+        "add_own_factor", "update_own_factor", "remove_own_factor",
     }
 )  # fmt: skip
 
@@ -70,6 +73,15 @@ class SerializedDiary:
 
         serialized.__name__ = name
         return serialized
+
+    @contextmanager
+    def exclusive(self) -> Iterator[DiaryService]:
+        """The bare service with this owner's lock held (a long import); the copy is read again after."""
+        with self._lock:
+            try:
+                yield self._service
+            finally:
+                self.cache.touched()
 
     def add_episode(self, episode: Episode | None = None, **fields):
         _keep_in_memory(self)

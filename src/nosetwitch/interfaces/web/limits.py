@@ -18,17 +18,19 @@ class BodyTooLarge(Exception):
 class BodySizeLimit:
     """ASGI middleware: refuse request bodies over `max_bytes` with 413 problem+json."""
 
-    def __init__(self, app, max_bytes: int):
+    def __init__(self, app, max_bytes: int, overrides: dict[str, int] | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.overrides = overrides or {}  # exact path -> its own limit (the health-export upload)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.overrides.get(scope.get("path", ""), self.max_bytes)
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(send)
+            if name == b"content-length" and value.isdigit() and int(value) > max_bytes:
+                await self._refuse(send, max_bytes)
                 return
         received = 0
         exceeded = refused = False
@@ -38,7 +40,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     exceeded = True
                     raise BodyTooLarge
             return message
@@ -51,7 +53,7 @@ class BodySizeLimit:
                 await send(message)
             elif not refused:
                 refused = True
-                await self._refuse(send)
+                await self._refuse(send, max_bytes)
 
         try:
             await self.app(scope, limited_receive, guarded_send)
@@ -61,10 +63,10 @@ class BodySizeLimit:
             if not exceeded:
                 raise
         if exceeded and not refused:
-            await self._refuse(send)
+            await self._refuse(send, max_bytes)
 
-    async def _refuse(self, send):
-        limit_mb = self.max_bytes / 2**20
+    async def _refuse(self, send, max_bytes: int):
+        limit_mb = max_bytes / 2**20
         body = json.dumps(
             {
                 "type": "about:blank",

@@ -126,6 +126,32 @@ async def add_episode_on_loop(viewer: Viewer, fields: dict[str, Any]):
     return await call_async(viewer.diary.batch.add(_episode_fields(viewer, fields)))
 
 
+def repeated_episode(viewer: Viewer, fields: dict[str, Any], clash: Problem) -> Episode:
+    """A create that clashed on its id: the stored episode when the request repeats it.
+
+    Phones send a twitch logged offline with an id made on the device, and may
+    send it again (a retry, a lost answer, a replayed queue). The repeat is the
+    same twitch when every field it sends agrees with the stored episode;
+    fields it leaves out are not compared. Otherwise the clash stands: 409
+    naming `id` (a different twitch must get an id of its own).
+    """
+    episode_id = fields.get("id")
+    if clash.status != 409 or not episode_id:
+        raise clash
+    try:
+        stored = viewer.diary.get_episode(episode_id)
+    except NotFound:
+        raise clash from None
+    try:
+        repeated = Episode.model_validate({**stored.model_dump(), **fields})
+    except ValueError:
+        repeated = None
+    if repeated != stored:
+        message = f"id {episode_id!r} belongs to a different twitch already stored; a repeated id is accepted only with the same content: give a new twitch a new id"
+        raise Problem(409, message, errors=[{"field": "id", "message": "already used by a different twitch"}])
+    return stored
+
+
 def _episode_fields(viewer: Viewer, fields: dict[str, Any]) -> dict[str, Any]:
     """No id: one is generated; no start: now."""
     fields = {k: v for k, v in fields.items() if not (k in ("id", "started_at") and v is None)}
@@ -308,16 +334,26 @@ def export_body(viewer: Viewer, format: str, table: str | None = None) -> tuple[
     return diary_to_json(diary).encode(), "application/json", f"nosetwitch-{stamp}.json"
 
 
-def report_pdf(viewer: Viewer, days: int) -> tuple[bytes, str]:
-    """(PDF bytes, file name) of the doctor's report for the last `days` days."""
+def report_pdf(viewer: Viewer, days: int, start: dt.date | None = None, end: dt.date | None = None) -> tuple[bytes, str]:
+    """(PDF bytes, file name) of the doctor's report for the last `days` days, or for start..end."""
     from nosetwitch.reports import default_filename, render_report
 
     now = now_for(viewer)
     diary = viewer.diary.load_diary(as_of=now)
-    end = now.date()
-    start = end - dt.timedelta(days=days - 1)
+    end = end or now.date()
+    start = start or end - dt.timedelta(days=days - 1)
     insights = insights_of(viewer, now, diary)
     return render_report(diary, start=start, end=end, as_of=now, insights=insights), default_filename(end)
+
+
+def report_content(viewer: Viewer, start: dt.date, end: dt.date):
+    """The doctor's report as content (reports.content.ReportContent), for the print-friendly page:
+    the same figures and sentences as the PDF of that period."""
+    from nosetwitch.reports import report_content as gather_report
+
+    now = now_for(viewer)
+    diary = viewer.diary.load_diary(as_of=now)
+    return gather_report(diary, start=start, end=end, as_of=now, insights=insights_of(viewer, now, diary)), diary.tz
 
 
 # --- accounts ----------------------------------------------------------------------------------

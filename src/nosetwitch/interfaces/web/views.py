@@ -25,6 +25,16 @@ def daily_counts(diary: Diary) -> Counter[dt.date]:
     return Counter(local_date(e.started_at, tz) for e in diary.episodes)
 
 
+def first_record_day(diary: Diary) -> dt.date | None:
+    """The local day of the diary's first record (twitch, check-in, symptom or remedy); None when empty."""
+    tz = diary.tz
+    days = [local_date(e.started_at, tz) for e in diary.episodes]
+    days += [d.date for d in diary.days]
+    days += [local_date(s.started_at, tz) for s in diary.symptoms]
+    days += [local_date(r.at, tz) for r in diary.remedies]
+    return min(days, default=None)
+
+
 def current_streak(days_with_twitching: Container[dt.date], today: dt.date) -> int:
     """Days in a row with twitching, ending today (or yesterday while today has none yet)."""
     day = today if today in days_with_twitching else today - dt.timedelta(days=1)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0004_sessions'
-down_revision = '0002_experiments'
+down_revision = '0009_undo'
 branch_labels = None
 depends_on = None
 
