@@ -365,3 +365,10 @@ def test_every_api_operation_declares_its_problem_answers(api):
             for status in ("401", "403", "422"):
                 content = operation["responses"][status]["content"]
                 assert list(content) == ["application/problem+json"], (method, path, status)
+
+
+def test_the_documented_csv_tables_are_the_tables_of_the_export():
+    from nosetwitch.domain.models import Diary, Person
+    from nosetwitch.interfaces.interchange.csv_export import TABLES, diary_tables
+
+    assert {f"{name}.csv" for name in TABLES} == set(diary_tables(Diary(person=Person(timezone="UTC"))))
