@@ -241,7 +241,7 @@ def tried_remedy(form, timezone: str, episode_id: str, at: dt.datetime) -> Remed
     try:
         return RemedyAttempt.model_validate(data)
     except ValidationError:
-        raise FormError([{"field": "remedy_code", "label": "What you tried", "message": "pick one of the list"}]) from None
+        raise FormError([{"field": "remedy-code", "label": "What you tried", "message": "pick one of the list"}]) from None
 
 
 def amount(form, name: str, label: str, errors: list, *, maximum: float, decimals: int = 0, integer: bool = False, unit: str = "") -> float | int | None:
