@@ -127,3 +127,61 @@ def test_a_thousand_twitches_logged_at_once_through_two_workers_get_a_thousand_i
     ids = {r.json()["id"] for r in responses}
     assert len(ids) == 1000
     assert {e.id for e in DiaryService(db_url).load_diary().episodes} == ids
+
+
+@pytest.mark.slow
+def test_serve_with_workers_answers_from_several_processes_with_a_health_check_and_json_access_log(sqlite_url: str, tmp_path: Path):
+    import json
+
+    port = _free_port()
+    env = {**os.environ, "NOSETWITCH_HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nosetwitch", "--db", sqlite_url, "serve", "--port", str(port), "--workers", "2", "--access-log"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                health = json.loads(urllib.request.urlopen(f"{url}/healthz", timeout=2).read())
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+                time.sleep(0.3)
+        assert health["status"] == "ok" and health["mode"] == "local"
+        workers = set()
+        for _ in range(60):  # a new connection each time: the kernel hands them to either process
+            workers.add(json.loads(urllib.request.urlopen(f"{url}/healthz", timeout=5).read())["worker"])
+            if len(workers) == 2:
+                break
+        assert len(workers) == 2
+        urllib.request.urlopen(f"{url}/api/v1/overview?token=secret-in-a-query", timeout=5).read()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+    lines = [json.loads(line) for line in (tmp_path / "serve.log").read_text().splitlines() if line.startswith("{")]
+    overview = [line for line in lines if line["path"] == "/api/v1/overview"]
+    assert overview and overview[0]["status"] == 200 and overview[0]["request"] == "GET /api/v1/overview"
+    assert {"time", "method", "status", "ms", "client", "worker"} <= set(overview[0])
+    assert "secret-in-a-query" not in (tmp_path / "serve.log").read_text()
+
+
+def test_the_health_check_says_503_when_the_database_is_gone(tmp_path: Path):
+    from fastapi.testclient import TestClient
+
+    from nosetwitch.interfaces.web import create_app
+
+    database = tmp_path / "gone.sqlite3"
+    app = create_app(f"sqlite:///{database}")
+    with TestClient(app) as client:
+        assert client.get("/healthz").json()["status"] == "ok"
+        from nosetwitch.storage.database import open_engine
+
+        with open_engine(f"sqlite:///{database}").begin() as connection:
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'elsewhere'")
+        answer = client.get("/healthz")
+        assert answer.status_code == 503 and answer.headers["content-type"].startswith("application/problem+json")
+        assert "elsewhere" in answer.json()["detail"]

@@ -8,13 +8,18 @@ owner comes from the session, never from the request.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import logging
+import os
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -49,11 +54,6 @@ class WebContext:
     sessions: object | None = None  # SessionStore in multi-user mode (security.session_store)
 
 
-def counted(number: int, one: str, many: str | None = None) -> str:
-    """'1 symptom', '3 symptoms'."""
-    return f"{number} {one if number == 1 else (many or one + 's')}"
-
-
 def readable_source(source: str) -> str:
     """Knowledge-base sources name the project's source article 'SEED'; people read its title."""
     return source.replace("SEED, section", "the article 'Nose twitching', section")
@@ -74,6 +74,7 @@ def create_app(
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     login_throttle: LoginThrottle | None = None,
     lan: object | None = None,
+    access_log: bool = False,
 ) -> FastAPI:
     """Build the web app on a database URL (None: the default SQLite file).
 
@@ -143,7 +144,10 @@ def create_app(
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
 
     app.add_middleware(SecurityHeaders)
+    if access_log:
+        app.add_middleware(AccessLog)  # added last, so it runs first and times everything
     _install_error_handlers(app, templates)
+    _install_health_check(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -151,6 +155,84 @@ def create_app(
     app.include_router(phone.router)
     app.include_router(health_pages.router)
     return app
+
+
+def _install_health_check(app: FastAPI) -> None:
+    """`GET /healthz` for load balancers and process managers: 200 when this worker can
+    reach its database at the schema it expects, 503 (problem+json) when it cannot.
+    It needs no login and reads no one's diary."""
+    from sqlalchemy import text
+
+    from nosetwitch.storage import SCHEMA_HEAD
+    from nosetwitch.storage.database import open_engine
+
+    web = app.state.web
+
+    @app.get(
+        "/healthz",
+        tags=["operations"],
+        summary="Is this worker able to serve?",
+        responses={503: {"description": "the database cannot be reached or is at another schema revision",
+                         "content": {"application/problem+json": {}}}},
+    )
+    def health() -> JSONResponse:
+        try:
+            with open_engine(web.database_url, upgrade=False).connect() as connection:
+                revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception as exc:  # the point is to say "not ready", whatever broke
+            detail = f"database unreachable: {type(exc).__name__}"
+            return JSONResponse({"type": "about:blank", "title": "Service Unavailable", "status": 503, "detail": detail},
+                                status_code=503, media_type="application/problem+json")
+        if revision != SCHEMA_HEAD:
+            return JSONResponse({"type": "about:blank", "title": "Service Unavailable", "status": 503,
+                                 "detail": f"database schema is {revision}, this worker needs {SCHEMA_HEAD}"},
+                                status_code=503, media_type="application/problem+json")
+        return JSONResponse({"status": "ok", "schema": revision, "mode": "multi-user" if web.multi_user else "local", "worker": os.getpid()})
+
+
+class AccessLog:
+    """ASGI middleware writing one JSON line per request to the `nosetwitch.access` logger:
+    time, method, path, status, duration and client address (`serve --access-log`).
+
+    Only the path is written: never the query string, a request body or a cookie, and
+    the secret part of a calendar address is replaced, so no token or pairing code
+    reaches a log."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        status = 500
+
+        async def recording_send(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            path = scope.get("path", "")
+            if path.startswith("/calendar/"):
+                path = "/calendar/…"
+            client = scope.get("client") or ("", 0)
+            _ACCESS.info(json.dumps({
+                "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+                "request": f"{scope.get('method', '')} {path}",
+                "method": scope.get("method", ""),
+                "path": path,
+                "status": status,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+                "client": client[0],
+                "worker": os.getpid(),
+            }, ensure_ascii=False))
+
+
+_ACCESS = logging.getLogger("nosetwitch.access")
 
 
 class SecurityHeaders:

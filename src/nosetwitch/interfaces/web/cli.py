@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import gc
 import ipaddress
+import json
+import logging
 import os
+import sys
 import secrets
 import threading
 
@@ -124,6 +127,39 @@ def _show_pairing(lan) -> None:
     typer.echo("A new code any time: Profile › Use on my phone, on this computer.")
 
 
+WORKER_CONFIG_ENV = "NOSETWITCH_WORKER_CONFIG"
+"""How `serve --workers N` hands the app's settings to its worker processes (JSON)."""
+
+
+def worker_app():
+    """The app of one worker process of `serve --workers N` (uvicorn calls it in each)."""
+    from nosetwitch.interfaces.web import create_app
+
+    options = json.loads(os.environ[WORKER_CONFIG_ENV])
+    if options["access_log"]:  # a spawned process starts without the parent's logging set-up
+        _log_requests_to_stdout()
+    app = create_app(**options, secret_key=secret_key())
+    _tune_garbage_collector()
+    return app
+
+
+def _log_requests_to_stdout() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
+
+
+def _tune_garbage_collector() -> None:
+    # Everything made so far (modules, the app, the knowledge base) lives as long as the
+    # server: keep it out of the collector's full passes, which would otherwise walk
+    # those objects again and again and stall requests for tens of milliseconds.
+    gc.collect()
+    gc.freeze()
+    # Collect young objects every 10,000 allocations, not every 700: under load the
+    # objects of requests still in flight are otherwise promoted so often that
+    # they set off full passes over the whole diary in memory (100 ms each with
+    # 30,000 episodes, bench/web_load.py); every cycle of garbage is still found.
+    gc.set_threshold(10_000, 10, 10)
+
+
 def serve_app(
     database_url: str | None,
     *,
@@ -137,9 +173,13 @@ def serve_app(
     keyfile: str | None = None,
     access_log: bool = False,
     forwarded_allow_ips: str | None = None,
+    workers: int = 1,
 ) -> None:
     """Build the app and run it until Ctrl-C. With `lan_address` (local mode) it listens on
-    that home-network address as well as on `host` (loopback) and lets in paired devices."""
+    that home-network address as well as on `host` (loopback) and lets in paired devices.
+    With `workers` > 1, uvicorn runs that many processes on the one port, each building
+    the same app from `WORKER_CONFIG_ENV` (`worker_app`); the database is their only
+    shared state (diary revisions, id counters, sessions)."""
     import uvicorn
 
     from nosetwitch.interfaces.web import create_app
@@ -153,16 +193,21 @@ def serve_app(
         _check_port_free(lan_address, port)
     lan = LanMode(lan_address, port, "https" if https else "http") if lan_address else None
     allowed_hosts = [*LOOPBACK_NAMES, host, *([lan_address] if lan_address else [])] if loopback else None
+    options = {
+        "database_url": database_url, "multi_user": multi_user, "secure_cookies": https or not loopback,
+        "allowed_hosts": allowed_hosts, "allow_signup": allow_signup, "access_log": access_log,
+    }  # fmt: skip
     try:
-        web_app = create_app(
-            database_url,
-            multi_user=multi_user,
-            secret_key=secret_key(),
-            secure_cookies=https or not loopback,
-            allowed_hosts=allowed_hosts,
-            allow_signup=allow_signup,
-            lan=lan,
-        )
+        if workers > 1:
+            # Upgrade the schema and make the session secret once, here, before the
+            # workers start (they would race to do both).
+            from nosetwitch.storage.database import open_engine
+
+            open_engine(database_url)
+            secret_key()
+            web_app = None
+        else:
+            web_app = create_app(**options, secret_key=secret_key(), lan=lan)
     except DatabaseError as exc:
         fail(str(exc))
     shown_host = f"[{host}]" if ":" in host else host
@@ -175,31 +220,31 @@ def serve_app(
         typer.echo("Reachable from other machines: put it behind HTTPS (session cookies are marked Secure).")
     if open_browser:
         open_browser_later(url)
-    # Everything made so far (modules, the app, the knowledge base) lives as long as the
-    # server: keep it out of the collector's full passes, which would otherwise walk
-    # those objects again and again and stall requests for tens of milliseconds.
-    gc.collect()
-    gc.freeze()
-    # Collect young objects every 10,000 allocations, not every 700: under load the
-    # objects of requests still in flight are otherwise promoted so often that
-    # they set off full passes over the whole diary in memory (100 ms each with
-    # 30,000 episodes, bench/web_load.py); every cycle of garbage is still found.
-    gc.set_threshold(10_000, 10, 10)
+    _tune_garbage_collector()
     # uvicorn picks httptools and uvloop (the `fast` extra) by itself when they are installed.
     tls = {"ssl_certfile": certfile, "ssl_keyfile": keyfile} if https else {}
-    log_level = "info" if access_log else "warning"
+    log_level = "warning"  # requests are logged by our own AccessLog (JSON, no query strings)
+    if access_log:
+        _log_requests_to_stdout()
+    if workers > 1:
+        os.environ[WORKER_CONFIG_ENV] = json.dumps(options)
+        uvicorn.run(
+            f"{__name__}:worker_app", factory=True, workers=workers, host=host, port=port, log_level=log_level, access_log=False,
+            proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "", **tls,
+        )  # fmt: skip
+        return
     if lan is None:
         # The client address (the login limit counts per address) comes from the
         # X-Forwarded-For header only when the connection is from a proxy named in
         # --forwarded-allow-ips; otherwise the header is ignored (anyone could write it).
         uvicorn.run(
-            web_app, host=host, port=port, log_level=log_level,
+            web_app, host=host, port=port, log_level=log_level, access_log=False,
             proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "", **tls,
         )  # fmt: skip
         return
     # Two addresses, exactly: loopback and the home-network one (never 0.0.0.0). No proxy
     # headers: the client's own address decides whether it is the computer itself.
-    config = uvicorn.Config(web_app, log_level=log_level, proxy_headers=False, **tls)
+    config = uvicorn.Config(web_app, log_level=log_level, access_log=False, proxy_headers=False, **tls)
     uvicorn.Server(config).run(sockets=[_listening_socket(host, port), _listening_socket(lan_address, port)])
 
 
@@ -215,6 +260,7 @@ def serve(
     certfile: str | None = typer.Option(None, "--certfile", help="Serve HTTPS with this certificate (PEM); needs --keyfile."),
     keyfile: str | None = typer.Option(None, "--keyfile", help="The private key (PEM) of --certfile."),
     access_log: bool = typer.Option(False, "--access-log", help="Print a line per request (method, path, status; pairing codes never appear in it)."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes on the one port (a clinic's server; they share only the database)."),
     forwarded_allow_ips: str | None = typer.Option(
         None, "--forwarded-allow-ips",
         help="Behind a reverse proxy: the proxy's addresses (comma-separated, e.g. 127.0.0.1), whose "
@@ -231,6 +277,8 @@ def serve(
             fail(f"no such file: {path}")
     if lan_address is not None:
         lan = True
+    if lan and workers > 1:
+        fail("--workers is for a shared server; --lan (pairing a phone) runs one process")
     if lan:
         if multi_user:
             fail("--lan is for local mode (pairing instead of logins); a shared server uses --multi-user --host ADDRESS behind HTTPS")
@@ -246,7 +294,7 @@ def serve(
     serve_app(
         settings.db_url, host=host, port=port, open_browser=open_browser, multi_user=multi_user, allow_signup=not no_signup,
         lan_address=lan_address if lan else None, certfile=certfile, keyfile=keyfile, access_log=access_log,
-        forwarded_allow_ips=forwarded_allow_ips,
+        forwarded_allow_ips=forwarded_allow_ips, workers=workers,
     )
 
 
