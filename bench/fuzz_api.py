@@ -99,7 +99,7 @@ def schemathesis(base: str, headers: list[str], *, examples: int, seed: int, rep
     """One `schemathesis run`; returns its JSON report."""
     command = [
         str(BIN / "schemathesis"), "--config-file", str(HERE / "schemathesis.toml"), "run", base + "/api/v1/openapi.json",
-        "--checks", "all", "--max-examples", str(examples), "--seed", str(seed), "--workers", "1",
+        "--checks", "all", "--max-examples", str(examples), "--seed", str(seed), "--workers", "1", "--request-timeout", "60",
         "--no-color", "--suppress-health-check", "all", "--generation-database", "none",
         "--report", "json,har", "--report-json-path", str(report), "--report-har-path", str(report.with_suffix(".har")),
         *headers, *extra,
@@ -166,17 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     if LOG_DIR:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
 
-    workdir = Path(tempfile.mkdtemp(prefix="nosetwitch-fuzz-"))
-    results = {}
-    try:
-        if args.mode in ("local", "both"):
-            results["local (SQLite)"] = run_mode("local", f"sqlite:///{workdir / 'local.sqlite3'}", multi_user=False, examples=args.examples, seed=args.seed, workdir=workdir)
-        if args.mode in ("multi-user", "both"):
-            with fresh_postgres(args.postgres) as url:
-                results["multi-user (PostgreSQL)"] = run_mode("multi", url, multi_user=True, examples=args.examples, seed=args.seed, workdir=workdir)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
+    results = fuzz(examples=args.examples, mode=args.mode, postgres=args.postgres, seed=args.seed)
     print(f"schemathesis --checks all, {args.examples} examples per operation, seed {args.seed}")
     grand_requests, grand = 0, collections.Counter()
     for mode, (requests, failures, lines) in results.items():
@@ -187,6 +177,21 @@ def main(argv: list[str] | None = None) -> int:
             print("   ", line)
     print(f"all: {grand_requests} requests, {sum(grand.values())} failures")
     return 1 if grand else 0
+
+
+def fuzz(*, examples: int, mode: str, postgres: str, seed: int) -> dict[str, tuple[int, collections.Counter, list[str]]]:
+    """Run the passes of the chosen modes; (requests, failures by kind, lines) per mode."""
+    workdir = Path(tempfile.mkdtemp(prefix="nosetwitch-fuzz-"))
+    results = {}
+    try:
+        if mode in ("local", "both"):
+            results["local (SQLite)"] = run_mode("local", f"sqlite:///{workdir / 'local.sqlite3'}", multi_user=False, examples=examples, seed=seed, workdir=workdir)
+        if mode in ("multi-user", "both"):
+            with fresh_postgres(postgres) as url:
+                results["multi-user (PostgreSQL)"] = run_mode("multi", url, multi_user=True, examples=examples, seed=seed, workdir=workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return results
 
 
 @contextlib.contextmanager

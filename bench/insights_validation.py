@@ -1,55 +1,180 @@
-"""Validation by simulation: power and false positives of the trigger analysis.
+"""Validation by simulation: power and false positives of the trigger analysis,
+on a grid of hard diaries, beside an oracle and the naive comparison.
 
-Simulates N diaries of 120 days (default 400) from `nosetwitch.simulate`:
-half with 1-2 planted factors (log rate ratio 0.3-0.45 per SD, either sign),
-half with none; all with weekday confounding (workdays: more caffeine, more
-stress, more twitching for unrecorded reasons), a drifting autocorrelated
-baseline, negative-binomial overdispersion and ~8 % missing check-in days.
+The grid (36 cells): negative-binomial shape k = 2, 4, 8 (smaller = busier bad
+days); 0.5, 1.5 and 3 twitches a day; 60, 90, 120 and 180 days. In every cell,
+N diaries (default 200) from `nosetwitch.simulate`:
 
-For the project's method and for the consumer baseline (days above vs below
-the factor's median, Welch t-test, no correction) it prints
+- every even diary has 1-2 planted factors (log rate ratio 0.3-0.45 per SD,
+  either sign), two in three acting on the same day and one in three on the
+  day after; every odd diary has none (nulls in every cell);
+- a workday bump *and* a person's own day-by-day weekday pattern that the
+  factors follow too (confounding beyond workday/weekend), a drifting
+  baseline, factors whose level drifts, 20 % of check-ins missing, and every
+  second person logs only 60 % of their twitches.
 
-- power: planted factors flagged with the right direction (same-day row);
-- false-positive rate: factors with no planted effect flagged (any row).
+Methods, side by side:
 
-Usage: python bench/insights_validation.py [--diaries 400] [--days 120] [--dispersion 8] [--workers 2]
+- **nosetwitch**: `nosetwitch.insights.triggers.analyse_factors` (this tree);
+- **oracle**: knows the simulated truth except the effects: the true baseline
+  (drift, weekday pattern, logging share) as an offset and the true dispersion
+  (negative-binomial weights, z tests); all factors at both lags in one model;
+  Benjamini-Hochberg at 5 %;
+- **naive**: days above vs below the factor's median, Welch t-test, no correction;
+- **old**: the engine before issue 15 (git commit `OLD_REF`), loaded from git
+  into a temp dir (with `--engines ...,old`).
+
+Power = planted (factor, lag) flagged at its lag with the right direction (the
+naive method: flagged same-day with the right direction); false positives =
+factors without an effect flagged at either lag.
+
+Targets: false positives <= 2.5 % in every cell; nosetwitch's power at least
+90 % of the oracle's in the cells of 120 days and more.
+
+Usage:
+  python bench/insights_validation.py [--diaries 200] [--jobs 2] [--cells 'k2-r1.5-d120,k8-*']
+                                      [--engines new,oracle,naive,old] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import fnmatch
+import importlib.util
+import itertools
+import json
+import math
 import multiprocessing
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
-from nosetwitch.insights.daily import build_daily_table
-from nosetwitch.insights.triggers import DEFAULT_METHOD, MIN_FACTOR_DAYS, Method, analyse_factors
-from nosetwitch.simulate import SimulationParams, simulate
+from nosetwitch.domain.models import DAY_FACTORS
+from nosetwitch.insights.daily import DailyTable
+from nosetwitch.insights.triggers import (
+    DEFAULT_METHOD,
+    MIN_FACTOR_DAYS,
+    Method,
+    analyse_factors,
+    benjamini_hochberg,
+    testable,
+)
+from nosetwitch.simulate import Simulation, SimulationParams, simulate
 
 PLANTABLE = ("sleep_h", "caffeine_mg", "stress", "water_l", "screen_h", "facial_strain", "exercise_min", "alcohol_units")
 END = dt.date(2026, 5, 4)
+OLD_REF = "6779318"
+DISPERSIONS = (2.0, 4.0, 8.0)
+RATES = (0.5, 1.5, 3.0)
+LENGTHS = (60, 90, 120, 180)
+ENGINES = ("new", "oracle", "naive", "old")
 
 
-DISPERSION = 8.0
-"""Negative-binomial shape k of the simulated counts (variance = mu + mu^2 / k)."""
+def cell_name(k: float, rate: float, days: int) -> str:
+    return f"k{k:g}-r{rate:g}-d{days}"
 
 
-def scenario(index: int, days: int, dispersion: float = DISPERSION) -> SimulationParams:
-    """Diary `index`: even ones get 1-2 planted factors, odd ones none."""
-    rng = np.random.default_rng(10_000 + index)
+CELLS = {cell_name(k, r, d): (k, r, d) for d, k, r in itertools.product(LENGTHS[::-1], DISPERSIONS, RATES)}
+"""The grid, longest diaries first (the cells the power target is about)."""
+
+
+def scenario(cell: str, index: int) -> SimulationParams:
+    """Diary `index` of a cell: even ones get 1-2 planted factors, odd ones none."""
+    k, rate, days = CELLS[cell]
+    rng = np.random.default_rng([int(k * 10), int(rate * 10), days, index])
     effects: dict[str, float] = {}
+    lag1: dict[str, float] = {}
     if index % 2 == 0:
-        count = int(rng.integers(1, 3))
-        for name in rng.choice(PLANTABLE, size=count, replace=False):
-            effects[str(name)] = float(rng.uniform(0.3, 0.45) * rng.choice([-1, 1]))
-    return SimulationParams(days=days, seed=index, end=END, effects=effects, dispersion=dispersion)
+        for name in rng.choice(PLANTABLE, size=int(rng.integers(1, 3)), replace=False):
+            size = float(rng.uniform(0.3, 0.45) * rng.choice([-1, 1]))
+            (lag1 if rng.random() < 1 / 3 else effects)[str(name)] = size
+    return SimulationParams(
+        days=days,
+        seed=1_000_003 * days + 1009 * int(k * 10) + 97 * int(rate * 10) + index,
+        end=END,
+        effects=effects,
+        lag1_effects=lag1,
+        base_rate=rate,
+        dispersion=k,
+        missing_rate=0.2,
+        weekday_pattern_sd=0.15,
+        factor_drift_sd=0.5,
+        logged_share=0.6 if index % 4 >= 2 else 1.0,
+        materialise=False,
+    )
 
 
-def consumer_baseline(table) -> dict[str, tuple[bool, str]]:
-    """Above-vs-below-median t-test per factor, no correction: factor -> (flagged, direction)."""
+def table_of(sim: Simulation) -> DailyTable:
+    """The engine's day table straight from the simulation (no episode objects needed)."""
+    n = len(sim.dates)
+    factors = {}
+    for name in DAY_FACTORS:
+        factors[name] = np.where(sim.recorded[name], sim.values[name], np.nan)
+    as_of = dt.datetime.combine(sim.dates[-1], dt.time(23, 59, 59), tzinfo=dt.timezone.utc)
+    return DailyTable(
+        sim.dates[0], sim.dates[-1], as_of, np.asarray(sim.counts), sim.checked_in.copy(), factors,
+        np.zeros(24, dtype=int), np.zeros(0), True,
+    )
+
+
+def lagged(values: np.ndarray, lag: int) -> np.ndarray:
+    out = np.full(len(values), np.nan)
+    out[lag:] = values[: len(values) - lag]
+    return out
+
+
+def oracle(sim: Simulation, table: DailyTable) -> dict[tuple[str, int], tuple[bool, str]]:
+    """Negative-binomial GLM with the true baseline as offset, the true k, all factors and lags jointly, BH 5 %."""
+    from scipy.special import ndtr
+
+    use = table.outcome_days
+    y = table.counts[use].astype(float)
+    offset = np.log(sim.baseline[use])
+    columns, keys = [np.ones(int(use.sum()))], []
+    for name in DAY_FACTORS:
+        for lag in (0, 1):
+            x = lagged(table.factors[name], lag)[use]
+            known = ~np.isnan(x)
+            if not testable(x[known]):
+                continue
+            mean, sd = x[known].mean(), x[known].std() or 1.0
+            columns.append(np.where(known, (x - mean) / sd, 0.0))
+            keys.append((name, lag))
+    design = np.column_stack(columns)
+    k = sim.params.dispersion or 1e9
+    beta = np.zeros(design.shape[1])
+    beta[0] = math.log(max(y.mean(), 0.01) / np.exp(offset).mean())
+    for _ in range(30):
+        mu = np.exp(np.clip(offset + design @ beta, -30, 30))
+        weight = mu / (1.0 + mu / k)
+        working = design @ beta + (y - mu) / mu
+        information = (design.T * weight) @ design
+        try:
+            new = np.linalg.solve(information, (design.T * weight) @ working)
+        except np.linalg.LinAlgError:
+            return {}
+        if np.max(np.abs(new - beta)) < 1e-8:
+            beta = new
+            break
+        beta = new
+    mu = np.exp(np.clip(offset + design @ beta, -30, 30))
+    try:
+        cov = np.linalg.inv((design.T * (mu / (1.0 + mu / k))) @ design)
+    except np.linalg.LinAlgError:
+        return {}
+    se = np.sqrt(np.diag(cov))[1:]
+    z = beta[1:] / se
+    q = benjamini_hochberg([float(2 * ndtr(-abs(v))) for v in z])
+    return {key: (qv < 0.05, "up" if b > 0 else "down") for key, qv, b in zip(keys, q, beta[1:])}
+
+
+def naive(table: DailyTable) -> dict[tuple[str, int], tuple[bool, str]]:
+    """Above-vs-below-median t-test per factor (same day), no correction."""
     from scipy import stats
 
     out = {}
@@ -62,75 +187,142 @@ def consumer_baseline(table) -> dict[str, tuple[bool, str]]:
         if high.sum() < 3 or (~high).sum() < 3:
             continue
         result = stats.ttest_ind(y[high], y[~high], equal_var=False)
-        out[name] = (bool(result.pvalue < 0.05), "up" if y[high].mean() > y[~high].mean() else "down")
+        flagged = bool(result.pvalue < 0.05) if np.isfinite(result.pvalue) else False
+        out[(name, 0)] = (flagged, "up" if y[high].mean() > y[~high].mean() else "down")
     return out
 
 
-def evaluate(job: tuple[int, int, float, Method]) -> dict:
-    index, days, dispersion, method = job
-    params = scenario(index, days, dispersion)
-    sim = simulate(params)
-    as_of = dt.datetime.combine(END, dt.time(23, 59, 59), tzinfo=sim.diary.tz)
-    table = build_daily_table(sim.diary, as_of)
-    rows = analyse_factors(table, method)
-    planted = {name: ("up" if effect > 0 else "down") for (name, lag), effect in sim.planted.items()}
-    result = {"power": [0, 0], "fp": [0, 0], "base_power": [0, 0], "base_fp": [0, 0]}
-    tested = {r.factor for r in rows}
-    for name in tested:
-        mine = [r for r in rows if r.factor == name]
-        if name in planted:
-            hit = any(r.significant and r.lag_days == 0 and r.direction == planted[name] for r in mine)
-            result["power"][0] += hit
-            result["power"][1] += 1
-        else:
-            result["fp"][0] += any(r.significant for r in mine)
-            result["fp"][1] += 1
-    for name, (flagged, direction) in consumer_baseline(table).items():
-        if name in planted:
-            result["base_power"][0] += flagged and direction == planted[name]
-            result["base_power"][1] += 1
-        else:
-            result["base_fp"][0] += flagged
-            result["base_fp"][1] += 1
-    # A planted factor that could not be tested at all counts as missed.
-    for name in planted:
-        if name not in tested:
-            result["power"][1] += 1
-    return result
+_OLD = None
+
+
+def _load_old(ref: str):
+    """The engine as it was at `ref`, imported from a temp dir (bench only)."""
+    source = subprocess.run(
+        ["git", "show", f"{ref}:src/nosetwitch/insights/triggers.py"],
+        check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parent,
+    ).stdout
+    path = Path(tempfile.mkdtemp(prefix="nosetwitch-old-engine-")) / "old_triggers.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("old_triggers", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["old_triggers"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _init(ref: str | None) -> None:
+    global _OLD
+    _OLD = _load_old(ref) if ref else None
+
+
+def _rows(rows) -> dict[tuple[str, int], tuple[bool, str]]:
+    return {(r.factor, r.lag_days): (r.significant, r.direction) for r in rows}
+
+
+def score(flags: dict[tuple[str, int], tuple[bool, str]], sim: Simulation, same_day_only: bool = False) -> tuple[int, int, int, int]:
+    """(hits, planted, false leads, null factors tested) for one method on one diary."""
+    planted = {key: ("up" if v > 0 else "down") for key, v in sim.planted.items()}
+    planted_factors = {name for name, _ in planted}
+    hits = 0
+    for (name, lag), direction in planted.items():
+        flag = flags.get((name, 0 if same_day_only else lag))
+        hits += bool(flag and flag[0] and flag[1] == direction)
+    nulls = {name for name, _ in flags} - planted_factors
+    false = sum(any(flags.get((name, lag), (False, ""))[0] for lag in (0, 1)) for name in nulls)
+    return hits, len(planted), false, len(nulls)
+
+
+def evaluate(job: tuple[str, int, tuple[str, ...], Method]) -> tuple[str, dict[str, tuple[int, ...]]]:
+    cell, index, engines, method = job
+    sim = simulate(scenario(cell, index))
+    table = table_of(sim)
+    methods = {
+        "new": lambda: score(_rows(analyse_factors(table, method)), sim),
+        "oracle": lambda: score(oracle(sim, table), sim),
+        "naive": lambda: score(naive(table), sim, same_day_only=True),
+        "old": lambda: score(_rows(_OLD.analyse_factors(table)), sim),
+    }
+    out = {}
+    for engine in engines:
+        try:
+            out[engine] = (*methods[engine](), 0)
+        except (ArithmeticError, ValueError, np.linalg.LinAlgError) as error:  # counted and shown, not hidden
+            out[engine] = (0, len(sim.planted), 0, 0, 1)
+            print(f"{engine} failed on {cell} #{index}: {error!r}", file=sys.stderr)
+    return cell, out
+
+
+def _method(spec: str) -> Method:
+    """`Method` from 'name=value;name=a,b' (the defaults for anything not named)."""
+    settings = {}
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        name, _, value = part.partition("=")
+        default = getattr(DEFAULT_METHOD, name)
+        settings[name] = tuple(float(v) for v in value.split(",")) if isinstance(default, tuple) else type(default)(value)
+    return Method(**settings)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--diaries", type=int, default=400)
-    parser.add_argument("--days", type=int, default=120)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--dispersion", type=float, default=DISPERSION, help="negative-binomial shape k")
-    parser.add_argument("--trend-days-per-df", type=float, default=DEFAULT_METHOD.trend_days_per_df)
-    parser.add_argument("--no-hac", action="store_true")
-    args = parser.parse_args(argv)
-    method = Method(trend_days_per_df=args.trend_days_per_df, hac=not args.no_hac)
-    jobs = [(i, args.days, args.dispersion, method) for i in range(args.diaries)]
-    started = time.perf_counter()
-    with multiprocessing.Pool(args.workers) as pool:
-        results = pool.map(evaluate, jobs, chunksize=4)
-    total = {key: [sum(r[key][0] for r in results), sum(r[key][1] for r in results)] for key in results[0]}
-    elapsed = time.perf_counter() - started
-
-    def pct(pair):
-        return f"{100 * pair[0] / max(pair[1], 1):5.1f} % ({pair[0]}/{pair[1]})"
-
-    print(
-        f"{args.diaries} simulated diaries of {args.days} days, negative-binomial k={args.dispersion:g} "
-        f"({elapsed:.1f} s, {args.workers} workers)"
+    parser.add_argument("--diaries", type=int, default=200, help="diaries per cell (half of them nulls)")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes")
+    parser.add_argument("--cells", default="*", help="comma-separated cell names or patterns, e.g. 'k2-r1.5-d120,k8-*'")
+    parser.add_argument("--engines", default="new,oracle,naive", help=f"comma-separated, of {','.join(ENGINES)}")
+    parser.add_argument("--old-ref", default=OLD_REF, help="git commit of the old engine (with --engines ...,old)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--method", default="", help="override nosetwitch's settings, e.g. 'lag_weights=1,1;trend_days_per_df=45'"
     )
-    print(f"method: {method.describe(0).replace('(0 df)', f'(1 df per {method.trend_days_per_df:g} days)')}")
-    print(f"{'':28} {'power':>22} {'false positives':>22}")
-    print(f"{'nosetwitch':28} {pct(total['power']):>22} {pct(total['fp']):>22}")
-    print(f"{'consumer baseline (t-test)':28} {pct(total['base_power']):>22} {pct(total['base_fp']):>22}")
-    power = total["power"][0] / max(total["power"][1], 1)
-    fp = total["fp"][0] / max(total["fp"][1], 1)
-    ok = power >= 0.85 and fp <= 0.025
-    print(f"targets (power >= 85 %, false positives <= 2.5 %): {'met' if ok else 'NOT met'}")
+    args = parser.parse_args(argv)
+    engines = tuple(e for e in args.engines.split(",") if e)
+    unknown = set(engines) - set(ENGINES)
+    patterns = [p.strip() for p in args.cells.split(",") if p.strip()]
+    cells = [c for c in CELLS if any(fnmatch.fnmatch(c, p) for p in patterns)]
+    if unknown or not cells:
+        print(f"unknown engine {sorted(unknown)}" if unknown else f"no cell matches {args.cells!r}", file=sys.stderr)
+        return 2
+    method = _method(args.method)
+    jobs = [(cell, i, engines, method) for cell in cells for i in range(args.diaries)]
+    started = time.perf_counter()
+    totals: dict[str, dict[str, list[int]]] = {c: {e: [0, 0, 0, 0, 0] for e in engines} for c in cells}
+
+    def pct(a: int, b: int) -> str:
+        return f"{100 * a / b:5.1f}" if b else "  -  "
+
+    print(f"{args.diaries} diaries per cell (half nulls), {len(cells)} cells, {args.jobs} workers")
+    print(f"nosetwitch: {method}")
+    print("power % / false positives % per method; ratio = nosetwitch power / oracle power")
+    print(f"{'cell':16}" + "".join(f"{e:>16}" for e in engines) + ("   ratio" if {"new", "oracle"} <= set(engines) else ""))
+    ok = True
+    report = {}
+    context = multiprocessing.get_context("fork")
+    with context.Pool(args.jobs, initializer=_init, initargs=(args.old_ref if "old" in engines else None,)) as pool:
+        for cell in cells:  # one cell at a time, printed when done: a long run shows its figures as it goes
+            for _, result in pool.imap_unordered(evaluate, [job for job in jobs if job[0] == cell], chunksize=4):
+                for engine, figures in result.items():
+                    totals[cell][engine] = [a + b for a, b in zip(totals[cell][engine], figures)]
+            line = f"{cell:16}"
+            for engine in engines:
+                hits, planted, false, nulls, failed = totals[cell][engine]
+                line += f"   {pct(hits, planted)} / {pct(false, nulls)}" + (f" ({failed} failed)" if failed else "")
+            report[cell] = {e: dict(zip(("hits", "planted", "false", "nulls", "failed"), totals[cell][e])) for e in engines}
+            if "new" in engines:
+                hits, planted, false, nulls, _ = totals[cell]["new"]
+                fp_ok = false <= 0.025 * nulls
+                line += "" if fp_ok else "  FP!"
+                ok &= fp_ok
+                if "oracle" in engines:
+                    oracle_power = totals[cell]["oracle"][0] / max(totals[cell]["oracle"][1], 1)
+                    ratio = hits / max(planted, 1) / oracle_power if oracle_power else float("nan")
+                    line += f"   {ratio:5.2f}"
+                    if CELLS[cell][2] >= 120 and not ratio >= 0.9:
+                        line += "  <0.9"
+                        ok = False
+            print(line, flush=True)
+            if args.json:
+                args.json.write_text(json.dumps({"diaries": args.diaries, "method": str(method), "cells": report}, indent=1))
+    print(f"({time.perf_counter() - started:.0f} s)")
+    print(f"targets (FP <= 2.5 % every cell; power >= 0.9 x oracle from 120 days): {'met' if ok else 'NOT met'}")
     return 0 if ok else 1
 
 

@@ -243,6 +243,11 @@ def _refused(db: str, *args: str, mentions: str = "") -> str:
         (("log", "twitch", "--at", "2026-03-29 02:30"), "did not exist"),
         (("log", "twitch", "--note", "a\x07b"), "control character"),
         (("profile", "--timezone", "localtime"), "localtime"),
+        (("triage", "--as-of", "9999-12-31T00:00:00+14:00"), "1900 to 2199"),
+        (("insights", "--as-of", "0001-01-01T00:00:00Z"), "1900 to 2199"),
+        (("report", "--from", "0001-01-01", "--to", "9999-12-31"), "9999-12-31"),
+        (("report", "--from", "2000-01-01"), "at most a year"),
+        (("list", "--days", "100000000"), "--days"),
     ],
 )
 def test_the_cli_refuses_with_one_line_and_exit_2(db_url, args, mentions):
@@ -360,3 +365,10 @@ def test_every_api_operation_declares_its_problem_answers(api):
             for status in ("401", "403", "422"):
                 content = operation["responses"][status]["content"]
                 assert list(content) == ["application/problem+json"], (method, path, status)
+
+
+def test_the_documented_csv_tables_are_the_tables_of_the_export():
+    from nosetwitch.domain.models import Diary, Person
+    from nosetwitch.interfaces.interchange.csv_export import TABLES, diary_tables
+
+    assert {f"{name}.csv" for name in TABLES} == set(diary_tables(Diary(person=Person(timezone="UTC"))))

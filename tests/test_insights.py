@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Person, RemedyAttempt
 from nosetwitch.insights import INSIGHTS_SCHEMA, MIN_CHECKIN_DAYS, compute_insights
 from nosetwitch.insights.remedies import wilson_interval
-from nosetwitch.insights.triggers import benjamini_hochberg, fit_poisson, hac_variance
+from nosetwitch.insights.triggers import _base_fit, _Candidate, _score, benjamini_hochberg, fit_poisson, weighted_bh
 from nosetwitch.simulate import simulate_diary
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -263,14 +263,14 @@ def test_benjamini_hochberg_matches_hand_computed_values():
     assert benjamini_hochberg([]) == []
 
 
-def test_own_poisson_fit_and_hac_agree_with_statsmodels():
+def test_own_poisson_fit_and_the_score_test_agree_with_statsmodels():
     sm = pytest.importorskip("statsmodels.api")
     import numpy as np
 
     rng = np.random.default_rng(0)
     n = 150
-    design = np.column_stack([np.ones(n), rng.standard_normal(n), (np.arange(n) % 7 < 5).astype(float)])
-    y = rng.poisson(np.exp(design @ np.array([1.2, 0.3, 0.2])) * rng.gamma(5, 0.2, n))
+    design = np.column_stack([np.ones(n), (np.arange(n) % 7 < 5).astype(float), rng.standard_normal(n)])
+    y = rng.poisson(np.exp(design @ np.array([1.2, 0.2, 0.15])) * rng.gamma(5, 0.2, n))
     beta, mu, bread = fit_poisson(y, design)
     model = sm.GLM(y, design, family=sm.families.Poisson())
     reference = model.fit()
@@ -278,8 +278,22 @@ def test_own_poisson_fit_and_hac_agree_with_statsmodels():
     quasi = model.fit(scale="X2")
     pearson = float(((y - mu) ** 2 / mu).sum() / (n - 3))
     assert math.sqrt(pearson * bread[-1, -1]) == pytest.approx(quasi.bse[-1], rel=1e-6)
-    robust = model.fit(cov_type="HAC", cov_kwds={"maxlags": 3, "use_correction": True})
-    assert math.sqrt(hac_variance(design, y, mu, bread[:, -1], 3)) == pytest.approx(robust.bse[-1], rel=1e-4)
+    # The engine's score test from the base fit (without the factor) with its one-step estimate:
+    # close to the full quasi-Poisson fit's coefficient, standard error and p-value.
+    x = design[:, -1]
+    candidate = _Candidate("x", 0, (x - x.mean()) / x.std(), None, float(x.std()), n)
+    one_step, se, p, df = _score(y.astype(float), _base_fit(y.astype(float), design[:, :2], np.zeros(2), []), candidate)
+    assert df == n - 3
+    assert one_step / x.std() == pytest.approx(quasi.params[-1], rel=0.03)
+    assert se / x.std() == pytest.approx(quasi.bse[-1], rel=0.03)
+    assert p == pytest.approx(quasi.pvalues[-1], rel=0.25)
+
+
+def test_weighted_bh_favours_the_heavier_rows_and_keeps_plain_bh_with_equal_weights():
+    p = [0.01, 0.02, 0.03, 0.5]
+    assert weighted_bh(p, [1, 1, 1, 1]) == pytest.approx(benjamini_hochberg(p))
+    heavy_first = weighted_bh(p, [1.5, 0.5, 1.5, 0.5])
+    assert heavy_first[0] < benjamini_hochberg(p)[0] and heavy_first[1] > benjamini_hochberg(p)[1]
 
 
 def test_a_supported_factor_links_to_the_knowledge_base_explanation_and_relief():

@@ -87,13 +87,14 @@ def test_experiment_start_today_report_stop(db_url):
     code, out, err = cli("--db", db_url, "experiment", "start", "caffeine", "--days", "14", "--seed", "7")
     assert code == 0, err
     assert "A days: no coffee" in out and out.count(": A") == 7 and out.count(": B") == 7
+    assert "14 days are too few for a clear result" in out
     code, out, _ = cli("--db", db_url, "today")
     assert code == 0 and "day 1 of 14 of the caffeine experiment" in out
     # A second one while the first runs: refused, nothing stored.
     code, _, err = cli("--db", db_url, "experiment", "start", "sleep")
     assert code == 2 and "stop it first" in err
     code, out, _ = cli("--db", db_url, "experiment", "report")
-    assert code == 0 and "Too early for a result" in out
+    assert code == 0 and "0 of 14 days are over" in out and "comes when all 14 days are over" in out
     code, out, _ = cli("--db", db_url, "experiment", "report", "--json")
     assert json.loads(out)["days_done"] == 0
     code, out, _ = cli("--db", db_url, "experiment", "stop")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nosetwitch.insights.experiments import PLANS, analyse_experiment, propose_schedule
+from nosetwitch.insights.experiments import PLANS, analyse_experiment, can_reach_a_verdict, propose_schedule, randomisation_p
 from nosetwitch.simulate import simulate_following
 
 START = dt.date(2026, 5, 4)
@@ -64,17 +64,49 @@ def test_report_on_a_simulated_experiment_finds_fewer_twitches_without_caffeine(
     assert report["adherence"]["kept"] == report["adherence"]["recorded"] > 0
 
 
-def test_report_without_a_real_effect_includes_zero():
+def test_report_without_a_real_effect_finds_no_clear_difference():
     schedule, sim, as_of = experiment_diary(effect=0.0, seed=12)
     report = analyse_experiment(schedule, sim.diary, as_of).to_dict()
-    low, high = report["difference_ci95"]
-    assert low < 0 < high
-    assert "no clear difference" in report["message"]
+    assert report["p_randomisation"] >= 0.05 and report["schedules_compared"] == 2**7
+    assert report["message"].startswith("No clear difference")
+    assert "expect" in report["caveat"]  # unblinded and self-reported: it can follow expectations
 
 
-def test_report_is_too_early_in_the_first_days_and_ignores_today():
-    schedule, sim, _ = experiment_diary(effect=0.6, seed=13)
-    as_of = dt.datetime.combine(START + dt.timedelta(days=3), dt.time(20), tzinfo=sim.diary.tz)
+def test_no_verdict_and_no_interval_at_any_daily_look_before_the_end():
+    schedule, sim, end_as_of = experiment_diary(effect=0.8, seed=13)
+    for done in range(0, schedule.days):
+        as_of = dt.datetime.combine(START + dt.timedelta(days=done), dt.time(20), tzinfo=sim.diary.tz)
+        report = analyse_experiment(schedule, sim.diary, as_of)
+        assert report.days_done == done and not report.finished
+        assert report.difference_ci95 is None and report.rate_ratio is None and report.p_randomisation is None
+        assert f"{done} of 28 days are over" in report.message
+        assert "comes when all 28 days are over" in report.message
+        assert "fewer episodes" not in report.message and "more episodes than" not in report.message
+    final = analyse_experiment(schedule, sim.diary, end_as_of)
+    assert final.finished and final.p_randomisation < 0.05 and "A days went with fewer episodes" in final.message
+
+
+def test_randomisation_p_is_exact_over_the_schedules_the_coin_could_draw():
+    import itertools
+
+    import numpy as np
+
+    schedule = propose_schedule("caffeine", 12, START, 5)  # blocks AABB|BBAA|AB: 3 coins, 8 schedules
+    counts = np.array([5, 6, 1, 2, 0, 1, 7, 6, 2, 3, 1, 4], dtype=float)
+    arm_a = np.array([arm == "A" for arm in schedule.arms])
+    p, compared = randomisation_p(counts, arm_a, seed=1)
+    assert compared == 8
+    observed = abs(counts[arm_a].mean() - counts[~arm_a].mean())
+    as_extreme = 0
+    for coins in itertools.product([False, True], repeat=3):
+        flipped = np.array([a != coins[i // 4] for i, a in enumerate(arm_a)])
+        as_extreme += abs(counts[flipped].mean() - counts[~flipped].mean()) >= observed - 1e-9
+    assert p == as_extreme / 8
+
+
+def test_a_short_experiment_says_it_is_too_short_to_tell():
+    assert not can_reach_a_verdict(14) and not can_reach_a_verdict(20) and can_reach_a_verdict(22)
+    schedule, sim, as_of = experiment_diary(effect=1.5, seed=14, days=14)
     report = analyse_experiment(schedule, sim.diary, as_of)
-    assert report.days_done == 3 and report.difference is None
-    assert "Too early" in report.message
+    assert report.finished and report.p_randomisation >= 2 / 16
+    assert report.message.startswith("Too short to tell") and "16 possible schedules" in report.message

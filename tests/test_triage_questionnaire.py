@@ -91,6 +91,7 @@ def test_every_stroke_type_symptom_can_be_answered_with_every_onset_side_and_det
             assert (SymptomCode.VISION_CHANGE, onset, None, detail) in made, (detail, onset)
 
 
+@pytest.mark.slow  # every path: about 20 s of CPU per diary
 def test_every_path_ends_at_an_emergency_exactly_when_triage_says_so_and_stops_at_once() -> None:
     assert len(PATHS) > 10_000
     for path in PATHS:
@@ -130,6 +131,7 @@ def _form(path: list[tuple[str, object]], save: str) -> FormData:
     return FormData([*fields, ("question", qid), ("answer", web_check.raw_answer(answer)), ("save", save)])
 
 
+@pytest.mark.slow  # every path: about 20 s of CPU per diary
 @pytest.mark.parametrize("diary_name", DIARIES)
 def test_every_path_shows_the_level_of_triage_of_the_diary_plus_its_records_in_the_cli_and_on_the_web(
     diary_name: str, viewers: dict[str, Viewer], monkeypatch: pytest.MonkeyPatch

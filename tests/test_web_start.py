@@ -42,7 +42,7 @@ def test_start_loads_the_demo_diary_and_serves_the_web_app(tmp_path):
             except OSError:
                 assert process.poll() is None and time.monotonic() < deadline, "start did not serve the web app"
                 time.sleep(0.3)
-        assert "Current streak" in page and "does not diagnose" in page
+        assert "Days in a row" in page and "does not diagnose" in page
         episodes = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/episodes?limit=1", timeout=2).read()
         assert b'"total":' in episodes and b'"total":0' not in episodes  # the demo diary is there
         assert (tmp_path / "home" / "nosetwitch.sqlite3").exists()  # the embedded default database

@@ -41,6 +41,7 @@ from nosetwitch.domain.models import (
     DayCheckIn,
     Diary,
     Episode,
+    OwnFactor,
     Person,
     RemedyAttempt,
     RemedyCode,
@@ -52,6 +53,7 @@ __all__ = [
     "DEMO_EFFECTS",
     "FACTOR_MODELS",
     "FactorModel",
+    "OwnFactorModel",
     "Simulation",
     "SimulationParams",
     "simulate",
@@ -89,6 +91,27 @@ FACTOR_MODELS: dict[str, FactorModel] = {
     "exercise_min": FactorModel(30, 22, -8, 20, 0, 240, 5, 0.3, 0.8),
 }
 """Typical means, spreads and weekday patterns; a person's own means vary around them."""
+
+@dataclass(frozen=True)
+class OwnFactorModel:
+    """A factor of the person's own (`own:KEY`): a yes/no habit or a number.
+
+    yes/no: "yes" on about `mean` of the days (0-1), in runs (autocorrelation
+    `phi`), more often on workdays by `workday_shift` (a share); its planted
+    effect is the log rate ratio of yes days against no days. number: like a
+    built-in factor (`mean`, `sd`, `workday_shift`), its effect per SD.
+    """
+
+    kind: str  # "yes_no" | "number"
+    mean: float
+    label: str = ""  # as the person named it (default: the key)
+    unit: str | None = None  # for a number
+    sd: float = 1.0
+    workday_shift: float = 0.0
+    phi: float = 0.4
+    recorded: float = 0.9
+    step: float = 1.0
+
 
 DEMO_EFFECTS: dict[str, float] = {"caffeine_mg": 0.35, "sleep_h": -0.3}
 """Planted in `simulate_diary()` when no effect is named: more caffeine and
@@ -136,13 +159,28 @@ class SimulationParams:
     personal_variation: bool = True  # shift each person's means a little, from the seed
     assigned: dict[str, dict[dt.date, float]] = field(default_factory=dict)
     """Factor values imposed on given days (e.g. no caffeine on an experiment's A days)."""
+    # The harder knobs of the validation grid (defaults leave the diary of a seed unchanged).
+    weekday_pattern_sd: float = 0.0
+    """SD of a person's own day-by-day weekday pattern (log rate), beyond workday/weekend;
+    the factors follow the same pattern (each with its own sign), so it confounds them."""
+    factor_drift_sd: float = 0.0  # slow drift of every factor's level, in units of its SD
+    logged_share: float = 1.0  # share of twitches the person logs (the rest are never written down)
+    own_factors: dict[str, OwnFactorModel] = field(default_factory=dict)
+    """The person's own factors by key; plant effects on them as `effects={"own:KEY": ...}`."""
+    materialise: bool = True  # False: no episode or check-in objects (the bench's fast path)
 
     def __post_init__(self) -> None:
         if self.days < 1:
             raise ValueError("days must be at least 1")
-        for name in (*self.effects, *self.lag1_effects, *self.record_rates, *self.assigned):
+        own = {f"own:{key}" for key in self.own_factors}
+        for name in (*self.effects, *self.lag1_effects):
+            if name not in FACTOR_MODELS and name not in own:
+                raise ValueError(f"unknown factor {name!r}; use one of {', '.join((*DAY_FACTORS, *sorted(own)))}")
+        for name in (*self.record_rates, *self.assigned):
             if name not in FACTOR_MODELS:
                 raise ValueError(f"unknown factor {name!r}; use one of {', '.join(DAY_FACTORS)}")
+        if not 0 < self.logged_share <= 1:
+            raise ValueError("logged_share must be in (0, 1]")
         if not 0 <= self.missing_rate < 1:
             raise ValueError("missing_rate must be in [0, 1)")
         zone(self.timezone)
@@ -158,8 +196,13 @@ class Simulation:
     factor_sd: dict[str, float]  # the SD each effect was scaled by
     dates: list[dt.date]
     rate: np.ndarray  # the true expected episodes per day
-    counts: np.ndarray  # simulated episodes per day (before clipping at now)
-    values: dict[str, np.ndarray]  # true daily factor values (recorded or not)
+    counts: np.ndarray  # simulated episodes per day that were logged (before clipping at now)
+    values: dict[str, np.ndarray]  # true daily factor values (recorded or not); own factors as "own:KEY"
+    baseline: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """The true expected *logged* episodes per day without any factor effect (drift,
+    weekday pattern, logging share): what an oracle would know."""
+    checked_in: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    recorded: dict[str, np.ndarray] = field(default_factory=dict)  # factor -> recorded on that day (bool)
 
     def per_unit_log_rr(self, factor: str, lag: int = 0) -> float:
         """The planted effect per one unit of the factor (log rate ratio)."""
@@ -237,44 +280,95 @@ def simulate(params: SimulationParams) -> Simulation:
 
     smoker = params.smoker if params.smoker is not None else bool(rng.random() < 0.2)
     values = {name: _factor_series(FACTOR_MODELS[name], workday, weekday, rng, params.personal_variation) for name in DAY_FACTORS}
+    # The harder knobs draw from a stream of their own, so the default diary of a seed never changes.
+    extra = np.random.default_rng([params.seed, 15])
+    pattern = extra.standard_normal(7)
+    pattern -= pattern.mean()
+    for name in DAY_FACTORS:
+        model = FACTOR_MODELS[name]
+        shift = np.zeros(n)
+        if params.weekday_pattern_sd:
+            shift += 2.0 * params.weekday_pattern_sd * model.sd * extra.choice([-1.0, 1.0]) * pattern[weekday]
+        if params.factor_drift_sd:
+            shift += params.factor_drift_sd * model.sd * _ar1(n, 0.98, extra)
+        if shift.any():
+            values[name] = _rounded(values[name] + shift, model.low, model.high, model.step)
     if not smoker:
         values["nicotine_units"] = np.zeros(n)
     for name, by_day in params.assigned.items():
         for day, value in by_day.items():
             if start <= day <= end:
                 values[name][(day - start).days] = value
+    for key, own in params.own_factors.items():
+        values[f"own:{key}"] = _own_series(own, workday, extra, params.factor_drift_sd)
 
     # Expected twitching per day, on the log scale.
     eta = _drift(n, params.drift_sd, params.drift_phi, rng) + params.workday_effect * workday
+    if params.weekday_pattern_sd:
+        eta = eta + params.weekday_pattern_sd * pattern[weekday]
+    base_eta = eta
     factor_sd: dict[str, float] = {}
     truth: dict[tuple[str, int], float] = {}
-    for name in DAY_FACTORS:
+    for name in values:
         series = values[name]
-        sd = float(series.std()) or 1.0
+        yes_no = name.startswith("own:") and params.own_factors[name[4:]].kind == "yes_no"
+        # A yes/no factor's effect is yes against no (its "SD" is 1); others per SD.
+        sd = 1.0 if yes_no else float(series.std()) or 1.0
         factor_sd[name] = sd
-        z = (series - series.mean()) / sd
+        z = series - (0.0 if yes_no else series.mean())
+        z = z / sd
         for lag, effects in ((0, params.effects), (1, params.lag1_effects)):
             effect = float(effects.get(name, 0.0))
             truth[(name, lag)] = effect
             if effect:
                 shifted = z if lag == 0 else np.concatenate([[0.0], z[:-1]])
                 eta = eta + effect * shifted
-    rate = params.base_rate * np.exp(eta - math.log(np.exp(eta).mean()))
+    norm = math.log(np.exp(eta).mean())
+    rate = params.base_rate * np.exp(eta - norm)
+    baseline = params.base_rate * params.logged_share * np.exp(base_eta - norm)
     if params.dispersion:
         mixed = rate * rng.gamma(params.dispersion, 1.0 / params.dispersion, size=n)
     else:
         mixed = rate
     counts = rng.poisson(mixed)
+    if params.logged_share < 1:
+        counts = extra.binomial(counts, params.logged_share)
 
-    checkins = _checkins(dates, values, params, smoker, rng)
-    episodes, remedies = _episodes(dates, counts, tz, now, params.remedy_rate, rng)
+    present, recorded = _recording(n, params, extra, rng)
+    if params.materialise:
+        checkins = _checkins(dates, values, present, recorded, smoker, params.own_factors)
+        episodes, remedies = _episodes(dates, counts, tz, now, params.remedy_rate, rng)
+    else:
+        checkins, episodes, remedies = [], [], []
+    own_factors = [
+        OwnFactor(key=key, label=model.label or key.replace("_", " "), kind=model.kind, unit=model.unit if model.kind == "number" else None)
+        for key, model in params.own_factors.items()
+    ]
     diary = Diary(
-        person=Person(timezone=params.timezone, birth_year=int(rng.integers(1955, 2004)), sex=rng.choice(["female", "male"]).item()),
+        person=Person(
+            timezone=params.timezone,
+            birth_year=int(rng.integers(1955, 2004)),
+            sex=rng.choice(["female", "male"]).item(),
+            own_factors=own_factors,
+        ),
         episodes=episodes,
         days=checkins,
         remedies=remedies,
     )
-    return Simulation(diary, params, truth, factor_sd, dates, rate, counts, values)
+    return Simulation(diary, params, truth, factor_sd, dates, rate, counts, values, baseline, present, recorded)
+
+
+def _own_series(model: OwnFactorModel, workday: np.ndarray, rng: np.random.Generator, drift_sd: float) -> np.ndarray:
+    latent = _ar1(len(workday), model.phi, rng)
+    if drift_sd:
+        latent = latent + drift_sd * _ar1(len(workday), 0.98, rng)
+    if model.kind == "yes_no":
+        from scipy.special import ndtri
+
+        share = np.clip(model.mean + model.workday_shift * (workday - workday.mean()), 0.02, 0.98)
+        return (latent * math.sqrt(1.0 / (1.0 + drift_sd**2)) < ndtri(share)).astype(float)
+    raw = model.mean + model.workday_shift * workday + model.sd * latent
+    return np.round(raw / model.step) * model.step
 
 
 def _ar1(n: int, phi: float, rng: np.random.Generator) -> np.ndarray:
@@ -306,23 +400,36 @@ def _factor_series(
         # Friday is part of the weekend for drinking.
         shift = np.where(weekday == 4, model.weekend_shift, shift)
     raw = mean + shift + model.sd * _ar1(len(workday), model.phi, rng)
-    raw = np.clip(raw, model.low, model.high if model.high is not None else None)
-    return np.round(raw / model.step) * model.step
+    return _rounded(raw, model.low, model.high, model.step)
+
+
+def _rounded(raw: np.ndarray, low: float, high: float | None, step: float) -> np.ndarray:
+    raw = np.clip(raw, low, high if high is not None else None)
+    return np.round(raw / step) * step
+
+
+def _recording(
+    n: int, params: SimulationParams, extra: np.random.Generator, rng: np.random.Generator
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Which days have a check-in, and on which of them each factor was filled in."""
+    present = rng.random(n) >= params.missing_rate
+    recorded = {}
+    for name in DAY_FACTORS:
+        rate = params.record_rates.get(name, FACTOR_MODELS[name].recorded)
+        recorded[name] = present & (rng.random(n) < rate)
+    for key, own in params.own_factors.items():
+        recorded[f"own:{key}"] = present & (extra.random(n) < own.recorded)
+    return present, recorded
 
 
 def _checkins(
     dates: list[dt.date],
     values: dict[str, np.ndarray],
-    params: SimulationParams,
+    present: np.ndarray,
+    recorded: dict[str, np.ndarray],
     smoker: bool,
-    rng: np.random.Generator,
+    own_factors: dict[str, OwnFactorModel],
 ) -> list[DayCheckIn]:
-    n = len(dates)
-    present = rng.random(n) >= params.missing_rate
-    recorded = {}
-    for name in DAY_FACTORS:
-        rate = params.record_rates.get(name, FACTOR_MODELS[name].recorded)
-        recorded[name] = rng.random(n) < rate
     integer = {"stress", "facial_strain"}
     checkins = []
     for i in np.flatnonzero(present):
@@ -335,7 +442,12 @@ def _checkins(
                 continue
             value = values[name][i]
             fields[name] = int(value) if name in integer else round(float(value), 2)
-        checkins.append(DayCheckIn(date=dates[i], **fields))
+        own = {}
+        for key, model in own_factors.items():
+            if recorded[f"own:{key}"][i]:
+                value = values[f"own:{key}"][i]
+                own[key] = bool(value > 0.5) if model.kind == "yes_no" else max(0.0, round(float(value), 2))
+        checkins.append(DayCheckIn(date=dates[i], **fields, own=own))
     return checkins
 
 

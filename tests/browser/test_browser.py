@@ -133,3 +133,39 @@ def test_sign_up_log_out_and_log_in_on_a_shared_server(phone_on_a_shared_server)
     page.page.wait_for_url(re.compile(r"/$"))
     page.page.get_by_role("button", name=re.compile("Twitching now")).click()
     page.page.wait_for_url(re.compile(r"/episodes/tap-[0-9a-f-]{36}\?new=1"))  # the id is made on the phone (static/phone.js)
+
+
+def test_change_the_password_then_delete_the_account_on_a_phone(phone_on_a_shared_server):
+    """A weak password is refused with zxcvbn's advice; the account page changes the
+    password and deletes the account after the export is offered and the name typed."""
+    page = phone_on_a_shared_server.page
+    phone_on_a_shared_server.goto("/register")
+    page.get_by_label("User name").fill("ingrid")
+    page.get_by_label("Password", exact=True).fill("1234567890")
+    page.get_by_label("Password again").fill("1234567890")
+    page.get_by_role("button", name="Create account").click()
+    assert "too easy to guess" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Password", exact=True).fill("purple giraffe lantern")
+    page.get_by_label("Password again").fill("purple giraffe lantern")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(re.compile(r"/profile$"))
+    page.get_by_role("link", name="ingrid").click()
+    page.wait_for_url(re.compile(r"/account$"))
+    assert page.get_by_role("link", name=re.compile("download your diary")).is_visible()
+    page.get_by_label("Current password").fill("purple giraffe lantern")
+    page.get_by_label("New password", exact=True).fill("orange kettle mountain")
+    page.get_by_label("New password again").fill("orange kettle mountain")
+    page.get_by_role("button", name="Change password").click()
+    assert "Changed your password" in page.get_by_role("status").inner_text()
+    phone_on_a_shared_server.shot("phone-account")
+    page.get_by_label("Type your user name to confirm").fill("ingrid")
+    page.get_by_label("Your password", exact=True).fill("orange kettle mountain")
+    page.get_by_role("button", name="Delete my account and diary").click()
+    page.wait_for_url(re.compile(r"/login$"))
+    assert "Deleted the account ingrid" in page.get_by_role("status").inner_text()
+    page.get_by_label("User name").fill("ingrid")
+    page.get_by_label("Password").fill("orange kettle mountain")
+    page.get_by_role("button", name="Log in").click()
+    assert "wrong user name or password" in page.get_by_role("alert").inner_text()
+    # the refused password and login answered 422 and 401 on purpose; any other console error counts
+    phone_on_a_shared_server.errors[:] = [e for e in phone_on_a_shared_server.errors if "status of 422" not in e and "status of 401" not in e]

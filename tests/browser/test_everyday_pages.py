@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import PHONE, SCREENSHOTS
+from tests.browser.conftest import PHONE, SCREENSHOTS, _serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,6 +29,13 @@ LOCAL_PAGES = [
     "/report/print?period=30", "/episodes/{episode}",
 ]
 SHARED_PAGES = ["/login", "/register"]
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory):
+    """A demo diary of this module's own: other modules' checks save symptoms in the shared one,
+    which can put its overview at the emergency level (then no report button, by design)."""
+    yield from _serve(tmp_path_factory.mktemp("web-pages"), demo=True)
 
 
 def _api(url: str) -> dict:

@@ -264,6 +264,18 @@ LocalDate = Annotated[dt.date, BeforeValidator(_date), AfterValidator(_date_in_r
 """A calendar date between 1900-01-01 and a day from today."""
 
 
+_LOOK_FROM = (dt.datetime(1899, 12, 31, tzinfo=dt.timezone.utc), dt.datetime(2200, 1, 2, tzinfo=dt.timezone.utc))
+
+
+def moment_in_range(value: dt.datetime) -> dt.datetime:
+    """A moment to look from (`as_of`, a query's `since`): in the years 1900 to 2199."""
+    if not _LOOK_FROM[0] <= value <= _LOOK_FROM[1]:
+        raise ValueError("must lie in the years 1900 to 2199")
+    return value
+
+
+AsOf = Annotated[dt.datetime, BeforeValidator(_timestamp), AfterValidator(moment_in_range)]
+"""The moment a diary document or an answer is seen from: years 1900-2199 (it may lie ahead)."""
 QUERY_INSTANT_PATTERN = r"^(19|2[01])\d\d-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$"
 QueryInstant = Annotated[dt.datetime, BeforeValidator(_timestamp), WithJsonSchema({"type": "string", "format": "date-time", "pattern": QUERY_INSTANT_PATTERN})]
 """A moment in a query (`since`, `as_of`): RFC 3339 with an offset, years 1900-2199 (no ranges of 'now')."""
@@ -517,7 +529,7 @@ class Diary(_Record):
 
     format: Literal["nosetwitch-diary"] = "nosetwitch-diary"
     version: Literal[1, 2] = 2
-    as_of: Timestamp | None = None
+    as_of: AsOf | None = None
     person: Person
     medications: list[Medication] = Field(default_factory=list)
     episodes: list[Episode] = Field(default_factory=list)

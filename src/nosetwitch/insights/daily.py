@@ -9,7 +9,7 @@ left out, as the format requires.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,10 +25,12 @@ class DailyTable:
     as_of: dt.datetime  # in the person's zone
     counts: np.ndarray  # episodes per day (int)
     checked_in: np.ndarray  # bool: a check-in exists for the day
-    factors: dict[str, np.ndarray]  # factor -> float per day, NaN = not recorded
+    factors: dict[str, np.ndarray]  # factor (built-in, or "own:KEY") -> float per day, NaN = not recorded
     by_hour: np.ndarray  # 24 counts by local hour
     durations: np.ndarray  # recorded episode durations in seconds
     last_day_complete: bool  # does `as_of` reach the end of its own day?
+    own: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
+    """The person's own factors: "own:KEY" -> (label, kind, unit); their values are in `factors`."""
 
     @property
     def n_days(self) -> int:
@@ -94,11 +96,16 @@ def build_daily_table(diary: Diary, as_of: dt.datetime) -> DailyTable | None:
         counts = np.bincount(offsets, minlength=n)
     checked_in = np.zeros(n, dtype=bool)
     factors = {name: np.full(n, np.nan) for name in DAY_FACTORS}
+    own = {f"own:{f.key}": (f.label, f.kind.value, f.unit) for f in diary.person.own_factors}
+    factors.update({name: np.full(n, np.nan) for name in own})
     for day in days:
         i = (day.date - first).days
         checked_in[i] = True
         for name, value in day.factors().items():
             factors[name][i] = value
+        for key, value in day.own.items():
+            if f"own:{key}" in factors:  # a yes/no answer counts as 1 (yes) or 0 (no)
+                factors[f"own:{key}"][i] = float(value)
     next_midnight = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
     complete = as_of_local >= next_midnight - dt.timedelta(seconds=1)
-    return DailyTable(first, last, as_of_local, counts, checked_in, factors, hours, np.array(durations), complete)
+    return DailyTable(first, last, as_of_local, counts, checked_in, factors, hours, np.array(durations), complete, own)

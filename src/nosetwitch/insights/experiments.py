@@ -8,8 +8,17 @@ whether A or B comes first: the schedule is balanced (as many A days as B
 days), spreads both over the weekdays, and cannot drift with the season.
 
 The report compares the daily twitch rate on A and B days by intention to
-treat (by the day's assignment, whatever was done), adjusted for workday vs
-weekend, with a 95 % interval, and shows how often the A days were kept.
+treat (by the day's assignment, whatever was done) and shows how often the A
+days were kept. It gives **no verdict before the last day is over**: looking
+every day and stopping at the first difference would see chance differences
+far more often than 5 % of the time. At the end, the verdict is a
+**randomisation test over the actual assignment**: the difference in
+episodes a day is compared with the differences under every other schedule
+the coin could have drawn (each pair of blocks swapped or not), which is
+exact whatever the twitching does from day to day. The weekday-adjusted
+rate ratio and its model-based interval are shown beside it as an estimate.
+The person knows which days are A days and counts their own twitches, so
+the report says that such an outcome can follow expectations.
 """
 
 from __future__ import annotations
@@ -27,6 +36,16 @@ BLOCK_DAYS = 2
 MIN_DAYS, MAX_DAYS = 8, 84
 MIN_DAYS_PER_ARM = 3
 """The report gives a figure only with at least this many finished days in each arm."""
+GROUP_DAYS = 2 * BLOCK_DAYS
+"""A pair of blocks: the coin swaps A and B within each run of this many days."""
+EXACT_LIMIT = 2**14
+"""Up to this many possible schedules the randomisation test enumerates them all; beyond, a seeded sample."""
+SAMPLED_SCHEDULES = 20_000
+UNBLINDED = (
+    "You knew which days were A days and counted the twitches yourself: an outcome that is seen and "
+    "reported by the person who expects a change can follow that expectation, so a difference may be "
+    "partly expectation rather than the change itself."
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,7 @@ class Schedule:
     start: dt.date
     arms: str  # one letter per day, "A" or "B"
     seed: int
+    stopped_early: bool = False  # stopped before its planned last day (its arms end at the stop)
 
     @property
     def days(self) -> int:
@@ -118,6 +138,9 @@ class ExperimentReport:
     adherence_recorded: int  # A days whose check-in recorded the factor
     finished: bool
     message: str
+    p_randomisation: float | None = None  # two-sided, over the schedules the coin could have drawn
+    schedules_compared: int | None = None  # how many (all of them, or a sample)
+    caveat: str = UNBLINDED
 
     def to_dict(self) -> dict:
         def pair(values):
@@ -138,7 +161,10 @@ class ExperimentReport:
             "rate_ratio_ci95": pair(self.rate_ratio_ci95),
             "adherence": {"kept": self.adherence_kept, "recorded": self.adherence_recorded, "a_days": self.days_a},
             "finished": self.finished,
+            "p_randomisation": None if self.p_randomisation is None else float(f"{self.p_randomisation:.4g}"),
+            "schedules_compared": self.schedules_compared,
             "message": self.message,
+            "caveat": self.caveat,
         }
 
 
@@ -185,14 +211,90 @@ def analyse_experiment(schedule: Schedule, diary: Diary, as_of: dt.datetime) -> 
         finished=n_done == schedule.days,
         message="",
     )
+    if not report.finished:
+        so_far = ""
+        if days_a and days_b:
+            so_far = (
+                f" So far A days averaged {report.rate_a:.1f} episodes and B days {report.rate_b:.1f} "
+                "(not a result: these numbers move a lot from day to day)."
+            )
+        report.message = (
+            f"{n_done} of {schedule.days} days are over.{so_far} The comparison comes when all {schedule.days} days "
+            "are over: looking for a difference every day would find one by chance far too often."
+        )
+        return report
     if min(days_a, days_b) < MIN_DAYS_PER_ARM:
         report.message = (
-            f"Too early for a result: {n_done} of {schedule.days} days are over; "
-            f"at least {MIN_DAYS_PER_ARM} A days and {MIN_DAYS_PER_ARM} B days are needed."
+            f"Too short for a result: at least {MIN_DAYS_PER_ARM} A days and {MIN_DAYS_PER_ARM} B days are needed."
         )
         return report
     _compare(report, counts, arm_a, workday)
+    if report.rate_ratio is not None:
+        _randomisation_verdict(report, counts, arm_a, schedule)
     return report
+
+
+def can_reach_a_verdict(days: int) -> bool:
+    """Can a schedule of `days` days give p < 0.05 at all? (Its smallest p is 2 / number of schedules.)"""
+    groups = -(-days // GROUP_DAYS)
+    return 2 / 2**groups < 0.05
+
+
+def randomisation_p(counts: np.ndarray, arm_a: np.ndarray, seed: int) -> tuple[float, int]:
+    """Two-sided p of the A-minus-B difference in mean episodes a day, over the schedules the
+    coin could have drawn (A and B swapped or not within each pair of blocks), and how many were compared.
+
+    Exact (every schedule) up to `EXACT_LIMIT` schedules; beyond, the observed one plus a seeded
+    sample of `SAMPLED_SCHEDULES` (still a valid test: p = (1 + as extreme) / (1 + sampled)).
+    """
+    n = len(counts)
+    sign = np.where(arm_a, 1.0, -1.0)
+    groups = np.arange(n) // GROUP_DAYS
+    n_groups = int(groups[-1]) + 1 if n else 0
+    if 2**n_groups <= EXACT_LIMIT:
+        flips = ((np.arange(2**n_groups)[:, None] >> np.arange(n_groups)[None, :]) & 1) * -2 + 1
+        exact = True
+    else:
+        rng = np.random.default_rng(seed)
+        flips = rng.choice([-1, 1], size=(SAMPLED_SCHEDULES, n_groups))
+        exact = False
+    signs = flips[:, groups] * sign[None, :]
+    n_a = (signs > 0).sum(axis=1)
+    n_b = n - n_a
+    a_sum = (signs > 0) @ counts
+    b_sum = (signs < 0) @ counts
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stats = np.where((n_a > 0) & (n_b > 0), a_sum / n_a - b_sum / n_b, 0.0)
+    observed = abs(counts[arm_a].mean() - counts[~arm_a].mean())
+    extreme = int((np.abs(stats) >= observed - 1e-9).sum())
+    if exact:
+        return extreme / len(stats), len(stats)
+    return (1 + extreme) / (1 + len(stats)), len(stats) + 1
+
+
+def _randomisation_verdict(report: ExperimentReport, counts: np.ndarray, arm_a: np.ndarray, schedule: Schedule) -> None:
+    p, compared = randomisation_p(counts, arm_a, schedule.seed)
+    report.p_randomisation, report.schedules_compared = p, compared
+    smallest = 2 / compared if compared <= EXACT_LIMIT else 0.0
+    difference = report.rate_a - report.rate_b
+    if p < 0.05:
+        verdict = f"A days went with {'fewer' if difference < 0 else 'more'} episodes than B days"
+    elif smallest >= 0.05:
+        verdict = (
+            f"too short to tell: with {schedule.days} days the coin had only {compared} possible schedules, "
+            "so even the clearest difference could be chance"
+        )
+    else:
+        verdict = "no clear difference between A and B days"
+    low, high = report.rate_ratio_ci95
+    report.message = (
+        f"{verdict[0].upper()}{verdict[1:]}: A days averaged {report.rate_a:.2f} episodes a day, B days {report.rate_b:.2f}; "
+        f"a difference at least this large came up in {p:.1%} of the {compared} schedules the coin could have drawn"
+        f"{'' if compared <= EXACT_LIMIT else ' (a sample of them)'}. "
+        f"Allowing for workdays and weekends, the rate on A days was {report.rate_ratio:.2f} times that on B days "
+        f"(95 % interval {low:.2f} to {high:.2f})."
+        + (" The experiment was stopped early: if it was stopped because of what the days showed, this can mislead." if schedule.stopped_early else "")
+    )
 
 
 def _compare(report: ExperimentReport, counts: np.ndarray, arm_a: np.ndarray, workday: np.ndarray) -> None:
@@ -230,14 +332,3 @@ def _compare(report: ExperimentReport, counts: np.ndarray, arm_a: np.ndarray, wo
     se_log = math.sqrt(float(cov[1, 1]))
     report.rate_ratio = math.exp(beta[1])
     report.rate_ratio_ci95 = (math.exp(beta[1] - t * se_log), math.exp(beta[1] + t * se_log))
-    low, high = report.difference_ci95
-    if high < 0:
-        verdict = "A days went with fewer episodes than B days"
-    elif low > 0:
-        verdict = "A days went with more episodes than B days"
-    else:
-        verdict = "no clear difference between A and B days so far"
-    report.message = (
-        f"{verdict}: {report.difference:+.2f} episodes a day (95 % interval {low:+.2f} to {high:+.2f}), "
-        "allowing for workdays and weekends."
-    )

@@ -10,7 +10,8 @@ an association the other way round is reported as an unexpected pattern.
 
 from __future__ import annotations
 
-from nosetwitch.insights.triggers import PER_UNIT, Association
+from nosetwitch.insights.early import Outlook
+from nosetwitch.insights.triggers import Association
 
 NOT_A_DIAGNOSIS = (
     "These are patterns in your own diary, not a diagnosis and not proof of what sets the twitching off; "
@@ -40,16 +41,22 @@ def plural(count: int, word: str) -> str:
 
 
 def association_sentence(row: Association) -> str:
-    """'Each extra hour of sleep went with about 22 % fewer episodes ...'"""
-    unit = PER_UNIT[row.factor][1]
+    """'Each extra hour of sleep went with about 22 % fewer episodes ...'
+
+    A yes/no factor of the person's own is a contrast: days with it against days without.
+    """
     change = row.rate_ratio - 1.0
     low, high = row.ci95
     when = "on the same day" if row.lag_days == 0 else "on the following day"
     more = "more" if change > 0 else "fewer"
-    return (
-        f"Each extra {unit} went with about {abs(change) * 100:.0f} % {more} twitch episodes {when} "
-        f"(95 % interval: {_percent(low)} to {_percent(high)}, from {plural(row.n_days, 'day')})."
-    )
+    evidence = f"(95 % interval: {_percent(low)} to {_percent(high)}, from {plural(row.n_days, 'day')})."
+    if row.kind == "yes_no":
+        days = "Days with" if row.lag_days == 0 else "The days after days with"
+        return (
+            f"{days} \u201c{row.unit}\u201d went with about {abs(change) * 100:.0f} % {more} twitch episodes "
+            f"than {'days' if row.lag_days == 0 else 'those after days'} without {evidence}"
+        )
+    return f"Each extra {row.unit} went with about {abs(change) * 100:.0f} % {more} twitch episodes {when} {evidence}"
 
 
 def _percent(ratio: float) -> str:
@@ -88,17 +95,13 @@ def build_findings(
     summary: dict,
     associations: list[Association],
     remedies: list[dict],
-    checkin_days: int,
-    minimum_days: int,
+    outlook: Outlook,
 ) -> list[str]:
     findings: list[str] = []
     if status == "insufficient_data":
-        missing = max(0, minimum_days - checkin_days)
-        findings.append(
-            f"Not enough data yet to look for patterns: {plural(checkin_days, 'complete day')} with a check-in so far; "
-            f"the analysis needs at least {minimum_days}"
-            + (f" (about {missing} more)." if missing else " and at least a few logged episodes.")
-        )
+        findings.extend(outlook.sentences(analysed=False))
+        if outlook.checkin_days >= outlook.minimum_days:
+            findings.append("The analysis also needs at least a few logged episodes on those days.")
     significant = sorted((r for r in associations if r.significant), key=lambda r: (r.q, -abs(r.log_rr)))
     seen_factors: set[str] = set()
     for row in significant:
@@ -113,6 +116,7 @@ def build_findings(
             "No day factor stood out: after allowing for weekday habits and slow ups and downs, none "
             "went with more or less twitching clearly enough to rule out chance."
         )
+        findings.extend(outlook.sentences(analysed=True))
     rate7, rate30 = summary["episodes_per_day_7d"], summary["episodes_per_day_30d"]
     if summary["episodes"]:
         trend = ""
@@ -124,14 +128,33 @@ def build_findings(
             f"You logged {plural(summary['episodes'], 'episode')} on {plural(summary['episode_days'], 'day')}: "
             f"{rate7:g} a day over the last 7 days and {rate30:g} a day over the last 30.{trend}"
         )
-    answered = [r for r in remedies if r["answered"] >= 5]
-    if answered:
-        best = max(answered, key=lambda r: (r["ci95"][0], r["helped_rate"]))
-        low, high = best["ci95"]
-        findings.append(
-            f"Of the remedies you tried at least 5 times, {best['code'].replace('_', ' ')} was said to help most "
-            f"often: {best['helped']} of {best['answered']} times (95 % interval {low:.0%} to {high:.0%}). "
-            "Remedies are often tried on the worst episodes, so these rates can look lower than they are."
-        )
+    findings.extend(remedy_sentences(remedies))
     findings.append(NOT_A_DIAGNOSIS)
     return findings
+
+
+REMEDY_MIN_ANSWERED = 5
+
+
+def remedy_sentences(remedies: list[dict]) -> list[str]:
+    """What the remedy table shows, saying exactly what was computed.
+
+    Among several remedies the one picked as "best" (the highest lower end of
+    the 95 % interval of its helped rate) carries the caveat of picking the
+    best of several: its luck got it picked, so its rate likely overstates it.
+    """
+    answered = [r for r in remedies if r["answered"] >= REMEDY_MIN_ANSWERED]
+    if not answered:
+        return []
+    best = max(answered, key=lambda r: (r["ci95"][0], r["helped_rate"]))
+    low, high = best["ci95"]
+    name = best["code"].replace("_", " ")
+    counts = f"you said it helped {best['helped']} of the {best['answered']} times you answered (95 % interval {low:.0%} to {high:.0%})"
+    worst_episodes = "Remedies are often tried on the worst episodes, so these rates can look lower than they are."
+    if len(answered) == 1:
+        return [f"{name.capitalize()} is the only remedy you rated at least {REMEDY_MIN_ANSWERED} times: {counts}. {worst_episodes}"]
+    return [
+        f"Of the {len(answered)} remedies you rated at least {REMEDY_MIN_ANSWERED} times, {name} has the highest "
+        f"lower end of that interval: {counts}. Picked as the best of {len(answered)}, its rate is probably a little "
+        f"flattering (the top of several is partly luck), and the others may do as well. {worst_episodes}"
+    ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from nosetwitch.domain.clock import zone
 from nosetwitch.domain.models import Diary
 from nosetwitch.insights.daily import build_daily_table, default_as_of
+from nosetwitch.insights.early import Outlook, outlook
 from nosetwitch.insights.findings import build_findings
 from nosetwitch.insights.remedies import CAUTION, remedy_table
 from nosetwitch.insights.summary import iso_in_zone, summarise
@@ -31,6 +32,7 @@ class InsightsReport:
     checkin_days: int
     timezone: str
     daily_counts: list[int] = field(default_factory=list)  # for sparklines, oldest first, ending on the as_of day
+    outlook: Outlook | None = None  # what the data can and cannot show yet
 
     def to_dict(self) -> dict:
         """Exactly the JSON of `shared/spec/insights.md` (plus a few documented extras)."""
@@ -45,6 +47,7 @@ class InsightsReport:
             "remedies": self.remedies,
             "remedy_caution": CAUTION,
             "findings": self.findings,
+            **({"outlook": self.outlook.to_dict()} if self.outlook is not None else {}),
         }
 
 
@@ -62,7 +65,8 @@ def compute_insights(diary: Diary, as_of: dt.datetime | None = None, *, method: 
     status = "ok" if enough else "insufficient_data"
     associations = analyse_factors(table, method) if enough else []
     remedies = remedy_table(diary, as_of)
-    findings = build_findings(status, summary, associations, remedies, checkin_days, MIN_CHECKIN_DAYS)
+    early = outlook(table, MIN_CHECKIN_DAYS)
+    findings = build_findings(status, summary, associations, remedies, early)
     return InsightsReport(
         as_of=as_of,
         status=status,
@@ -74,4 +78,5 @@ def compute_insights(diary: Diary, as_of: dt.datetime | None = None, *, method: 
         checkin_days=checkin_days,
         timezone=diary.person.timezone,
         daily_counts=[int(c) for c in table.counts] if table is not None else [],
+        outlook=early,
     )

@@ -2,7 +2,7 @@
 
 Exported by `nosetwitch insights --schema`; the tests validate real output
 against it. Fields beyond the spec (`checkin_days`, `minimum_checkin_days`,
-`remedy_caution`, a remedy's `answered`) are documented extras.
+`remedy_caution`, a remedy's `answered`, `outlook`) are documented extras.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ INSIGHTS_SCHEMA: dict = {
                     "p", "q", "significant", "n_days", "method",
                 ],
                 "properties": {
-                    "factor": {"enum": _FACTORS},
+                    "factor": {"anyOf": [{"enum": _FACTORS}, {"type": "string", "pattern": "^own:[a-z][a-z0-9_]{0,39}$"}]},
                     "lag_days": {"enum": [0, 1]},
                     "direction": {"enum": ["up", "down"]},
                     "rate_ratio": {"type": "number", "exclusiveMinimum": 0},
@@ -82,5 +82,29 @@ INSIGHTS_SCHEMA: dict = {
         },
         "remedy_caution": {"type": "string"},
         "findings": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "outlook": {
+            "type": "object",
+            "required": ["checkin_days", "episodes_per_checkin_day", "typical_effect_detectable_after_days", "so_far"],
+            "properties": {
+                "checkin_days": {"type": "integer", "minimum": 0},
+                "episodes_per_checkin_day": {"type": "number", "minimum": 0},
+                "typical_effect_detectable_after_days": {"type": ["integer", "null"], "minimum": 1},
+                "so_far": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["factor", "split", "days_high", "episodes_per_day_high", "days_low", "episodes_per_day_low"],
+                        "properties": {
+                            "factor": {"type": "string"},
+                            "split": {"type": ["number", "null"]},
+                            "days_high": {"type": "integer", "minimum": 0},
+                            "episodes_per_day_high": {"type": "number", "minimum": 0},
+                            "days_low": {"type": "integer", "minimum": 0},
+                            "episodes_per_day_low": {"type": "number", "minimum": 0},
+                        },
+                    },
+                },
+            },
+        },
     },
 }

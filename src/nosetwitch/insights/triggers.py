@@ -1,26 +1,28 @@
 """Which day factors went with more or less twitching: the trigger analysis.
 
-The model, for each factor and lag (same day, day before), fitted to the days
-with a check-in that recorded the factor:
+The model, for each factor (built-in or the person's own) and lag (same day,
+day before), on the days with a check-in:
 
-    log E[episodes on day d] = weekday(d) + trend(d) + beta * factor(d - lag)
+    log E[episodes on day d] = weekday(d) + trend(d) + adjusters(d) + beta * factor(d - lag)
 
-- **weekday** fixed effects: workdays bring both more coffee and more
-  twitching for reasons nobody writes down; comparing within weekdays stops
-  that pattern posing as a trigger;
+- **weekday** effects: workdays (and a person's own weekly rhythm) bring both
+  more coffee and more twitching for reasons nobody writes down; comparing
+  within weekdays stops that pattern posing as a trigger;
 - **trend**: a cubic B-spline in calendar time (one degree of freedom per
-  `Method.trend_days_per_df` days, 30 by default) soaks up slow drifts of the baseline, so a factor
-  that merely rose while the twitching happened to rise is not blamed;
-- **overdispersion and autocorrelation**: a quasi-Poisson fit (Pearson
-  dispersion) whose standard errors are then widened by a Newey-West style
-  (HAC) correction when day-to-day residuals are correlated, so busy spells
-  lasting several days do not masquerade as evidence;
-- **mutual adjustment**: once some same-day factors stand out, every row is
-  fitted again with those factors in the model (a day without the value gets
-  the mean plus a missing-flag column), until the set stops changing;
-- every row gets a p-value (t reference, n - k degrees of freedom), then
-  **Benjamini-Hochberg** across all rows controls the share of false leads
-  among those flagged.
+  `Method.trend_days_per_df` days) soaks up slow drifts of the baseline, so a
+  factor that merely rose while the twitching happened to rise is not blamed;
+- **overdispersion**: quasi-Poisson, the Pearson dispersion of the fit with a
+  degrees-of-freedom correction (floored at 1);
+- **score tests from one base fit**: the weekday-and-trend model (plus the
+  adjusters) is fitted once per round; every factor row is then a score
+  (Rao) test of adding its column, with the one-step estimate of its effect.
+  A day on which the factor was not recorded keeps its count (the column is 0
+  there and a missing-day flag is a nuisance column of that test);
+- **mutual adjustment**: rows that stand out become adjusters of every other
+  row in the next round, until that set stops changing;
+- **weighted Benjamini-Hochberg**: same-day rows weigh more than day-before
+  rows (`Method.lag_weights`, mean weight 1: the false-discovery rate is still
+  controlled), so testing the day before costs the same-day rows little.
 
 The choice of model and settings was made by simulation
 (`bench/insights_validation.py`, figures in `docs/insights.md`).
@@ -28,12 +30,12 @@ The choice of model and settings was made by simulation
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from nosetwitch.domain.models import DAY_FACTORS
 from nosetwitch.insights.daily import DailyTable
 
 PER_UNIT: dict[str, tuple[float, str]] = {
@@ -52,13 +54,33 @@ PER_UNIT: dict[str, tuple[float, str]] = {
 }
 """The unit each effect is reported per, and how a sentence names it."""
 
+FACTOR_WORDS: dict[str, tuple[str, str]] = {
+    "sleep_h": ("sleep", "h"),
+    "caffeine_mg": ("caffeine", "mg"),
+    "nicotine_units": ("nicotine", "units"),
+    "alcohol_units": ("alcohol", "drinks"),
+    "stress": ("stress", "points"),
+    "water_l": ("fluids", "l"),
+    "magnesium_mg": ("magnesium", "mg"),
+    "potassium_mg": ("potassium", "mg"),
+    "calcium_mg": ("calcium", "mg"),
+    "facial_strain": ("facial strain", "points"),
+    "screen_h": ("screen time", "h"),
+    "exercise_min": ("exercise", "min"),
+}
+"""What a short phrase calls each built-in factor, and the unit of its values."""
+
 LAGS = (0, 1)
 MIN_FACTOR_DAYS = 28
 """A factor is tested only when recorded (with an outcome day) on at least this many days."""
 MAX_MODE_SHARE = 0.9
 """...and when its most common value covers at most this share of those days."""
+SPARSE_FROM = 40
+"""Base designs wider than this (long diaries: one trend column per month) are kept sparse."""
+MIN_YES_NO_DAYS = 5
+"""A yes/no factor needs at least this many days of each answer (and the mode rule above)."""
 ALPHA = 0.05
-MAX_ROUNDS = 3
+MAX_ROUNDS = 4
 """Rounds of the analysis: alone, then adjusted for what stood out, until that set stops changing."""
 
 
@@ -66,19 +88,37 @@ MAX_ROUNDS = 3
 class Method:
     """The analysis settings (the defaults are the validated ones)."""
 
-    trend_days_per_df: float = 30.0
-    hac: bool = True
-    hac_lags: int | None = None  # None: a rule of thumb from the number of days
+    trend_days_per_df: float = 60.0
+    lag_weights: tuple[float, float] = (1.4, 0.6)
+    """Weighted BH: weight of same-day and day-before rows (normalised to a mean of 1)."""
+    weekday_ridge: float = 200.0
+    """Ridge penalty on each weekday's own deviation from its workday/weekend level (0: plain
+    fixed effects); a negative value: estimated from the diary (empirical Bayes), at most -value."""
 
     def describe(self, trend_df: int) -> str:
-        se = "HAC (Newey-West) standard errors" if self.hac else "Pearson-dispersion standard errors"
+        w0, w1 = self.lag_weights
         return (
             f"quasi-Poisson GLM of daily counts; weekday effects + B-spline trend ({trend_df} df); "
-            f"{se}; same-day factors that stand out adjusted for each other; Benjamini-Hochberg across all rows"
+            "Pearson dispersion; score test from one base fit per round, one-step estimate; "
+            "factors that stand out adjusted for each other; "
+            f"weighted Benjamini-Hochberg across all rows (same day {w0:g} : day before {w1:g})"
         )
 
 
 DEFAULT_METHOD = Method()
+
+
+def factor_unit(name: str, table: DailyTable | None = None) -> tuple[float, str, str]:
+    """(per, unit words, kind) of a factor: built-in per `PER_UNIT`, own ones per 1 unit (yes/no: yes vs no)."""
+    if name in PER_UNIT:
+        per, unit = PER_UNIT[name]
+        return per, unit, "number"
+    label, kind, unit = (table.own.get(name) if table is not None else None) or (name.removeprefix("own:"), "number", None)
+    if kind == "yes_no":
+        return 1.0, label, kind
+    if kind == "scale":
+        return 1.0, f"point of {label} (0-10)", kind
+    return 1.0, f"{unit} of {label}" if unit else f"unit of {label}", kind
 
 
 @dataclass
@@ -96,6 +136,8 @@ class Association:
     method: str
     log_rr: float  # per `per` units, unrounded
     se: float
+    unit: str = ""  # how a sentence names `per` units (a yes/no factor: its label)
+    kind: str = "number"  # "number", "scale" or "yes_no" (then the rate ratio is yes days vs no days)
 
     def to_dict(self) -> dict:
         return {
@@ -132,172 +174,297 @@ def trend_basis(n_days: int, days_per_df: float) -> np.ndarray:
 
 
 def base_design(table: DailyTable, method: Method) -> np.ndarray:
-    """Trend basis plus weekday dummies (Monday is the reference)."""
+    """Trend basis plus weekday columns (the last `weekday_columns(method)` ones).
+
+    Plain: six dummies, Monday the reference. With a weekday ridge: a weekend
+    column (not penalised) and one dummy per weekday (penalised), so each
+    day's own deviation is shrunk towards its workday or weekend level.
+    """
     trend = trend_basis(table.n_days, method.trend_days_per_df)
     weekday = table.weekday
+    if method.weekday_ridge:
+        dummies = (weekday[:, None] == np.arange(7)[None, :]).astype(float)
+        return np.hstack([trend, (weekday >= 5)[:, None].astype(float), dummies])
     dummies = (weekday[:, None] == np.arange(1, 7)[None, :]).astype(float)
     return np.hstack([trend, dummies])
 
 
 def analyse_factors(table: DailyTable, method: Method = DEFAULT_METHOD) -> list[Association]:
-    """Every testable (factor, lag) row, with BH q-values across all of them.
+    """Every testable (factor, lag) row, with weighted BH q-values across all of them.
 
     First each factor alone (with weekday and trend); then every row again,
-    adjusted for the same-day factors that stood out, until that set stops
-    changing (at most `MAX_ROUNDS` rounds). Adjusting for a factor that really
-    moves the twitching removes its noise from the comparison, and keeps two
-    factors that rise together from both being credited with the same effect.
+    adjusted for the rows that stood out, until that set stops changing (at
+    most `MAX_ROUNDS` rounds). Adjusting for a factor that really moves the
+    twitching removes its noise from the comparison, and keeps two factors
+    (or two days of one factor) that rise together from sharing one's credit.
     """
-    from threadpoolctl import threadpool_limits
-
-    # Dozens of small fits: BLAS threads only fight each other (and other processes) here.
-    with threadpool_limits(limits=1):
+    # Many small matrices: BLAS threads only fight each other (and other processes) here.
+    with _blas_controller().limit(limits=1, user_api="blas"):
         return _analyse(table, method)
 
 
-def _analyse(table: DailyTable, method: Method) -> list[Association]:
-    base = base_design(table, method)
-    trend_df = base.shape[1] - 6
-    outcome_day = table.outcome_days
-    candidates = []
-    for name in DAY_FACTORS:
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's view of the loaded BLAS, found once (finding it reads the loaded libraries)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+@dataclass
+class _Candidate:
+    name: str
+    lag: int
+    column: np.ndarray  # standardised on known days, 0 elsewhere (outcome days only)
+    missing: np.ndarray | None  # missing-day flag, None when recorded on every outcome day
+    scale: float  # SD of the factor on its known days (1 for yes/no: yes vs no)
+    n_days: int
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.name, self.lag
+
+
+def _candidates(table: DailyTable, use: np.ndarray) -> list[_Candidate]:
+    out = []
+    for name, values in table.factors.items():
+        kind = factor_unit(name, table)[2]
         for lag in LAGS:
             x = np.full(table.n_days, np.nan)
-            x[lag:] = table.factors[name][: table.n_days - lag]
-            use = outcome_day & ~np.isnan(x)
-            if _testable(x[use]):
-                candidates.append((name, lag, x, use))
-    start = _base_start(table.counts[outcome_day], base[outcome_day])
+            x[lag:] = values[: table.n_days - lag]
+            x = x[use]
+            known = ~np.isnan(x)
+            if not testable(x[known], kind):
+                continue
+            if kind == "yes_no":
+                centre, scale = 0.0, 1.0  # the coefficient is yes days against no days
+            else:
+                centre, scale = float(x[known].mean()), float(x[known].std()) or 1.0
+            column = np.where(known, (x - centre) / scale, 0.0)
+            missing = None if known.all() else (~known).astype(float)
+            out.append(_Candidate(name, lag, column, missing, scale, int(known.sum())))
+    return out
+
+
+def _analyse(table: DailyTable, method: Method) -> list[Association]:
+    use = table.outcome_days
+    y = table.counts[use].astype(float)
+    base = base_design(table, method)[use]
+    penalty = np.zeros(base.shape[1])
+    if method.weekday_ridge:
+        penalty[-7:] = method.weekday_ridge if method.weekday_ridge > 0 else _weekday_ridge(table, y, use, method)
+    keep = base.any(axis=0)
+    base, penalty = base[:, keep], penalty[keep]
+    trend_df = base.shape[1] - (8 if method.weekday_ridge else 6)
+    if base.shape[1] > SPARSE_FROM:
+        from scipy.sparse import csr_array
+
+        base = csr_array(base)
+    candidates = _candidates(table, use)
     description = method.describe(trend_df)
-    flagged: list[str] = []
+    flagged: list[tuple[str, int]] = []
+    rows: list[Association] = []
     for _ in range(MAX_ROUNDS):
-        rows = _fit_all(table, candidates, base, start, flagged, method, description)
-        now_flagged = [r.factor for r in rows if r.significant and r.lag_days == 0]
+        rows = _score_round(table, y, base, penalty, candidates, flagged, method, description)
+        now_flagged = [(r.factor, r.lag_days) for r in rows if r.significant]
         if now_flagged == flagged:
             break
         flagged = now_flagged
     return rows
 
 
-def _fit_all(table, candidates, base, start, flagged: list[str], method: Method, description: str) -> list[Association]:
-    """One round: every candidate row, each adjusted for the flagged factors other than itself."""
-    rows: list[Association] = []
-    for name, lag, x, use in candidates:
-        adjusters = [f for f in flagged if f != name]
-        design = base[use]
-        initial = start
-        if adjusters:
-            extra = _adjustment_columns(table, adjusters, use)
-            design = np.hstack([design, extra])
-            initial = np.append(start, np.zeros(extra.shape[1])) if start is not None else None
-        fitted = _fit(table.counts[use], design, x[use], method, initial)
-        if fitted is not None:
-            rows.append(_association(name, lag, fitted, int(use.sum()), description + _adjusted_note(adjusters)))
-    for row, q in zip(rows, benjamini_hochberg([r.p for r in rows])):
+def _weekday_ridge(table: DailyTable, y: np.ndarray, use: np.ndarray, method: Method) -> float:
+    """Empirical-Bayes ridge for the weekday deviations: 1 / tau^2, tau^2 being how much the seven
+    days differ from their workday/weekend level beyond what chance alone would give."""
+    cap = -method.weekday_ridge
+    plain = base_design(table, Method(trend_days_per_df=method.trend_days_per_df))[use]
+    plain = plain[:, plain.any(axis=0)]
+    fitted = fit_poisson(y, plain)
+    if fitted is None or plain.shape[1] < 7:
+        return cap
+    beta, mu, bread = fitted
+    dispersion = max(1.0, float(((y - mu) ** 2 / mu).sum()) / max(len(y) - plain.shape[1], 1))
+    levels = np.concatenate([[0.0], beta[-6:]])  # Monday .. Sunday, Monday the reference
+    cov = np.zeros((7, 7))
+    cov[1:, 1:] = dispersion * bread[-6:, -6:]
+    groups = np.array([0, 0, 0, 0, 0, 1, 1])
+    centre = np.zeros((7, 7))
+    for g in (0, 1):
+        members = groups == g
+        centre[np.ix_(members, members)] = 1.0 / members.sum()
+    project = np.eye(7) - centre  # each day minus its group's mean
+    deviations = project @ levels
+    noise = float(np.trace(project @ cov @ project.T))
+    tau2 = (float(deviations @ deviations) - noise) / 5.0
+    return cap if tau2 <= 1.0 / cap else 1.0 / tau2
+
+
+def _score_round(table, y, base, penalty, candidates, flagged, method: Method, description: str) -> list[Association]:
+    """One round: every candidate row scored against a base fit holding the flagged rows other than itself."""
+    by_key = {c.key: c for c in candidates}
+    fits: dict[tuple, tuple | None] = {(): _base_fit(y, base, penalty, [])}
+    start = None if fits[()] is None else fits[()][3]
+    scored = []
+    for cand in candidates:
+        adjusters = tuple(key for key in flagged if key != cand.key and key in by_key)
+        if adjusters not in fits:
+            fits[adjusters] = _base_fit(y, base, penalty, [by_key[key] for key in adjusters], start)
+        fit = fits[adjusters]
+        if fit is None:
+            continue
+        result = _score(y, fit, cand)
+        if result is not None:
+            scored.append((cand, result, adjusters))
+    weights = [method.lag_weights[cand.lag] for cand, _, _ in scored]
+    q_values = weighted_bh([result[2] for _, result, _ in scored], weights)
+    rows = []
+    for (cand, result, adjusters), q in zip(scored, q_values):
+        row = _association(table, cand, result, description + _adjusted_note(adjusters))
         row.q = q
         row.significant = q < ALPHA
+        rows.append(row)
     return rows
 
 
-def _base_start(y: np.ndarray, base: np.ndarray) -> np.ndarray | None:
-    """Weekday-and-trend coefficients on all analysed days: the warm start of every factor's fit."""
-    keep = base.any(axis=0)
-    fitted = fit_poisson(y, base[:, keep]) if keep.any() and len(y) > keep.sum() else None
-    if fitted is None:
-        return None
-    start = np.zeros(base.shape[1])
-    start[keep] = fitted[0]
-    return start
-
-
-def _adjustment_columns(table: DailyTable, factors: list[str], use: np.ndarray) -> np.ndarray:
-    """Standardised columns for the adjusting factors; a day without the value gets the mean plus a flag."""
+def _base_fit(y, base, penalty, adjusters: list[_Candidate], start: np.ndarray | None = None):
+    """The nuisance model (weekday, trend, adjusting rows): design, fitted means, bread."""
     columns = []
-    for name in factors:
-        values = table.factors[name][use]
-        known = ~np.isnan(values)
-        if known.sum() < 3:
-            continue
-        centred = (values - values[known].mean()) / (values[known].std() or 1.0)
-        columns.append(np.where(known, centred, 0.0))
-        if not known.all():
-            columns.append((~known).astype(float))
-    return np.column_stack(columns) if columns else np.empty((int(use.sum()), 0))
+    for cand in adjusters:
+        columns.append(cand.column)
+        if cand.missing is not None and cand.missing.any():
+            columns.append(cand.missing)
+    if columns:
+        extra = np.column_stack(columns)
+        if isinstance(base, np.ndarray):
+            design = np.hstack([base, extra])
+        else:
+            from scipy.sparse import csr_array, hstack
+
+            design = hstack([base, csr_array(extra)], format="csr")
+    else:
+        design = base
+    pen = np.concatenate([penalty, np.zeros(design.shape[1] - base.shape[1])])
+    initial = None if start is None else np.concatenate([start, np.zeros(design.shape[1] - base.shape[1])])
+    fitted = fit_poisson(y, design, initial, penalty=pen)
+    if fitted is None or len(y) - design.shape[1] < 10:
+        return None
+    beta, mu, bread = fitted
+    return design, mu, bread, beta[: base.shape[1]]
 
 
-def _adjusted_note(adjusters: list[str]) -> str:
-    return f"; adjusted for {', '.join(adjusters)}" if adjusters else ""
+def _score(y: np.ndarray, fit, cand: _Candidate) -> tuple[float, float, float, int] | None:
+    """Score test of adding the candidate's column: (one-step beta per SD, its SE, p, residual df).
 
-
-def _association(name: str, lag: int, fitted: tuple[float, float, float], n_days: int, method: str) -> Association:
-    beta, se, p = fitted
-    per = PER_UNIT[name][0]
-    log_rr, log_se = beta * per, se * per
-    z = 1.959963984540054
-    return Association(
-        factor=name,
-        lag_days=lag,
-        direction="up" if beta > 0 else "down",
-        rate_ratio=math.exp(log_rr),
-        per=per,
-        ci95=(math.exp(log_rr - z * log_se), math.exp(log_rr + z * log_se)),
-        p=p,
-        q=1.0,
-        significant=False,
-        n_days=n_days,
-        method=method,
-        log_rr=log_rr,
-        se=log_se,
-    )
-
-
-def _testable(x: np.ndarray) -> bool:
-    if len(x) < MIN_FACTOR_DAYS:
-        return False
-    _, counts = np.unique(x, return_counts=True)
-    return len(counts) >= 3 and counts.max() <= MAX_MODE_SHARE * len(x)
-
-
-def _fit(
-    y: np.ndarray, base: np.ndarray, x: np.ndarray, method: Method, start: np.ndarray | None = None
-) -> tuple[float, float, float] | None:
-    """beta (per unit of x), its standard error and two-sided p for the factor column.
-
-    A quasi-Poisson GLM fitted by iteratively reweighted least squares in
-    numpy (the same estimates as statsmodels' GLM, checked by a test, but
-    without its per-call overhead: one diary needs dozens of fits).
+    With a missing-day flag the test is the efficient (C-alpha) score of the
+    column with the flag as a further nuisance column.
     """
     from scipy.special import stdtr
 
-    keep = base.any(axis=0)
-    scale_x = x.std() or 1.0
-    design = np.column_stack([base[:, keep], (x - x.mean()) / scale_x])
-    n, k = design.shape
-    if n - k < 10:
+    design, mu, bread, _ = fit
+    extra = [cand.column] if cand.missing is None else [cand.missing, cand.column]
+    e = np.column_stack(extra)
+    we = e * mu[:, None]
+    cross = design.T @ we
+    info = e.T @ we - cross.T @ bread @ cross
+    resid = y - mu
+    score = e.T @ resid
+    try:
+        inverse = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
         return None
-    fitted = fit_poisson(y, design, None if start is None else np.append(start[keep], 0.0))
-    if fitted is None:
-        return None
-    beta, mu, bread = fitted
-    if bread[-1, -1] * (design[:, -1] ** 2 * mu).sum() > 1e6:
+    if not (np.isfinite(inverse).all() and inverse[-1, -1] > 0):
+        return None  # the missing-day flag and the factor leave nothing to tell apart
+    step = inverse @ score  # one Newton step for the extra columns
+    v = 1.0 / float(inverse[-1, -1])  # efficient information of the factor's column
+    raw = float((cand.column**2 * mu).sum())
+    if not v > 1e-6 * raw:
         return None  # the factor only moves with the weekday or the trend: nothing left to test
-    # Dispersion below 1 (steadier than chance) is not trusted: it would shrink the interval.
-    pearson = max(1.0, float(((y - mu) ** 2 / mu).sum() / (n - k)))
-    variance = pearson * bread[-1, -1]
-    if method.hac:
-        variance = max(variance, hac_variance(design, y, mu, bread[:, -1], method.hac_lags))
-    se = math.sqrt(variance)
-    if not math.isfinite(se) or se <= 0:
+    df = len(y) - design.shape[1] - e.shape[1]
+    if df < 10:
         return None
-    t = abs(beta[-1]) / se
-    p = float(2 * stdtr(n - k, -t))
-    return float(beta[-1]) / scale_x, se / scale_x, p
+    # The fitted means after that step (the nuisance coefficients move too), for the dispersion:
+    # a real effect left in the residuals would inflate it and hide itself.
+    projected = e - design @ (bread @ cross)
+    mu1 = mu * np.exp(np.clip(projected @ step, -20, 20))
+    dispersion = max(1.0, float(((y - mu1) ** 2 / mu1).sum()) / df)
+    beta = float(step[-1])
+    se = math.sqrt(dispersion / v)
+    p = float(2 * stdtr(df, -abs(beta) / se))
+    return beta, se, p, df
+
+
+def _adjusted_note(adjusters) -> str:
+    if not adjusters:
+        return ""
+    names = [name if lag == 0 else f"{name} (day before)" for name, lag in adjusters]
+    return f"; adjusted for {', '.join(names)}"
+
+
+def _association(table: DailyTable, cand: _Candidate, result, method: str) -> Association:
+    beta, se, p, _ = result
+    per, unit, kind = factor_unit(cand.name, table)
+    if kind == "number" and cand.name not in PER_UNIT:
+        # An own number: per a round step near its spread ("20 g of chocolate"), not per one unit.
+        label, _, own_unit = table.own.get(cand.name) or (cand.name.removeprefix("own:"), kind, None)
+        per = _round_step(cand.scale)
+        unit = f"{per:g} {own_unit or ('unit' if per == 1 else 'units')} of {label}"
+    log_rr, log_se = beta / cand.scale * per, se / cand.scale * per
+    z = 1.959963984540054
+    return Association(
+        factor=cand.name,
+        lag_days=cand.lag,
+        direction="up" if beta > 0 else "down",
+        rate_ratio=_exp(log_rr),
+        per=per,
+        ci95=(_exp(log_rr - z * log_se), _exp(log_rr + z * log_se)),
+        p=p,
+        q=1.0,
+        significant=False,
+        n_days=cand.n_days,
+        method=method,
+        log_rr=log_rr,
+        se=log_se,
+        unit=unit,
+        kind=kind,
+    )
+
+
+def _round_step(spread: float) -> float:
+    """1, 2 or 5 times a power of ten, the largest not above the spread (at least 0.01)."""
+    if not spread > 0.01:
+        return 0.01
+    power = 10.0 ** math.floor(math.log10(spread))
+    return max(step * power for step in (1, 2, 5) if step * power <= spread * (1 + 1e-9))
+
+
+def _exp(value: float) -> float:
+    """exp without overflow (a factor almost never varying can give a huge interval)."""
+    return math.exp(max(-700.0, min(700.0, value)))
+
+
+def testable(x: np.ndarray, kind: str = "number") -> bool:
+    """Enough recorded days, and enough variation to compare (see `docs/insights.md`)."""
+    if len(x) < MIN_FACTOR_DAYS:
+        return False
+    _, counts = np.unique(x, return_counts=True)
+    if counts.max() > MAX_MODE_SHARE * len(x):
+        return False
+    if kind == "yes_no":
+        return len(counts) == 2 and counts.min() >= MIN_YES_NO_DAYS
+    return len(counts) >= 3
 
 
 def fit_poisson(
-    y: np.ndarray, design: np.ndarray, start: np.ndarray | None = None, max_iter: int = 50
+    y: np.ndarray,
+    design: np.ndarray,
+    start: np.ndarray | None = None,
+    max_iter: int = 50,
+    penalty: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Poisson log-link IRLS: coefficients, fitted means and (X'WX)^-1; None if it cannot be fitted."""
+    """Poisson log-link IRLS: coefficients, fitted means and (X'WX + P)^-1; None if it cannot be fitted.
+
+    `penalty`: an optional ridge penalty per coefficient (the diagonal of P).
+    """
     from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
     if start is None:
@@ -309,12 +476,11 @@ def fit_poisson(
     deviance = math.inf
     for _ in range(max_iter):
         working = eta + (y - mu) / mu
-        weighted = design.T * mu
         try:
-            factor = cho_factor(weighted @ design)
+            factor = cho_factor(_penalised(_gram(design, mu), penalty))
         except LinAlgError:
             return None
-        beta = cho_solve(factor, weighted @ working)
+        beta = cho_solve(factor, design.T @ (mu * working))
         eta = np.clip(design @ beta, -30, 30)
         mu = np.exp(eta)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -323,27 +489,24 @@ def fit_poisson(
             break
         deviance = new_deviance
     try:
-        factor = cho_factor((design.T * mu) @ design)
+        factor = cho_factor(_penalised(_gram(design, mu), penalty))
     except LinAlgError:
         return None
     bread = cho_solve(factor, np.eye(design.shape[1]))
     return beta, mu, bread
 
 
-def hac_variance(design: np.ndarray, y: np.ndarray, mu: np.ndarray, bread_column: np.ndarray, lags: int | None) -> float:
-    """Newey-West (Bartlett) sandwich variance of the last coefficient, with n/(n-k) correction.
+def _gram(design, weights: np.ndarray) -> np.ndarray:
+    """X'WX as a dense matrix; X may be a scipy sparse array (a long diary's banded trend basis)."""
+    if isinstance(design, np.ndarray):
+        return (design.T * weights) @ design
+    return (design.T @ design.multiply(weights[:, None])).toarray()
 
-    Only one coefficient matters, so the score contributions collapse to one
-    series u_i = (x_i . c)(y_i - mu_i), c being the last column of the bread.
-    """
-    n, k = design.shape
-    maxlags = lags if lags is not None else max(1, int(math.floor(4 * (n / 100) ** (2 / 9))))
-    u = (design @ bread_column) * (y - mu)
-    total = float(u @ u)
-    for lag in range(1, maxlags + 1):
-        weight = 1.0 - lag / (maxlags + 1.0)
-        total += 2.0 * weight * float(u[lag:] @ u[:-lag])
-    return total * n / (n - k)
+
+def _penalised(information: np.ndarray, penalty: np.ndarray | None) -> np.ndarray:
+    if penalty is None or not penalty.any():
+        return information
+    return information + np.diag(penalty)
 
 
 def benjamini_hochberg(p_values: list[float]) -> list[float]:
@@ -357,3 +520,13 @@ def benjamini_hochberg(p_values: list[float]) -> list[float]:
     q = np.empty(m)
     q[order] = np.minimum(adjusted, 1.0)
     return [float(v) for v in q]
+
+
+def weighted_bh(p_values: list[float], weights: list[float]) -> list[float]:
+    """Weighted Benjamini-Hochberg (Genovese, Roeder & Wasserman 2006): BH on p / w,
+    the weights normalised to a mean of 1, which keeps the false-discovery rate."""
+    if not p_values:
+        return []
+    w = np.asarray(weights, dtype=float)
+    w = w / w.mean()
+    return benjamini_hochberg([min(1.0, p / wi) for p, wi in zip(p_values, w)])

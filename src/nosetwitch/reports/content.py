@@ -117,6 +117,8 @@ def _fmt_pct(value: float) -> str:
 
 def _factor_words(field: str) -> tuple[str, str]:
     """('sleep', 'h'): the factor's name mid-sentence and its unit (or counted noun)."""
+    if field.startswith("own:"):  # a factor of the person's own
+        return field.removeprefix("own:").replace("_", " "), ""
     words = vocabulary.FACTORS.get(field)
     if words is None:
         return vocabulary.factor_label(field).lower(), ""

@@ -82,4 +82,4 @@ def _schedule(row: ExperimentRow) -> Schedule:
     arms = row.arms
     if row.stopped_on is not None:
         arms = arms[: max(0, (row.stopped_on - row.start).days)]
-    return Schedule(row.plan, row.start, arms, row.seed)
+    return Schedule(row.plan, row.start, arms, row.seed, stopped_early=len(arms) < len(row.arms))

@@ -158,7 +158,12 @@ def parse_as_of(text: str | None, *, option: str = "--as-of") -> dt.datetime | N
         raise BadInput(f"{option}: {text!r} is not a date and time such as 2026-03-10T20:00:00+01:00") from None
     if instant.tzinfo is None:
         raise BadInput(f"{option}: {text!r} has no UTC offset; add one, e.g. {text}+01:00 or {text}Z")
-    return instant
+    from nosetwitch.domain.models import moment_in_range
+
+    try:
+        return moment_in_range(instant)
+    except ValueError as exc:
+        raise BadInput(f"{option}: {text!r} {exc}") from None
 
 
 def load_case_or_stored(case, as_of: dt.datetime | None):
@@ -187,9 +192,14 @@ def parse_date(text: str | None, timezone: str, *, option: str = "--date") -> dt
     if text.strip().lower() == "yesterday":
         return today - dt.timedelta(days=1)
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise BadInput(f"{option}: {text!r} is not a date (use YYYY-MM-DD, 'today' or 'yesterday')") from None
+    from nosetwitch.domain.models import EARLIEST_DATE, latest_date
+
+    if not EARLIEST_DATE <= day <= latest_date():
+        raise BadInput(f"{option}: {day.isoformat()} lies before 1900 or more than a day in the future; check the date")
+    return day
 
 
 def parse_duration(text: str | None, *, option: str = "--duration") -> float | None:

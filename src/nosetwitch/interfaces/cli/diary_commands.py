@@ -300,7 +300,7 @@ def med_list() -> None:
 
 
 @app.command("list")
-def list_records(days: int = typer.Option(7, "--days", min=1, help="How many days back, today included.")) -> None:
+def list_records(days: int = typer.Option(7, "--days", min=1, max=36500, help="How many days back, today included.")) -> None:
     """Show the last days of the diary as a table (ids for `edit` and `delete`)."""
     from nosetwitch.interfaces.cli.diary_summary import print_recent
 

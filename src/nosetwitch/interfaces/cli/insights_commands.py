@@ -83,10 +83,15 @@ def show_report(report) -> None:
             table.add_column(column, justify="left" if column in ("factor", "day", "") else "right", no_wrap=True)
         rows = sorted(report.associations, key=lambda r: (not r.significant, r.q))
         for row in rows[:12]:
+            if row.factor.startswith("own:"):  # a factor of the person's own: its label travels on the row
+                name = row.unit if row.kind == "yes_no" else row.factor.removeprefix("own:").replace("_", " ")
+                label, unit = name.lower(), ("yes vs no" if row.kind == "yes_no" else row.unit)
+            else:
+                label, unit = factor_label(row.factor).lower(), per_text(row.factor, row.per).removeprefix("per ")
             table.add_row(
-                factor_label(row.factor).lower(),
+                label,
                 "same" if row.lag_days == 0 else "before",
-                per_text(row.factor, row.per).removeprefix("per "),
+                unit,
                 f"{row.rate_ratio:.2f}",
                 f"{row.ci95[0]:.2f}–{row.ci95[1]:.2f}",
                 f"{row.q:.3f}",
@@ -125,7 +130,7 @@ def _experiments():
 @experiment_app.command("start")
 def experiment_start(
     plan: str = typer.Argument(..., help="What to change on A days: caffeine, nicotine, alcohol, screen, sleep, water or stress."),
-    days: int = typer.Option(14, "--days", help="Length in days (even, 8-84)."),
+    days: int = typer.Option(28, "--days", help="Length in days (even, 8-84; from 22 a clear result is possible)."),
     start: str | None = typer.Option(None, "--start", help="First day: today (default), yesterday or YYYY-MM-DD."),
     seed: int | None = typer.Option(None, "--seed", help="Seed of the random schedule (default: random)."),
 ) -> None:
@@ -162,8 +167,14 @@ def _print_schedule(schedule, today: dt.date) -> None:
         line.append(f"[reverse]{text}[/reverse]" if day == today else text)
     for i in range(0, len(line), 7):
         console.print("  " + "  ".join(line[i : i + 7]))
-    if schedule.days < 28:
-        console.print("[dim]Two weeks show only a large difference; 28 days (--days 28) find smaller ones more often.[/dim]")
+    from nosetwitch.insights.experiments import can_reach_a_verdict
+
+    if not can_reach_a_verdict(schedule.days):
+        console.print(f"[bold]{schedule.days} days are too few for a clear result[/bold]: the coin has so few possible "
+                      "schedules that even the clearest difference could be chance. 28 days (--days 28) can give one.")
+    elif schedule.days < 28:
+        console.print("[dim]A short experiment shows only a large difference; 28 days (--days 28) find smaller ones more often.[/dim]")
+    console.print("The result comes when the last day is over, not before: daily looks would find chance differences.")
     console.print("Log a check-in every day (nosetwitch log day ...) and your twitches as usual; "
                   "'nosetwitch today' says what today is, 'nosetwitch experiment report' shows the result.")
 
@@ -176,7 +187,7 @@ def experiment_report(as_json: bool = typer.Option(False, "--json", help="Print 
     service, experiments = _experiments()
     schedule = experiments.latest()
     if schedule is None:
-        fail("no experiment yet; start one with 'nosetwitch experiment start caffeine --days 14'")
+        fail("no experiment yet; start one with 'nosetwitch experiment start caffeine --days 28'")
     now = dt.datetime.now(dt.timezone.utc)
     result = analyse_experiment(schedule, service.load_diary(as_of=now), now)
     if as_json:
@@ -199,7 +210,7 @@ def experiment_report(as_json: bool = typer.Option(False, "--json", help="Print 
     if data["rate_ratio"] is not None:
         low, high = data["rate_ratio_ci95"]
         console.print(f"  Rate ratio A/B: {data['rate_ratio']:.2f} (95 % interval {low:.2f} to {high:.2f}).")
-    console.print("[italic]Days are compared by what was planned for them, whether or not it was kept. "
+    console.print(f"[italic]Days are compared by what was planned for them, whether or not it was kept. {data['caveat']} "
                   f"{NOT_A_DIAGNOSIS}[/italic]")
 
 
@@ -228,7 +239,7 @@ def today_command() -> None:
     schedule = experiments.current(today)
     if schedule is None:
         typer.echo(f"{today.isoformat()}: no experiment is running "
-                   "(start one with 'nosetwitch experiment start caffeine --days 14').")
+                   "(start one with 'nosetwitch experiment start caffeine --days 28').")
     else:
         plan = PLANS[schedule.plan]
         arm = schedule.arm_on(today)

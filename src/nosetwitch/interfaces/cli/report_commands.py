@@ -34,6 +34,10 @@ def _latest_record(diary) -> dt.datetime | None:
     return max(instants, default=None)
 
 
+MAX_REPORT_DAYS = 366
+"""As in the web API: a report covers at most a year (a longer one would take minutes to draw)."""
+
+
 @app.command("report")
 def report(
     case: Path | None = typer.Argument(None, help="A diary file (JSON) instead of the stored diary.", show_default=False),
@@ -50,6 +54,8 @@ def report(
     first = parse_date(start, timezone, option="--from") if start else last - dt.timedelta(days=DEFAULT_DAYS - 1)
     if last < first:
         raise BadInput(f"--to {last} is before --from {first}")
+    if (last - first).days >= MAX_REPORT_DAYS:
+        raise BadInput(f"--from {first} to --to {last} is more than {MAX_REPORT_DAYS} days; a report covers at most a year")
     target = out or Path(default_filename(last))
     if not target.parent.is_dir():
         raise BadInput(f"--out: folder {str(target.parent)!r} does not exist")

@@ -39,6 +39,8 @@ def _parse_as_of(value: str | None) -> dt.datetime | None:
         fail(f"--as-of: {value!r} is not a date and time such as 2026-03-10T20:00:00+01:00")
     if instant.tzinfo is None:
         fail(f"--as-of: {value!r} has no UTC offset; add one, e.g. {value}+01:00 or {value}Z")
+    if not dt.datetime(1899, 12, 31, tzinfo=dt.timezone.utc) <= instant <= dt.datetime(2200, 1, 2, tzinfo=dt.timezone.utc):
+        fail(f"--as-of: {value!r} must lie in the years 1900 to 2199")
     return instant
 
 

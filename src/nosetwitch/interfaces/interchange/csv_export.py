@@ -72,6 +72,9 @@ def _cell(value: Any) -> str:
     return spreadsheet_safe(str(value))
 
 
+TABLES = ("person", "medications", "episodes", "symptoms", "days", "remedies", "own_factors", "own_values")
+"""The tables of the export, as `GET /api/v1/export?format=csv&table=...` names them."""
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A cell starting with one of these is read as a formula by spreadsheets (OWASP, CSV injection)."""
 

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile
 
 from nosetwitch.domain.models import ID_PATTERN, QueryDate, QueryInstant, DayCheckIn, Episode, Medication, Person, Symptom
+from nosetwitch.interfaces.interchange.csv_export import TABLES as CSV_TABLES
 from nosetwitch.interfaces.web import schemas as s
 from nosetwitch.interfaces.web import usecases
 from nosetwitch.interfaces.web.deps import Viewer, api_viewer, api_viewer_on_loop, run_for
@@ -384,7 +385,7 @@ async def import_diary(request: Request, viewer: ViewerDep, file: UploadFile | N
 
 
 @router.get("/export", tags=["interchange"], responses={200: {"content": {"application/json": {}, "application/zip": {}, "text/csv": {}, "application/fhir+json": {}}}} | INVALID)
-def export_diary(viewer: ViewerDep, format: Literal["json", "csv", "fhir"] = "json", table: Literal["person", "medications", "episodes", "symptoms", "days", "remedies"] | None = None):
+def export_diary(viewer: ViewerDep, format: Literal["json", "csv", "fhir"] = "json", table: Literal[CSV_TABLES] | None = None):  # type: ignore[valid-type]
     """The whole diary: JSON per the interchange format; `csv` gives a zip with one
     table per record kind, or with `table=episodes` (days, symptoms...) that one table;
     `fhir` a FHIR R5 Bundle."""

@@ -843,8 +843,10 @@ def _account_page(request: Request, errors=None, status=200, section: str = ""):
     account = current_account(request)
     if account is None:
         return redirect("/login?next=/account")
+    labels = {"current_password": "Current password", "new_password": "New password", "new_password2": "New password again", "confirm": "Your user name", "password": "Your password"}
+    errors = [{**e, "field": labels.get(e.get("field", ""), e.get("field", ""))} for e in errors or []]
     return render(
-        request, "account.html", status=status, title="Your account", errors=errors or [], section=section,
+        request, "account.html", status=status, title="Your account", errors=errors, section=section,
         sessions=session_store(request).count(account.id),
     )  # fmt: skip
 

@@ -18,6 +18,7 @@ from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 
 from nosetwitch.domain.clock import zone
+from nosetwitch.domain.models import moment_in_range
 from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Medication, Person, RemedyAttempt, Symptom
 from nosetwitch.interfaces.web.deps import Viewer
 from nosetwitch.interfaces.web.problems import Problem
@@ -98,8 +99,6 @@ def aware(value: dt.datetime | None, field: str) -> dt.datetime | None:
     return bound(value, field)
 
 
-# The years 1900-2199 as the query pattern says, whatever the offset written.
-_QUERY_RANGE = (dt.datetime(1899, 12, 31, tzinfo=dt.timezone.utc), dt.datetime(2200, 1, 2, tzinfo=dt.timezone.utc))
 
 
 def bound(value: dt.datetime | None, field: str) -> dt.datetime | None:
@@ -108,9 +107,10 @@ def bound(value: dt.datetime | None, field: str) -> dt.datetime | None:
         return None
     if value.utcoffset() is None:
         raise Problem(422, f"{field}: needs a UTC offset, e.g. 2026-03-10T20:00:00+01:00", errors=[{"field": field, "message": "needs a UTC offset"}])
-    if not _QUERY_RANGE[0] <= value <= _QUERY_RANGE[1]:
-        raise Problem(422, f"{field}: must lie in the years 1900 to 2199", errors=[{"field": field, "message": "must lie in the years 1900 to 2199"}])
-    return value
+    try:
+        return moment_in_range(value)
+    except ValueError as exc:
+        raise Problem(422, f"{field}: {exc}", errors=[{"field": field, "message": str(exc)}]) from None
 
 
 # --- records -----------------------------------------------------------------------------
