@@ -75,8 +75,8 @@ def test_learn_page_gives_the_same_droop_advice_as_triage(web: ApiClient) -> Non
     for line in net[:2]:  # the emergency line and the same-day line, word for word
         assert line in page
     # a sudden droop: call now; one over hours or days: advice today
-    assert re.search(r"Call 112 / 911 / 999 now if any of these starts suddenly.*face droops", page)
-    assert re.search(r"Get medical advice today.*face becomes weak or droops over hours or days", page)
+    assert re.search(r"Call 112 / 911 / 999 now if you notice any of these.*face suddenly drooping", page)
+    assert re.search(r"Get medical advice the same day if one side of your face becomes weak or droops over hours or days", page)
     assert "now if your face droops" not in page  # the old line called every droop an emergency
     assert "If your face droops" not in page  # nor did the footer say "suddenly" first
 
