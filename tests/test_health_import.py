@@ -426,7 +426,7 @@ def test_mindful_minutes_fill_the_persons_own_meditation_factor(db_url, tmp_path
 _days = st.dates(min_value=D(2024, 1, 1), max_value=D(2024, 1, 20))
 _values = st.dictionaries(
     st.sampled_from(["sleep_h", "caffeine_mg", "water_l"]),
-    st.dictionaries(_days, st.floats(min_value=0, max_value=23, allow_nan=False).map(lambda v: round(v, 1)), max_size=8),
+    st.dictionaries(_days, st.floats(min_value=0, max_value=19.9, allow_nan=False).map(lambda v: round(v, 1)), max_size=8),  # within every factor's range (water_l <= 20)
     max_size=3,
 )
 
