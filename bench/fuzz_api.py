@@ -99,7 +99,7 @@ def schemathesis(base: str, headers: list[str], *, examples: int, seed: int, rep
     """One `schemathesis run`; returns its JSON report."""
     command = [
         str(BIN / "schemathesis"), "--config-file", str(HERE / "schemathesis.toml"), "run", base + "/api/v1/openapi.json",
-        "--checks", "all", "--max-examples", str(examples), "--seed", str(seed), "--workers", "1", "--request-timeout", "60",
+        "--checks", "all", "--max-examples", str(examples), "--seed", str(seed), "--workers", "1", "--request-timeout", "60", "--max-response-time", "60",
         "--no-color", "--suppress-health-check", "all", "--generation-database", "none",
         "--report", "json,har", "--report-json-path", str(report), "--report-har-path", str(report.with_suffix(".har")),
         *headers, *extra,

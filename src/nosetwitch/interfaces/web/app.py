@@ -305,9 +305,20 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
 
 
 def allowed_methods(request: Request) -> str:
-    """The `Allow` header of a path: the methods of every route whose pattern it matches."""
+    """The `Allow` header of a path. An API path: the methods its OpenAPI entry lists (the
+    most literal template that fits, so `/check/questions` is not `/check/{id}`); a page:
+    the methods of every route whose pattern fits."""
+    import re
+
     from starlette.routing import Match
 
+    path = request.url.path
+    if path.startswith("/api/"):
+        documented = request.app.openapi()["paths"]
+        fitting = [t for t in documented if re.fullmatch(re.sub(r"\{[^/}]+\}", "[^/]+", re.escape(t).replace("\\{", "{").replace("\\}", "}")), path)]
+        if fitting:
+            best = min(fitting, key=lambda template: template.count("{"))
+            return ", ".join(method.upper() for method in documented[best])
     methods = [
         method
         for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
