@@ -22,6 +22,8 @@ run: $(BIN)/.installed
 ## test: set up and run the whole test suite (SQLite, PostgreSQL, browser)
 test: $(BIN)/.installed
 	bash scripts/test-prereqs.sh
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 ## bench: print every performance figure

@@ -111,7 +111,6 @@ def scenario(cell: str, index: int) -> SimulationParams:
 
 def table_of(sim: Simulation) -> DailyTable:
     """The engine's day table straight from the simulation (no episode objects needed)."""
-    n = len(sim.dates)
     factors = {}
     for name in DAY_FACTORS:
         factors[name] = np.where(sim.recorded[name], sim.values[name], np.nan)

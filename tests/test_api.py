@@ -7,9 +7,9 @@ import json
 import zipfile
 
 import pytest
+from web_support import ApiClient, assert_problem, demo_document
 
 from nosetwitch.interfaces.web import create_app
-from web_support import ApiClient, assert_problem, demo_document
 
 
 @pytest.fixture

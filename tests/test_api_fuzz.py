@@ -7,7 +7,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from conftest import POSTGRES_ADMIN_URL, REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import create_engine, text
+from web_support import ApiClient, assert_problem
 
 from nosetwitch.interfaces.web import create_app
 from nosetwitch.interfaces.web.security import LoginThrottle
-from web_support import ApiClient, assert_problem
 
 PASSWORD_A = "correct horse battery"
 PASSWORD_B = "another long secret"

@@ -11,12 +11,12 @@ import os
 import zipfile
 
 import pytest
+from web_support import ApiClient, assert_problem
 
 from nosetwitch.domain.clock import NonexistentLocalTime, wall_time
 from nosetwitch.interfaces.cli.common import run_captured as cli
 from nosetwitch.interfaces.web import create_app
 from nosetwitch.services.diary import DiaryService
-from web_support import ApiClient, assert_problem
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 JSON = {"content-type": "application/json"}

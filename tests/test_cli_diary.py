@@ -12,8 +12,8 @@ import zipfile
 import pytest
 
 from nosetwitch.domain.clock import zone
-from nosetwitch.services.diary import DiaryService
 from nosetwitch.interfaces.cli.common import run_captured as cli
+from nosetwitch.services.diary import DiaryService
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

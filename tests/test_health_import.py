@@ -10,10 +10,10 @@ import datetime as dt
 import zipfile
 
 import pytest
+from health_exports import apple_xml, apple_zip, record, takeout_zip, zip_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from health_exports import apple_xml, apple_zip, record, takeout_zip, zip_of
 from nosetwitch.domain.models import DayCheckIn, Person
 from nosetwitch.interfaces.cli.common import run_captured as cli
 from nosetwitch.services.diary import DiaryService

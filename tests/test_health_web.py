@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from health_exports import apple_xml, apple_zip
+from test_health_import import APPLE_EXPECTED, BILLION_LAUGHS, apple_records, checkins
+from web_support import ApiClient
+
 from nosetwitch.domain.models import DayCheckIn, Person
 from nosetwitch.interfaces.web import create_app
 from nosetwitch.services.diary import DiaryService
-from test_health_import import APPLE_EXPECTED, BILLION_LAUGHS, apple_records, checkins
-from web_support import ApiClient
 
 
 @pytest.fixture

@@ -46,7 +46,6 @@ def test_nothing_is_flagged_in_a_diary_without_planted_effects(seed):
 
 def test_weekday_confounding_alone_fools_a_naive_comparison_but_not_the_analysis():
     import numpy as np
-
     from scipy import stats
 
     sim = simulate(SimulationParams(days=120, seed=208, end=END, effects={}, workday_effect=0.5))

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from nosetwitch.interfaces.cli.common import run_captured as cli
 from nosetwitch.interfaces.interchange.diary_json import diary_to_json, parse_diary
 from nosetwitch.services.diary import DiaryService
-from nosetwitch.interfaces.cli.common import run_captured as cli
 
 VALID = {
     "format": "nosetwitch-diary",

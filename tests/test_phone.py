@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, func, select
+from web_support import ApiClient, assert_problem
 
 from nosetwitch.interfaces.web import create_app
 from nosetwitch.interfaces.web.phone import CODE_ALPHABET, DEVICE_COOKIE, LanMode, PairingCodes, normalize_code
 from nosetwitch.storage.models import DeviceRow, EpisodeRow
-from web_support import ApiClient, assert_problem
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -12,8 +12,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from nosetwitch.interfaces.interchange.diary_json import load_diary_file
 from nosetwitch.triage import triage
-from nosetwitch.triage.wording import emergency_safety_net
 from nosetwitch.triage.schema import result_schema
+from nosetwitch.triage.wording import emergency_safety_net
 
 OWN_CASES = Path(__file__).resolve().parent / "cases"
 EMERGENCY_CASE = OWN_CASES / "numbness-left-sudden.json"

@@ -13,12 +13,12 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from nosetwitch.interfaces.web import create_app
-from nosetwitch.domain.models import DayCheckIn
-from nosetwitch.services.undo import Change, UndoLog
-from nosetwitch.services.diary import DiaryService
 from web_support import ApiClient
+
+from nosetwitch.domain.models import DayCheckIn
+from nosetwitch.interfaces.web import create_app
+from nosetwitch.services.diary import DiaryService
+from nosetwitch.services.undo import Change, UndoLog
 
 
 @pytest.fixture

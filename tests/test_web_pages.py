@@ -9,9 +9,9 @@ import json
 import re
 
 import pytest
+from web_support import ApiClient, demo_document
 
 from nosetwitch.interfaces.web import create_app
-from web_support import ApiClient, demo_document
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from web_support import ApiClient
 
 from nosetwitch.domain.models import Diary, Person
 from nosetwitch.interfaces.web import create_app
 from nosetwitch.knowledge import knowledge
 from nosetwitch.triage import triage
-from web_support import ApiClient
 
 
 @pytest.fixture

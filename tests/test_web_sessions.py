@@ -8,10 +8,10 @@ import threading
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from web_support import ApiClient, assert_problem
 
 from nosetwitch.interfaces.web import create_app
 from nosetwitch.interfaces.web.security import LoginThrottle
-from web_support import ApiClient, assert_problem
 
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "purple giraffe lantern"

@@ -8,17 +8,13 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from zoneinfo import ZoneInfo
 
-import pytest
+from diary_strategies import diaries_and_moments, same_answer
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from nosetwitch.domain.models import Diary, Episode, Person, RemedyAttempt, Symptom
+from nosetwitch.domain.models import Diary, Episode, Person
 from nosetwitch.interfaces.web import charts
 from nosetwitch.interfaces.web.views import current_streak, overview
-from nosetwitch.simulate import simulate_diary
 from nosetwitch.triage import triage
-
-from diary_strategies import diaries_and_moments, same_answer
 
 SVG = "{http://www.w3.org/2000/svg}"
 

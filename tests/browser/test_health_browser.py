@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from health_exports import apple_xml, apple_zip
 from test_health_import import BILLION_LAUGHS, apple_records
 

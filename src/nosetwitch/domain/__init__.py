@@ -1,6 +1,8 @@
 """The domain model: a person's twitch diary as plain validated objects, free of I/O."""
 
+from nosetwitch.domain.clock import local_date, local_day_bounds
 from nosetwitch.domain.models import (
+    DAY_FACTORS,
     DayCheckIn,
     Diary,
     Episode,
@@ -21,9 +23,7 @@ from nosetwitch.domain.models import (
     SymptomCode,
     SymptomSide,
     VisionDetail,
-    DAY_FACTORS,
 )
-from nosetwitch.domain.clock import local_date, local_day_bounds
 
 __all__ = [
     "DAY_FACTORS",

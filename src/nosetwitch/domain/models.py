@@ -332,7 +332,7 @@ class OwnFactor(_Record):
     unit: Annotated[StrictStr, Field(min_length=1, max_length=20)] | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "OwnFactor":
+    def _consistent(self) -> OwnFactor:
         if self.key in RESERVED_DAY_KEYS:
             raise ValueError(f"key {self.key!r} is the name of a built-in day factor; choose another")
         if not self.label.strip():
@@ -354,7 +354,7 @@ class OwnFactor(_Record):
         return None if value >= 0 else "expected a number of 0 or more"
 
 
-def own_value_problems(factors: "list[OwnFactor]", own: "dict[str, object]") -> list[tuple[str, str]]:
+def own_value_problems(factors: list[OwnFactor], own: dict[str, object]) -> list[tuple[str, str]]:
     """(key, problem) for each value of a day's `own` that its declared factors do not allow."""
     declared = {factor.key: factor for factor in factors}
     problems = []
@@ -376,7 +376,7 @@ class Person(_Record):
     own_factors: list[OwnFactor] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _unique_own_keys(self) -> "Person":
+    def _unique_own_keys(self) -> Person:
         keys = [factor.key for factor in self.own_factors]
         for index, key in enumerate(keys):
             if key in keys[:index]:
@@ -394,7 +394,7 @@ class Medication(_Record):
     stopped: LocalDate | None = None
 
     @model_validator(mode="after")
-    def _stopped_not_before_started(self) -> "Medication":
+    def _stopped_not_before_started(self) -> Medication:
         if self.started and self.stopped and self.stopped < self.started:
             raise ValueError("stopped is before started")
         return self
@@ -423,7 +423,7 @@ class Episode(_Record):
     note: Text | None = None
 
     @model_validator(mode="after")
-    def _no_repeats(self) -> "Episode":
+    def _no_repeats(self) -> Episode:
         if len(set(self.sites)) != len(self.sites):
             raise ValueError("sites lists the same site twice")
         if len(set(self.interferes_with)) != len(self.interferes_with):
@@ -446,7 +446,7 @@ class Symptom(_Record):
     note: Text | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Symptom":
+    def _consistent(self) -> Symptom:
         if self.ended_at is not None and self.ended_at < self.started_at:
             raise ValueError("ended_at is before started_at")
         if self.detail is not None and self.code is not SymptomCode.VISION_CHANGE:
@@ -503,7 +503,7 @@ class DayCheckIn(_Record):
     """Values of the person's own factors, by key (absent: not recorded)."""
 
     @model_validator(mode="after")
-    def _own_not_negative(self) -> "DayCheckIn":
+    def _own_not_negative(self) -> DayCheckIn:
         for key, value in self.own.items():
             if not isinstance(value, bool) and value < 0:
                 raise ValueError(f"own.{key}: must be 0 or more")
@@ -538,7 +538,7 @@ class Diary(_Record):
     remedies: list[RemedyAttempt] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _cross_record_rules(self) -> "Diary":
+    def _cross_record_rules(self) -> Diary:
         seen: dict[str, str] = {}
         for kind, records in (("episodes", self.episodes), ("symptoms", self.symptoms)):
             for index, record in enumerate(records):

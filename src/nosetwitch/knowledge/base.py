@@ -9,6 +9,7 @@ from nosetwitch.domain.models import RemedyCode
 from nosetwitch.knowledge.models import (
     AdviceTrigger,
     Cause,
+    Drink,
     MedicineClass,
     OtherSubstances,
     Product,
@@ -17,7 +18,6 @@ from nosetwitch.knowledge.models import (
     WarningSign,
     name_words,
 )
-from nosetwitch.knowledge.models import Drink
 
 
 class KnowledgeError(ValueError):

@@ -109,7 +109,7 @@ class MedicineClass(_Sourced):
     common: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _every_name_has_words(self) -> "MedicineClass":
+    def _every_name_has_words(self) -> MedicineClass:
         _check_names(self.generics)
         unknown = [name for name in self.common if name not in self.generics]
         if unknown:
@@ -125,7 +125,7 @@ class Product(_Sourced):
     ingredients: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _every_name_has_words(self) -> "Product":
+    def _every_name_has_words(self) -> Product:
         _check_names(self.names + self.ingredients)
         return self
 
@@ -145,7 +145,7 @@ class OtherSubstances(_Sourced):
     names: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _every_name_has_words(self) -> "OtherSubstances":
+    def _every_name_has_words(self) -> OtherSubstances:
         _check_names(self.names)
         return self
 
@@ -168,7 +168,7 @@ class AdviceTrigger(_Sourced):
     says: Text
 
     @model_validator(mode="after")
-    def _one_threshold(self) -> "AdviceTrigger":
+    def _one_threshold(self) -> AdviceTrigger:
         if self.factor not in DAY_FACTORS:
             raise ValueError(f"unknown day factor {self.factor!r}")
         if (self.below is None) == (self.at_least is None):

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar

@@ -22,12 +22,12 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
     Double,
     ForeignKey,
-    JSON,
     Index,
     Integer,
     MetaData,

@@ -14,7 +14,6 @@ from pathlib import Path
 import typer
 
 from nosetwitch.domain.vocabulary import DAYS_IN_A_ROW, NOT_A_DIAGNOSIS, factor_label, per_text, remedy_name
-
 from nosetwitch.interfaces.cli.common import load_case_or_stored, now_in, open_service, parse_as_of, parse_date
 from nosetwitch.interfaces.cli.main import BadInput, app, fail
 

@@ -56,12 +56,14 @@ def root(
 
 def _register_commands() -> None:
     # Each module adds its commands to `app` when imported.
-    from nosetwitch.interfaces.cli import diary_commands  # noqa: F401
-    from nosetwitch.interfaces.cli import health_commands  # noqa: F401
-    from nosetwitch.interfaces.cli import insights_commands  # noqa: F401
-    from nosetwitch.interfaces.cli import own_factor_commands  # noqa: F401
-    from nosetwitch.interfaces.cli import report_commands  # noqa: F401
-    from nosetwitch.interfaces.cli import triage_commands  # noqa: F401
+    from nosetwitch.interfaces.cli import (
+        diary_commands,  # noqa: F401
+        health_commands,  # noqa: F401
+        insights_commands,  # noqa: F401
+        own_factor_commands,  # noqa: F401
+        report_commands,  # noqa: F401
+        triage_commands,  # noqa: F401
+    )
     from nosetwitch.interfaces.web import cli as web_cli  # noqa: F401
 
 
@@ -77,7 +79,7 @@ class BadInput(Exception):
     """Raised by commands for input the person must correct (exit code 2)."""
 
 
-def fail(message: str) -> "typer.Exit":
+def fail(message: str) -> typer.Exit:
     """Print one line on stderr and leave with exit code 2; nothing was written."""
     typer.echo(f"nosetwitch: error: {message}", err=True)
     raise typer.Exit(code=2)

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from nosetwitch.domain import vocabulary
-from nosetwitch.domain.models import DAY_FACTORS, Diary, Episode, Site, Side
+from nosetwitch.domain.models import DAY_FACTORS, Diary, Episode, Side, Site
 from nosetwitch.interfaces.interchange.fhir_codes import CodeBook, code_book
 from nosetwitch.triage.result import POLICY
 

@@ -7,12 +7,11 @@ state-changing route needs the CSRF token (`require_csrf`).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile
 
-from nosetwitch.domain.models import ID_PATTERN, QueryDate, QueryInstant, DayCheckIn, Episode, Medication, Person, Symptom
+from nosetwitch.domain.models import ID_PATTERN, DayCheckIn, Episode, Medication, Person, QueryDate, QueryInstant, Symptom
 from nosetwitch.interfaces.interchange.csv_export import TABLES as CSV_TABLES
 from nosetwitch.interfaces.web import schemas as s
 from nosetwitch.interfaces.web import usecases

@@ -238,7 +238,7 @@ def forest_plot(associations: Sequence[Mapping]) -> Markup:
         return left + (math.log(max(value, 1e-3)) - x_lo) / (x_hi - x_lo) * plot_w
 
     body = [
-        f'<text class="axis strong" x="8" y="18">Factor (when)</text>',
+        '<text class="axis strong" x="8" y="18">Factor (when)</text>',
         f'<text class="axis strong" x="{width - right + 10}" y="18">times as much (likely range)</text>',
     ]
     one = x_of(1.0)

@@ -13,8 +13,8 @@ import ipaddress
 import json
 import logging
 import os
-import sys
 import secrets
+import sys
 import threading
 
 import typer

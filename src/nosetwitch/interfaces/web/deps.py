@@ -11,24 +11,23 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from nosetwitch.interfaces.web.problems import Problem
-from nosetwitch.interfaces.web.security import password_fingerprint, session_store
 from nosetwitch.domain.models import Diary, Episode
 from nosetwitch.domain.timeline import DiaryTimeline
+from nosetwitch.interfaces.web.problems import Problem
+from nosetwitch.interfaces.web.security import password_fingerprint, session_store
 from nosetwitch.services.diary import LOCAL_USERNAME, DiaryService
 from nosetwitch.services.diary_cache import DiaryCache
 
 R = TypeVar("R")
-_services: dict[tuple[str | None, str | int], "SerializedDiary"] = {}
+_services: dict[tuple[str | None, str | int], SerializedDiary] = {}
 _lock = threading.Lock()
 
 
@@ -164,7 +163,7 @@ def _keep_in_memory(diary: SerializedDiary) -> None:
             oldest.cache.touched()
 
 
-def diary_service(database_url: str | None, owner: str | int) -> "SerializedDiary":
+def diary_service(database_url: str | None, owner: str | int) -> SerializedDiary:
     """A cached, serialized DiaryService per (database, owner): it holds no state but the owner id."""
     key = (database_url, owner)
     service = _services.get(key)

@@ -86,7 +86,7 @@ def patch_model(model: type[BaseModel], *, fixed: tuple[str, ...] = ()) -> type[
         annotation = info.annotation
         if info.metadata:
             annotation = Annotated[(annotation, *info.metadata)]
-        fields[name] = (Optional[annotation], Field(default=None, description=info.description))
+        fields[name] = (Optional[annotation], Field(default=None, description=info.description))  # noqa: UP045 (a runtime-built type)
     return create_model(f"{model.__name__}Patch", __config__=ConfigDict(extra="forbid"), **fields)
 
 

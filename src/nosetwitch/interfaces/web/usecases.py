@@ -12,14 +12,14 @@ import datetime as dt
 import re
 import threading
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 
 from nosetwitch.domain.clock import zone
-from nosetwitch.domain.models import moment_in_range
-from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Medication, Person, RemedyAttempt, Symptom
+from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Medication, Person, RemedyAttempt, Symptom, moment_in_range
 from nosetwitch.interfaces.web.deps import Viewer
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.services.diary import Conflict, InvalidRecord, NotFound
@@ -255,8 +255,8 @@ insights_cache = _InsightsCache()
 
 def insights_of(viewer: Viewer, as_of: dt.datetime | None = None, diary: Diary | None = None) -> dict:
     """The insights report (spec insights.md) as a dict, cached per diary state."""
-    from nosetwitch.interfaces.interchange.diary_json import diary_to_json
     from nosetwitch.insights import compute_insights
+    from nosetwitch.interfaces.interchange.diary_json import diary_to_json
 
     diary = diary or viewer.diary.load_diary(as_of=as_of)
     today = as_of.date().isoformat() if as_of else dt.date.today().isoformat()

@@ -7,9 +7,8 @@ Create Date: 2026-11-24 13:30:02.534599
 
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001_initial'
 down_revision = None

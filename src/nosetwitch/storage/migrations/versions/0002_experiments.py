@@ -7,9 +7,8 @@ Create Date: 2026-11-24 13:45:00
 
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0002_experiments'
 down_revision = '0001_initial'

@@ -7,9 +7,8 @@ Create Date: 2026-12-03 03:40:00
 
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004_sessions'
 down_revision = '0009_undo'

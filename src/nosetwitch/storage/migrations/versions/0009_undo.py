@@ -7,9 +7,8 @@ Create Date: 2026-12-03 04:05:00
 
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0009_undo'
 down_revision = '0005_health_sources'

@@ -7,9 +7,8 @@ Create Date: 2026-12-03 03:35:00
 
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0010_revision'
 down_revision = '0003_own_factors'
