@@ -344,3 +344,15 @@ def test_summary_agrees_with_a_direct_count_in_any_zone(tz, instants):
     assert summary["by_hour"] == [sum(t.hour == h for t in local) for h in range(24)]
     assert summary["episode_days"] == len({t.date() for t in local})
     assert 1 <= summary["current_streak_days"] <= summary["longest_streak_days"] <= summary["episode_days"]
+
+
+def test_a_check_in_filled_in_long_before_twitches_were_logged_does_not_wipe_the_patterns():
+    """Filling in a day months before the diary's twitches (the check-in page allows any
+    past day) once left the trend nothing to fit over the unknown months: no row at all."""
+    diary = simulate_diary(days=90, seed=3)
+    as_of = max(e.started_at for e in diary.episodes)
+    before = compute_insights(diary, as_of).to_dict()["associations"]
+    first = min(e.started_at for e in diary.episodes).date()
+    lonely = DayCheckIn(date=first - dt.timedelta(days=240), sleep_h=6.5, stress=7, caffeine_mg=180.0)
+    after = compute_insights(diary.model_copy(update={"days": [lonely, *diary.days]}), as_of).to_dict()["associations"]
+    assert before and len(after) == len(before)

@@ -192,7 +192,11 @@ def test_the_client_address_comes_from_a_proxy_header_only_from_a_configured_pro
 
     def call(trusted: str, peer: str):
         scope = {"type": "http", "client": (peer, 5000), "headers": [(b"x-forwarded-for", b"203.0.113.9")], "scheme": "http"}
-        asyncio.run(ProxyHeadersMiddleware(app, trusted_hosts=trusted)(scope, None, None))
+        # in a thread of its own: the browser tests' driver may keep an event loop running in this one
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, ProxyHeadersMiddleware(app, trusted_hosts=trusted)(scope, None, None)).result()
 
     call("127.0.0.1", "127.0.0.1")
     call("127.0.0.1", "198.51.100.7")  # not the proxy: its header is ignored

@@ -10,6 +10,15 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory):
+    """A demo diary of this module's own: other modules save checks, twitches and factors in the
+    shared one (the insights charts here need the demo's check-ins as they were)."""
+    from tests.browser.conftest import _serve
+
+    yield from _serve(tmp_path_factory.mktemp("web-browser"), demo=True)
+
+
 PAGES = ["/", "/day", "/overview", "/history", "/insights", "/check", "/learn", "/data", "/profile", "/symptoms/new", "/api/docs"]
 
 

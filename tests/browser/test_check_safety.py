@@ -211,8 +211,8 @@ def test_the_check_works_without_javascript_and_with_the_keyboard(phone_without_
         if keys.evaluate("document.activeElement.textContent.trim()") == "No":
             break
         keys.keyboard.press("Tab")
-    keys.keyboard.press("Enter")
-    keys.wait_for_load_state()
+    with keys.expect_navigation():  # wait for the next question, not for the page already loaded
+        keys.keyboard.press("Enter")
     assert "sight" in keys.locator("legend.question").inner_text() and _focused_id(keys) == "q-text"
     keys.keyboard.press("Tab")
     assert keys.evaluate("document.activeElement.textContent.trim()") == "Yes"  # the next Tab reaches the answers

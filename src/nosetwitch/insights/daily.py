@@ -88,7 +88,11 @@ def build_daily_table(diary: Diary, as_of: dt.datetime) -> DailyTable | None:
     starts += [r.at.astimezone(tz).date() for r in diary.remedies if r.at <= as_of]
     if not starts:
         return None
-    first = min(starts)
+    # The days start when the person started logging twitches: a check-in filled in for a
+    # day long before that says nothing about how often they twitched then (not zero), and
+    # a stretch of such unknown days left the trend with nothing to fit (no pattern at all).
+    first = min(episode_days) if episode_days else min(starts)
+    days = [d for d in days if d.date >= first]
     n = (last - first).days + 1
     counts = np.zeros(n, dtype=int)
     if episode_days:
