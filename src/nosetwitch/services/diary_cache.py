@@ -43,10 +43,25 @@ class DiaryCache:
     def __init__(self, service: DiaryService):
         self.service = service
         self._lock = threading.RLock()
+        # SQLite: the revision is read on a connection kept open for it (a pool checkout,
+        # BEGIN and ROLLBACK around one SELECT cost more than the overview itself); reads
+        # outside a transaction see the newest commit in WAL mode.
+        self._probe = None
+        if service.engine.dialect.name == "sqlite":
+            self._probe = service.engine.raw_connection()
         self._diary: Diary | None = None
         self._timeline: DiaryTimeline | None = None
         self._episodes_listed = True  # whether self._diary.episodes lists every episode of the timeline
         self._revision: int | None = None  # the stored revision the copy reflects
+
+    def _stored_revision(self) -> int:
+        if self._probe is None:
+            return self.service.revision()
+        cursor = self._probe.cursor()
+        try:
+            return cursor.execute("SELECT revision FROM users WHERE id = ?", (self.service.owner_id,)).fetchone()[0]
+        finally:
+            cursor.close()
 
     def _current(self, revision: int) -> bool:
         return self._diary is not None and revision == self._revision
@@ -54,12 +69,12 @@ class DiaryCache:
     def person(self) -> Person:
         """The person, from the copy when it is current, else from the database; never loads the whole diary."""
         with self._lock:
-            if self._diary is not None and self._current(self.service.revision()):
+            if self._diary is not None and self._current(self._stored_revision()):
                 return self._diary.person
         return self.service.get_person()
 
     def _load_if_changed(self) -> None:
-        revision = self.service.revision()
+        revision = self._stored_revision()
         if self._current(revision):
             return
         # The revision is read before the diary: a write committed in between makes the
