@@ -14,6 +14,7 @@ from typing import Any
 import typer
 
 from nosetwitch.interfaces.cli.common import open_service
+from nosetwitch.interfaces.cli.diary_commands import _guard  # the one turning service refusals into CLI lines
 from nosetwitch.interfaces.cli.main import BadInput, app
 
 factor_app = typer.Typer(help="Factors of your own to track each day (yes/no, 0-10, or a number).", no_args_is_help=True)
@@ -22,15 +23,6 @@ app.add_typer(factor_app, name="factor")
 _KINDS = {"yes_no": "yes or no", "scale": "0-10 scale", "number": "a number"}
 _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0"})
-
-
-def _guard(action):
-    from nosetwitch.services.errors import DiaryError
-
-    try:
-        return action()
-    except DiaryError as exc:
-        raise BadInput(str(exc)) from None
 
 
 def _describe(factor) -> str:

@@ -180,14 +180,15 @@ def _install_health_check(app: FastAPI) -> None:
             with open_engine(web.database_url, upgrade=False).connect() as connection:
                 revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except Exception as exc:  # the point is to say "not ready", whatever broke
-            detail = f"database unreachable: {type(exc).__name__}"
-            return JSONResponse({"type": "about:blank", "title": "Service Unavailable", "status": 503, "detail": detail},
-                                status_code=503, media_type="application/problem+json")
+            return _unavailable(f"database unreachable: {type(exc).__name__}")
         if revision != SCHEMA_HEAD:
-            return JSONResponse({"type": "about:blank", "title": "Service Unavailable", "status": 503,
-                                 "detail": f"database schema is {revision}, this worker needs {SCHEMA_HEAD}"},
-                                status_code=503, media_type="application/problem+json")
+            return _unavailable(f"database schema is {revision}, this worker needs {SCHEMA_HEAD}")
         return JSONResponse({"status": "ok", "schema": revision, "mode": "multi-user" if web.multi_user else "local", "worker": os.getpid()})
+
+
+def _unavailable(detail: str) -> JSONResponse:
+    return JSONResponse({"type": "about:blank", "title": "Service Unavailable", "status": 503, "detail": detail},
+                        status_code=503, media_type="application/problem+json")
 
 
 class AccessLog:
