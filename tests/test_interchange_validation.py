@@ -55,14 +55,14 @@ BAD_DOCUMENTS = {
     "unknown symptom code": (_set(["symptoms", 0, "code"], "sneezing"), 'symptoms[0] (id "s1").code'),
     "duplicate id": (_set(["episodes", 1, "id"], "e1"), "duplicate id 'e1'"),
     "id shared by episode and symptom": (_set(["symptoms", 0, "id"], "e2"), "duplicate id 'e2'"),
-    "duplicate date": (lambda d: d["days"].append({"date": "2026-03-10", "sleep_h": 7.0}), "days[1].date: duplicate date 2026-03-10"),
-    "ended before started": (_set(["symptoms", 0, "ended_at"], "2026-03-10T19:00:00+01:00"), "ended_at is before started_at"),
+    "duplicate date": (lambda d: d["days"].append({"date": "2026-03-10", "sleep_h": 7.0}), 'days[1] (date "2026-03-10").date: duplicate date 2026-03-10'),
+    "ended before started": (_set(["symptoms", 0, "ended_at"], "2026-03-10T19:00:00+01:00"), "ended_at: is before started_at"),
     "timestamp without offset": (_set(["episodes", 0, "started_at"], "2026-03-10T20:00:00"), "has no UTC offset"),
     "unknown timezone": (_set(["person", "timezone"], "Europe/Atlantis"), "person.timezone"),
     "dangling episode_id": (_set(["remedies", 0, "episode_id"], "e9"), "remedies[0].episode_id"),
     "unknown field": (_set(["episodes", 0, "colour"], "red"), 'episodes[0] (id "e1").colour: unknown field'),
     "unknown top-level field": (_set(["comment"], "hi"), "comment: unknown field"),
-    "stopped before started": (_set(["medications", 0, "stopped"], "2025-01-01"), "stopped is before started"),
+    "stopped before started": (_set(["medications", 0, "stopped"], "2025-01-01"), "stopped: is before started"),
     "not a real date": (_set(["days", 0, "date"], "2026-02-30"), "not a real calendar date"),
 }
 

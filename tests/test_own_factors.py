@@ -94,9 +94,9 @@ def test_a_value_that_does_not_fit_its_factor_is_refused_naming_the_day_and_the_
     [
         ({"key": "Antihistamine", "label": "x", "kind": "yes_no"}, "key"),
         ({"key": "sleep_h", "label": "x", "kind": "yes_no"}, "built-in day factor"),
-        ({"key": "pollen", "label": "   ", "kind": "yes_no"}, "label must not be blank"),
+        ({"key": "pollen", "label": "   ", "kind": "yes_no"}, "label: must not be blank"),
         ({"key": "pollen", "label": "x" * 61, "kind": "yes_no"}, "label"),
-        ({"key": "pollen", "label": "Pollen", "kind": "yes_no", "unit": "grains"}, "unit is only used with kind number"),
+        ({"key": "pollen", "label": "Pollen", "kind": "yes_no", "unit": "grains"}, "unit: is only used with kind number"),
         ({"key": "pollen", "label": "Pollen", "kind": "often"}, "kind"),
     ],
 )

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from nosetwitch.domain.clock import UnknownTimeZone, zone
+from nosetwitch.domain.problems import FieldError
 
 # --- vocabularies -----------------------------------------------------------
 
@@ -334,11 +335,11 @@ class OwnFactor(_Record):
     @model_validator(mode="after")
     def _consistent(self) -> OwnFactor:
         if self.key in RESERVED_DAY_KEYS:
-            raise ValueError(f"key {self.key!r} is the name of a built-in day factor; choose another")
+            raise FieldError("key", f"{self.key!r} is the name of a built-in day factor; choose another")
         if not self.label.strip():
-            raise ValueError("label must not be blank")
+            raise FieldError("label", "must not be blank")
         if self.unit is not None and self.kind is not OwnFactorKind.NUMBER:
-            raise ValueError("unit is only used with kind number")
+            raise FieldError("unit", "is only used with kind number")
         return self
 
     def problem_with(self, value: object) -> str | None:
@@ -380,7 +381,7 @@ class Person(_Record):
         keys = [factor.key for factor in self.own_factors]
         for index, key in enumerate(keys):
             if key in keys[:index]:
-                raise ValueError(f"own_factors[{index}].key: {key!r} is declared twice")
+                raise FieldError(("own_factors", index, "key"), f"{key!r} is declared twice")
         return self
 
     def own_factor(self, key: str) -> OwnFactor | None:
@@ -396,7 +397,7 @@ class Medication(_Record):
     @model_validator(mode="after")
     def _stopped_not_before_started(self) -> Medication:
         if self.started and self.stopped and self.stopped < self.started:
-            raise ValueError("stopped is before started")
+            raise FieldError("stopped", "is before started")
         return self
 
     def is_active_on(self, day: dt.date) -> bool:
@@ -425,9 +426,9 @@ class Episode(_Record):
     @model_validator(mode="after")
     def _no_repeats(self) -> Episode:
         if len(set(self.sites)) != len(self.sites):
-            raise ValueError("sites lists the same site twice")
+            raise FieldError("sites", "lists the same site twice")
         if len(set(self.interferes_with)) != len(self.interferes_with):
-            raise ValueError("interferes_with lists the same activity twice")
+            raise FieldError("interferes_with", "lists the same activity twice")
         return self
 
 
@@ -448,9 +449,9 @@ class Symptom(_Record):
     @model_validator(mode="after")
     def _consistent(self) -> Symptom:
         if self.ended_at is not None and self.ended_at < self.started_at:
-            raise ValueError("ended_at is before started_at")
+            raise FieldError("ended_at", "is before started_at")
         if self.detail is not None and self.code is not SymptomCode.VISION_CHANGE:
-            raise ValueError("detail is only used with code vision_change")
+            raise FieldError("detail", "is only used with code vision_change")
         return self
 
     def is_active_at(self, instant: dt.datetime) -> bool:
@@ -506,7 +507,7 @@ class DayCheckIn(_Record):
     def _own_not_negative(self) -> DayCheckIn:
         for key, value in self.own.items():
             if not isinstance(value, bool) and value < 0:
-                raise ValueError(f"own.{key}: must be 0 or more")
+                raise FieldError(("own", key), "must be 0 or more")
         return self
 
     def factors(self) -> dict[str, float]:
@@ -543,21 +544,21 @@ class Diary(_Record):
         for kind, records in (("episodes", self.episodes), ("symptoms", self.symptoms)):
             for index, record in enumerate(records):
                 if record.id in seen:
-                    raise ValueError(f"{kind}[{index}].id: duplicate id {record.id!r} (already used by {seen[record.id]})")
+                    raise FieldError((kind, index, "id"), f"duplicate id {record.id!r} (already used by {seen[record.id]})")
                 seen[record.id] = f"{kind}[{index}]"
         if self.version == 1 and self.person.own_factors:
-            raise ValueError("person.own_factors: own factors need version 2 of the format")
+            raise FieldError(("person", "own_factors"), "own factors need version 2 of the format")
         dates: set[dt.date] = set()
         for index, day in enumerate(self.days):
             if day.date in dates:
-                raise ValueError(f"days[{index}].date: duplicate date {day.date.isoformat()}")
+                raise FieldError(("days", index, "date"), f"duplicate date {day.date.isoformat()}")
             dates.add(day.date)
             for key, problem in own_value_problems(self.person.own_factors, day.own):
-                raise ValueError(f'days[{index}] (date "{day.date.isoformat()}").own.{key}: {problem}')
+                raise FieldError(("days", index, "own", key), problem)
         episode_ids = {e.id for e in self.episodes}
         for index, remedy in enumerate(self.remedies):
             if remedy.episode_id is not None and remedy.episode_id not in episode_ids:
-                raise ValueError(f"remedies[{index}].episode_id: {remedy.episode_id!r} names no episode in this diary")
+                raise FieldError(("remedies", index, "episode_id"), f"{remedy.episode_id!r} names no episode in this diary")
         return self
 
     @property

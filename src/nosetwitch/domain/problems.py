@@ -1,14 +1,75 @@
-"""How a validation problem reads in plain words, wherever it is shown.
+"""What is wrong with a record, as data: which field, and in plain words what.
 
-The CLI, the importer and the web API all report pydantic's errors; they
-share these two functions so that the same mistake is described the same way.
+The CLI, the importer, the pages and the web API all report the same
+problems. They travel as `FieldProblem`s (field and message, never one string
+to be taken apart again) from validation to wherever they are shown, so the
+same mistake is described the same way and stays next to the same field.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from pydantic import ValidationError
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One mistake: `field` as the person wrote it (`intensity`, `own.cold_weather`,
+    `episodes[3].sites[0]`; "" when no single field is to blame) and `message`
+    in plain words, which may contain any text (colons and semicolons too)."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+def one_line(problems: Iterable[FieldProblem], record: str = "") -> str:
+    """'episode: intensity: ...; side: ...': a readable line for logs and terminals.
+
+    Only ever written, never parsed: code that needs the field reads the
+    `FieldProblem`s themselves."""
+    line = "; ".join(str(problem) for problem in problems)
+    return f"{record}: {line}" if record and line else record or line
+
+
+class FieldError(ValueError):
+    """A model validator's complaint about one field (or a field of a nested record).
+
+    pydantic reports an error raised in a model validator at the model itself;
+    raising this instead tells where inside it the mistake is (`loc`, relative
+    to the model), so the field travels as data: `error_loc` adds it. Its str
+    (what pydantic's own report shows) names the field too."""
+
+    def __init__(self, loc: str | Loc, message: str):
+        self.loc: Loc = (loc,) if isinstance(loc, str) else tuple(loc)
+        self.message = message
+        super().__init__(str(FieldProblem(field_path(self.loc), message)))
+
+
+def error_loc(error: dict[str, Any]) -> Loc:
+    """Where one pydantic error is: its `loc`, plus the field a `FieldError` names."""
+    loc = tuple(error.get("loc", ()))
+    raised = (error.get("ctx") or {}).get("error")
+    return (*loc, *raised.loc) if isinstance(raised, FieldError) else loc
+
+
+def problems_of(exc: ValidationError, *, skip: Sequence[str] = ()) -> tuple[FieldProblem, ...]:
+    """pydantic's errors as `FieldProblem`s in plain words; location parts in `skip`
+    (e.g. FastAPI's "body", "query") are left out of the field."""
+    return tuple(problem_of(error, skip=skip) for error in exc.errors(include_url=False))
+
+
+def problem_of(error: dict[str, Any], *, skip: Sequence[str] = ()) -> FieldProblem:
+    """One pydantic error (from `errors()`) as a `FieldProblem`."""
+    return FieldProblem(field_path(part for part in error_loc(error) if part not in skip), plain_message(error))
 
 
 def field_path(loc: Iterable[Any]) -> str:
@@ -33,12 +94,15 @@ def plain_message(error: dict[str, Any], *, show_input: bool = False) -> str:
     importer does this: the person is looking at a file, not a form).
     """
     kind, message = error.get("type"), error.get("msg", "invalid value")
+    raised = (error.get("ctx") or {}).get("error")
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "missing":
         return "required field is missing"
-    if message.startswith("Value error, "):
-        return message.removeprefix("Value error, ")
+    if isinstance(raised, FieldError):
+        return raised.message
+    if kind == "value_error" and raised is not None:
+        return str(raised)  # our validators' own words, without pydantic's "Value error, "
     if show_input and "input" in error:
         shown = json.dumps(error["input"], default=str)
         if len(shown) > 60:

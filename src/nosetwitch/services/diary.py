@@ -50,7 +50,8 @@ from nosetwitch.domain.models import (
     Symptom,
     own_value_problems,
 )
-from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotFound, describe_validation_error
+from nosetwitch.domain.problems import FieldProblem
+from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotFound
 from nosetwitch.storage import bulk
 from nosetwitch.storage import records as rec
 from nosetwitch.storage.bulk import ImportSummary, KindCounts
@@ -127,9 +128,9 @@ def caffeine_from_drinks(**servings: float) -> float:
     total = 0.0
     for drink, count in servings.items():
         if drink not in per_serving:
-            raise InvalidRecord(f"unknown drink {drink!r} (known: {', '.join(per_serving)})")
+            raise InvalidRecord(FieldProblem(drink, f"unknown drink (known: {', '.join(per_serving)})"))
         if count < 0:
-            raise InvalidRecord(f"{drink}: a number of drinks cannot be negative")
+            raise InvalidRecord(FieldProblem(drink, "a number of drinks cannot be negative"))
         total += per_serving[drink] * count
     return total
 
@@ -166,13 +167,13 @@ def _validated(model: type[BaseModel], data: dict[str, Any], what: str):
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidRecord(f"{what}: {describe_validation_error(exc)}") from None
+        raise InvalidRecord.of(exc, what) from None
 
 
 def _changed(record: BaseModel, changes: dict[str, Any], what: str, *, fixed: Sequence[str] = ()):
     for name in changes:
         if name in fixed:
-            raise InvalidRecord(f"{what}: {name} cannot be changed")
+            raise InvalidRecord(FieldProblem(name, "cannot be changed"), record=what)
     data = record.model_dump()
     data.update(changes)
     return _validated(type(record), data, what)
@@ -297,7 +298,7 @@ class DiaryService:
         with self._session() as session:
             person = self._person_in(session)
             if person.own_factor(factor.key) is not None:
-                raise Conflict(f"own factor {factor.key!r} exists already")
+                raise Conflict(FieldProblem("key", f"{factor.key!r} exists already"), record="own factor")
             self._put_person(session, person.model_copy(update={"own_factors": [*person.own_factors, factor]}))
         return factor
 
@@ -342,8 +343,7 @@ class DiaryService:
             return
         problems = own_value_problems(self._person_in(session).own_factors, day.own)
         if problems:
-            key, problem = problems[0]
-            raise InvalidRecord(f"day {day.date.isoformat()}: own.{key}: {problem}")
+            raise InvalidRecord([FieldProblem(f"own.{key}", problem) for key, problem in problems], record=f"day {day.date.isoformat()}")
 
     def _check_stored_own_values(self, session: Session, factors: list[OwnFactor]) -> None:
         """Conflict when a stored day holds a value that `factors` would no longer allow."""
@@ -351,7 +351,10 @@ class DiaryService:
             problems = own_value_problems(factors, row.own)
             if problems:
                 key, problem = problems[0]
-                raise Conflict(f"day {row.date.isoformat()} holds own.{key} = {row.own[key]!r}, which would no longer fit: {problem}")
+                raise Conflict(
+                    FieldProblem(f"own.{key}", f"the stored value {row.own[key]!r} would no longer fit: {problem}"),
+                    record=f"day {row.date.isoformat()}",
+                )
 
     def _put_person(self, session: Session, person: Person) -> str | None:
         """Insert or update; 'added', 'updated' or None (unchanged)."""
@@ -521,11 +524,11 @@ class DiaryService:
         seen: set[str] = set()
         for record_id in record_ids:
             if record_id in seen:
-                raise Conflict(f"id {record_id!r} is given twice")
+                raise Conflict(FieldProblem("id", f"{record_id!r} is given twice"))
             seen.add(record_id)
         for record_id in record_ids:
             if record_id in taken:
-                raise Conflict(f"id {record_id!r} is already used by {taken[record_id]}")
+                raise Conflict(FieldProblem("id", f"{record_id!r} is already used by {taken[record_id]}"))
 
     # --- symptoms -----------------------------------------------------------------------
 
@@ -706,7 +709,7 @@ class DiaryService:
             select(EpisodeRow.pk).where(EpisodeRow.owner_id == self.owner_id, EpisodeRow.id == remedy.episode_id)
         )
         if pk is None:
-            raise InvalidRecord(f"remedy: episode_id {remedy.episode_id!r} names no episode in this diary")
+            raise InvalidRecord(FieldProblem("episode_id", f"{remedy.episode_id!r} names no episode in this diary"), record="remedy")
         return pk
 
     # --- medications ----------------------------------------------------------------------------
@@ -895,10 +898,10 @@ class DiaryService:
                 )
                 return summary
         except bulk.IdClash as exc:
-            raise Conflict(str(exc)) from None
+            raise Conflict(FieldProblem(exc.field, exc.message)) from None
         except DBAPIError as exc:  # e.g. PostgreSQL refuses a NUL character in a note
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-            raise InvalidRecord(f"the database refused the diary: {reason}") from None
+            raise InvalidRecord(f"the database refused the diary: {reason}") from None  # no field to blame
 
 
 # --- module helpers ----------------------------------------------------------------------------
@@ -937,8 +940,11 @@ def _between(query: Select, column, since, until) -> Select:
 
 
 def _paged(session: Session, query: Select, order: tuple, offset: int, limit: int):
-    if offset < 0 or limit < 1:
-        raise InvalidRecord("offset must be >= 0 and limit >= 1")
+    problems = [FieldProblem("offset", "must be 0 or more")] if offset < 0 else []
+    if limit < 1:
+        problems.append(FieldProblem("limit", "must be 1 or more"))
+    if problems:
+        raise InvalidRecord(problems)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = list(session.scalars(query.order_by(*order).offset(offset).limit(limit)))
     return total, rows
@@ -972,6 +978,5 @@ __all__ = [
     "LOCAL_USERNAME",
     "NotFound",
     "Page",
-    "describe_validation_error",
     "machine_timezone",
 ]

@@ -33,7 +33,12 @@ from nosetwitch.storage.models import (
 
 
 class IdClash(ValueError):
-    """An imported id is already used by a stored record of the other kind."""
+    """An imported id is already used by a stored record of the other kind: `field` names
+    it in the file (`episodes[3].id`), `message` says what clashes."""
+
+    def __init__(self, field: str, message: str):
+        self.field, self.message = field, message
+        super().__init__(f"{field}: {message}")
 
 
 @dataclass
@@ -192,11 +197,11 @@ def _check_id_namespaces(session: Session, owner_id: int, diary: Diary) -> None:
     stored_symptoms = set(session.scalars(select(SymptomRow.id).where(SymptomRow.owner_id == owner_id)))
     for index, episode in enumerate(diary.episodes):
         if episode.id in stored_symptoms:
-            raise IdClash(f'episodes[{index}] (id "{episode.id}").id: already used by a symptom in the stored diary')
+            raise IdClash(f'episodes[{index}] (id "{episode.id}").id', "already used by a symptom in the stored diary")
     stored_episodes = set(session.scalars(select(EpisodeRow.id).where(EpisodeRow.owner_id == owner_id)))
     for index, symptom in enumerate(diary.symptoms):
         if symptom.id in stored_episodes:
-            raise IdClash(f'symptoms[{index}] (id "{symptom.id}").id: already used by an episode in the stored diary')
+            raise IdClash(f'symptoms[{index}] (id "{symptom.id}").id', "already used by an episode in the stored diary")
 
 
 def _occurrences(keys: Iterable[Hashable]) -> list[tuple[Hashable, int]]:

@@ -13,10 +13,11 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 
+from nosetwitch.domain.problems import one_line
 from nosetwitch.domain.vocabulary import factor_value, own_factor_value
 from nosetwitch.interfaces.cli.common import (
     open_service,
@@ -27,6 +28,7 @@ from nosetwitch.interfaces.cli.common import (
     parse_instant,
 )
 from nosetwitch.interfaces.cli.main import BadInput, app
+from nosetwitch.services.errors import DiaryError, InvalidRecord
 
 log_app = typer.Typer(help="Write to the diary: a twitch, a day's check-in, a symptom, a remedy.", no_args_is_help=True)
 med_app = typer.Typer(help="Medicines you take (some can go with twitching).", no_args_is_help=True)
@@ -39,14 +41,21 @@ EMERGENCY_LINE = (
 )
 
 
-def _guard(action: Callable[[], Any]) -> Any:
-    """Run a service call, turning the service's refusals into one-line CLI errors."""
-    from nosetwitch.services.diary import DiaryError
+T = TypeVar("T")
 
+
+def _guard(action: Callable[[], T]) -> T:
+    """Run a service call, turning the service's refusals into one-line CLI errors."""
     try:
         return action()
     except DiaryError as exc:
-        raise BadInput(str(exc)) from None
+        raise BadInput(refusal(exc)) from None
+
+
+def refusal(exc: DiaryError) -> str:
+    """The line the CLI prints for a service's refusal, made from its problems:
+    'day 2026-03-10: sleep_h: must be at most 24' (each field named as stored)."""
+    return one_line(exc.problems, exc.record)
 
 
 def _when(instant: dt.datetime) -> str:
@@ -102,12 +111,11 @@ def _validated_episode(fields: dict[str, Any]):
     from pydantic import ValidationError
 
     from nosetwitch.domain.models import Episode
-    from nosetwitch.services.errors import describe_validation_error
 
     try:
         return Episode.model_validate(fields)
     except ValidationError as exc:
-        raise BadInput(f"episode: {describe_validation_error(exc)}") from None
+        raise BadInput(refusal(InvalidRecord.of(exc, "episode"))) from None
 
 
 @log_app.command("day")
@@ -176,12 +184,10 @@ def log_day(
 def _checkin(model, day: dt.date, given: dict[str, Any]):
     from pydantic import ValidationError
 
-    from nosetwitch.services.diary import InvalidRecord, describe_validation_error
-
     try:
         return model(date=day, **given)
     except ValidationError as exc:
-        raise InvalidRecord(f"day {day.isoformat()}: {describe_validation_error(exc)}") from None
+        raise InvalidRecord.of(exc, f"day {day.isoformat()}") from None
 
 
 @log_app.command("symptom")

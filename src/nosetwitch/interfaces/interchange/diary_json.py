@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from nosetwitch.domain.models import Diary
-from nosetwitch.domain.problems import plain_message
+from nosetwitch.domain.problems import FieldProblem, error_loc, plain_message
 
 MAX_DIARY_BYTES = 64 * 1024 * 1024
 """Larger files are refused before parsing: a 10-year diary is about 6 MB."""
@@ -28,12 +28,14 @@ _MAX_LISTED_ERRORS = 5
 
 
 class DiaryFormatError(ValueError):
-    """The document is not a valid diary; `problems` lists each one found."""
+    """The document is not a valid diary; `problems` lists each one found, as data:
+    the field in the document's own terms (`episodes[3] (id "e4").started_at`;
+    "" when the file as a whole cannot be read) and the message."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        more = len(problems) - _MAX_LISTED_ERRORS
-        text = "; ".join(problems[:_MAX_LISTED_ERRORS])
+    def __init__(self, problems: list[FieldProblem] | str):
+        self.problems: tuple[FieldProblem, ...] = (FieldProblem("", problems),) if isinstance(problems, str) else tuple(problems)
+        more = len(self.problems) - _MAX_LISTED_ERRORS
+        text = "; ".join(str(problem) for problem in self.problems[:_MAX_LISTED_ERRORS])
         if more > 0:
             text += f"; and {more} more problem(s)"
         super().__init__(text)
@@ -50,18 +52,18 @@ def load_diary_file(path: str | Path) -> Diary:
     try:
         info = path.stat()
     except OSError as exc:
-        raise DiaryFormatError([f"cannot read {shown}: {exc.strerror or exc}"]) from None
+        raise DiaryFormatError(f"cannot read {shown}: {exc.strerror or exc}") from None
     if stat.S_ISDIR(info.st_mode):
-        raise DiaryFormatError([f"{shown} is a folder; give the diary file inside it"])
+        raise DiaryFormatError(f"{shown} is a folder; give the diary file inside it")
     if not stat.S_ISREG(info.st_mode):
-        raise DiaryFormatError([f"{shown} is not a regular file (a device, pipe or socket); save the diary to a file first"])
+        raise DiaryFormatError(f"{shown} is not a regular file (a device, pipe or socket); save the diary to a file first")
     if info.st_size > MAX_DIARY_BYTES:
-        raise DiaryFormatError([f"{shown} is {info.st_size / 2**20:.0f} MB; the largest diary accepted is {MAX_DIARY_BYTES // 2**20} MB"])
+        raise DiaryFormatError(f"{shown} is {info.st_size / 2**20:.0f} MB; the largest diary accepted is {MAX_DIARY_BYTES // 2**20} MB")
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_DIARY_BYTES + 1)
     except OSError as exc:
-        raise DiaryFormatError([f"cannot read {shown}: {exc.strerror or exc}"]) from None
+        raise DiaryFormatError(f"cannot read {shown}: {exc.strerror or exc}") from None
     return parse_diary(data)
 
 
@@ -69,28 +71,28 @@ def parse_diary(data: bytes | str | dict) -> Diary:
     """Validate a diary document given as JSON text or an already-decoded object."""
     if isinstance(data, (bytes, str)):
         if len(data) > MAX_DIARY_BYTES:
-            raise DiaryFormatError([f"the document is larger than {MAX_DIARY_BYTES // 2**20} MB"])
+            raise DiaryFormatError(f"the document is larger than {MAX_DIARY_BYTES // 2**20} MB")
         try:
             data = json.loads(data)
         except UnicodeDecodeError:
-            raise DiaryFormatError(["the file is not UTF-8 text"]) from None
+            raise DiaryFormatError("the file is not UTF-8 text") from None
         except json.JSONDecodeError as exc:
-            raise DiaryFormatError([f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]) from None
+            raise DiaryFormatError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
         except RecursionError:
-            raise DiaryFormatError(["not valid JSON: nested too deeply"]) from None
+            raise DiaryFormatError("not valid JSON: nested too deeply") from None
     if not isinstance(data, dict):
-        raise DiaryFormatError(["the document must be one JSON object with format, version and person"])
+        raise DiaryFormatError("the document must be one JSON object with format, version and person")
     try:
         return Diary.model_validate(data)
     except ValidationError as exc:
         raise DiaryFormatError([_describe(error, data) for error in exc.errors(include_url=False)]) from None
 
 
-def _describe(error: dict[str, Any], document: dict) -> str:
-    """One pydantic error as 'where: what', in the document's own terms."""
+def _describe(error: dict[str, Any], document: dict) -> FieldProblem:
+    """One pydantic error: where, in the document's own terms, and what."""
     path = ""
     node: Any = document
-    for part in error["loc"]:
+    for part in error_loc(error):
         if isinstance(part, int):
             path += f"[{part}]"
             node = node[part] if isinstance(node, list) and part < len(node) else None
@@ -105,7 +107,7 @@ def _describe(error: dict[str, Any], document: dict) -> str:
     message = plain_message(error, show_input=True)
     if error["type"] == "extra_forbidden":
         message += " (not part of the diary format)"
-    return f"{path or 'document'}: {message}"
+    return FieldProblem(path or "document", message)
 
 
 def _plain(value: Any) -> Any:

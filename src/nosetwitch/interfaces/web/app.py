@@ -27,6 +27,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from nosetwitch import __version__
+from nosetwitch.domain.problems import one_line
 from nosetwitch.domain.vocabulary import counted  # the words people read, in one place
 from nosetwitch.interfaces.web import problems
 from nosetwitch.interfaces.web.limits import BodySizeLimit
@@ -293,8 +294,7 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     async def invalid(request: Request, exc: RequestValidationError):
         if not _wants_html(request):
             return await problems._request_validation_handler(request, exc)
-        described = problems.describe_errors(list(exc.errors()))
-        return _error_page(request, templates, 422, "; ".join(f"{e['field']}: {e['message']}" for e in described))
+        return _error_page(request, templates, 422, one_line(problems.request_problems(exc.errors())))
 
     async def needs_login(request: Request, exc: NeedsLogin):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)

@@ -7,6 +7,7 @@ Every 4xx the API sends has the same shape: `type`, `title`, `status`,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import Request
@@ -15,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from nosetwitch.domain.problems import field_path, plain_message
+from nosetwitch.domain.problems import FieldProblem, problem_of
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -77,30 +78,40 @@ class Problem(Exception):
 def problem_response(status: int, detail: str, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status, "detail": detail}
     if errors:
-        body["errors"] = errors
+        body["errors"] = [{**error, "field": error.get("field") or "body"} for error in errors]
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def field_name(loc: tuple | list) -> str:
-    """A pydantic location as the dotted field name the client sent, without 'body'."""
-    return field_path(p for p in loc if p not in ("body", "query", "path", "form")) or "body"
+_REQUEST_PARTS = ("body", "query", "path", "form")
+"""Where FastAPI says a value came from: not part of the field name the client sent."""
 
 
-def describe_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """pydantic errors as [{field, message}] in plain words."""
-    described = []
-    for error in errors:
-        described.append({"field": field_name(error.get("loc", ())), "message": plain_message(error)})
-    return described
+def problem_json(problem: FieldProblem) -> dict[str, str]:
+    """One `errors` entry: {field, message} ("" for a mistake no single field is to blame
+    for: a page shows it above the form, the API says `body`)."""
+    return {"field": problem.field, "message": problem.message}
+
+
+def errors_json(problems: Iterable[FieldProblem]) -> list[dict[str, str]]:
+    return [problem_json(problem) for problem in problems]
+
+
+def request_problems(errors: Iterable[dict[str, Any]]) -> tuple[FieldProblem, ...]:
+    """pydantic errors (from `errors()`) as problems, fields named as the client sent them."""
+    return tuple(problem_of(error, skip=_REQUEST_PARTS) for error in errors)
+
+
+def describe_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+    """pydantic errors (from `errors()`) as [{field, message}] in plain words."""
+    return errors_json(request_problems(errors))
 
 
 def validation_problem(errors: list[dict[str, Any]]) -> JSONResponse:
-    described = describe_errors(errors)
-    first = described[0] if described else {"field": "body", "message": "invalid"}
-    detail = f"{first['field']}: {first['message']}"
-    if len(described) > 1:
-        detail += f" (and {len(described) - 1} more problem(s))"
-    return problem_response(422, detail, described)
+    found = request_problems(errors) or (FieldProblem("", "invalid"),)
+    detail = str(found[0])
+    if len(found) > 1:
+        detail += f" (and {len(found) - 1} more problem(s))"
+    return problem_response(422, detail, errors_json(found))
 
 
 async def _request_validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,7 +9,6 @@ bad documents -> 422 naming the field.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -19,10 +18,10 @@ from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 
 from nosetwitch.domain.clock import zone
-from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Medication, Person, RemedyAttempt, Symptom, moment_in_range
+from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Person, moment_in_range
 from nosetwitch.interfaces.web.deps import Viewer
-from nosetwitch.interfaces.web.problems import Problem
-from nosetwitch.services.diary import Conflict, InvalidRecord, NotFound
+from nosetwitch.interfaces.web.problems import Problem, errors_json
+from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotFound
 
 R = TypeVar("R")
 
@@ -44,45 +43,13 @@ async def call_async(awaitable: Awaitable[R]) -> R:
 
 
 def as_problem(exc: Exception) -> Problem:
-    """NotFound -> 404, Conflict -> 409, InvalidRecord -> 422 naming the field."""
-    if isinstance(exc, NotFound):
-        return Problem(404, str(exc))
-    if isinstance(exc, Conflict):
-        return Problem(409, str(exc), errors=[{"field": _conflict_field(str(exc)), "message": str(exc)}])
-    if isinstance(exc, InvalidRecord):
-        return Problem(422, str(exc), errors=invalid_record_errors(str(exc)))
+    """NotFound -> 404, Conflict -> 409, InvalidRecord -> 422, each listing its problems field by field."""
+    if isinstance(exc, DiaryError):
+        if isinstance(exc, NotFound):  # a key in the URL: no field to point at, unless the key came in one
+            return Problem(404, str(exc), errors=errors_json(p for p in exc.problems if p.field))
+        return Problem(409 if isinstance(exc, Conflict) else 422, str(exc), errors=errors_json(exc.problems))
     # IntegrityError: another program (the CLI) wrote the same key in between
     return Problem(409, "the record clashes with one written at the same moment; try again")
-
-
-def _conflict_field(message: str) -> str:
-    return "date" if "date" in message else "id"
-
-
-_FIELD = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.+)$")
-_RECORD_FIELDS = frozenset(
-    name for model in (Episode, Symptom, DayCheckIn, RemedyAttempt, Medication, Person) for name in model.model_fields
-)
-
-
-def invalid_record_errors(message: str) -> list[dict[str, str]]:
-    """'episode e1: intensity: too big; side: unknown' -> [{field, message}, ...].
-
-    A sentence that starts with a field name ("episode_id 'x' names no
-    episode") is attributed to that field too.
-    """
-    _, _, rest = message.partition(": ")
-    errors = []
-    for part in (rest or message).split("; "):
-        match = _FIELD.match(part)
-        first_word = part.split(" ", 1)[0]
-        if match:
-            errors.append({"field": match.group(1), "message": match.group(2)})
-        elif first_word in _RECORD_FIELDS:
-            errors.append({"field": first_word, "message": part})
-        else:
-            errors.append({"field": "body", "message": part})
-    return errors
 
 
 def now_for(viewer: Viewer) -> dt.datetime:
@@ -289,10 +256,7 @@ def import_bytes(viewer: Viewer, data: bytes) -> dict[str, dict[str, int]]:
     try:
         diary = parse_diary(data)
     except DiaryFormatError as exc:
-        errors = []
-        for problem in exc.problems:
-            where, sep, what = problem.partition(": ")
-            errors.append({"field": where, "message": what} if sep else {"field": "document", "message": problem})
+        errors = [{"field": problem.field or "document", "message": problem.message} for problem in exc.problems]
         raise Problem(422, f"the diary was not imported, nothing was changed: {exc}", errors=errors) from None
     summary = call(viewer.diary.import_diary, diary)
     return summary_counts(summary)
