@@ -1,18 +1,22 @@
-"""The end of a check: save what the answers made (or not) and triage the diary with it.
+"""The check as a use case: answers -> records -> triage result, for every interface.
 
 The CLI (`nosetwitch check`), the web *Check* page and the API's check all
-finish a check here, so the level a check shows is always `triage` of the
-stored diary plus the records its answers made, and check answers are
-stored only by `DiaryService.save_check_answer` (one id scheme: `s<n>`).
+read answers (`read_answers`), ask the next question or finish (`next_step`)
+and finish a check (`finish_check`) here, so the level a check shows is
+always `triage` of the stored diary plus the records its answers made, and
+check answers are stored only by `DiaryService.save_check_answer` (one id
+scheme: `s<n>`). The interfaces only ask and show.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from nosetwitch.domain.models import Diary
+from nosetwitch.domain.problems import FieldProblem
 from nosetwitch.services.diary import CheckAnswer
 from nosetwitch.triage import TriageResult, triage
 from nosetwitch.triage import questionnaire as qn
@@ -54,3 +58,54 @@ def finish_check(service, answers: dict[str, Any], now: dt.datetime, *, save: bo
         base = diary if diary is not None else service.load_diary(as_of=now)
         result = triage(diary_with(base, records), now)
     return CheckOutcome(answers, records, qn.emergency_question(answers), saved, result)
+
+
+def raw_answer(value: object) -> str:
+    """An answer as the text the questionnaire parses (true -> 'yes', a list -> 'a,b')."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def read_answers(raw: Mapping[str, object], *, unknown_questions: bool = True) -> tuple[dict[str, Any], tuple[FieldProblem, ...]]:
+    """(the answers understood, a problem for each answer that was not), by question id.
+
+    `unknown_questions`: whether an id that names no question is a problem (the
+    API says so) or is left out (a page ignores stale or foreign fields: the
+    questions decide what is asked)."""
+    answers: dict[str, Any] = {}
+    problems: list[FieldProblem] = []
+    for question_id, value in raw.items():
+        try:
+            q = qn.question(question_id)
+        except KeyError:
+            if unknown_questions:
+                problems.append(FieldProblem(question_id, "no such question (see GET /api/v1/check/questions)"))
+            continue
+        try:
+            answers[q.id] = qn.parse_answer(q, raw_answer(value))
+        except ValueError as exc:
+            problems.append(FieldProblem(question_id, str(exc)))
+    return answers, tuple(problems)
+
+
+@dataclass(frozen=True)
+class CheckStep:
+    """Where a check stands after the answers so far: the next question, or the end."""
+
+    answers: dict[str, Any]
+    question: qn.Question | None  # asked next; None when the check is over
+    outcome: CheckOutcome | None  # the end (saved unless save=False); None while questions remain
+
+
+def next_step(service, answers: dict[str, Any], now: dt.datetime, *, save: bool, diary: Diary | None = None) -> CheckStep:
+    """The next question for these answers, or, when none is left (or an answer made an
+    emergency), the finished check (`finish_check`)."""
+    following = qn.next_question(answers)
+    if following is not None:
+        return CheckStep(answers, following, None)
+    return CheckStep(answers, None, finish_check(service, answers, now, save=save, diary=diary))

@@ -205,7 +205,7 @@ def check_command(
 ) -> None:
     """Questions for someone whose nose is twitching right now; the signs of an emergency are asked first."""
     from nosetwitch.domain.models import Diary, Person
-    from nosetwitch.services.check import finish_check
+    from nosetwitch.services.check import next_step
 
     if undo is not None:
         _undo(undo)
@@ -221,9 +221,11 @@ def check_command(
     if no_save:
         from nosetwitch.services.diary import machine_timezone
 
-        outcome = finish_check(None, answers, now, save=False, diary=Diary(person=Person(timezone=machine_timezone())))
+        end = next_step(None, answers, now, save=False, diary=Diary(person=Person(timezone=machine_timezone())))
     else:
-        outcome = finish_check(open_service(), answers, now, save=True)
+        end = next_step(open_service(), answers, now, save=True)
+    outcome = end.outcome
+    assert outcome is not None, "the dialogue asks until no question is left"
     typer.echo("")
     show_result(outcome.result)
     saved = outcome.saved

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFi
 
 from nosetwitch.domain.models import ID_PATTERN, DayCheckIn, Episode, Medication, Person, QueryDate, QueryInstant, Symptom
 from nosetwitch.interfaces.interchange.csv_export import TABLES as CSV_TABLES
+from nosetwitch.interfaces.web import check, usecases
 from nosetwitch.interfaces.web import schemas as s
-from nosetwitch.interfaces.web import usecases
 from nosetwitch.interfaces.web.deps import Viewer, api_viewer, api_viewer_on_loop, run_for
 from nosetwitch.interfaces.web.problems import COMMON_PROBLEMS, Problem, problem_responses
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
@@ -332,7 +332,7 @@ def get_triage(viewer: ViewerDep, as_of: AsOf = None):
 @router.get("/check/questions", tags=["triage"])
 def check_questions():
     """The check's questions, emergency questions first (the CLI asks the same)."""
-    return usecases.questions_json()
+    return check.questions_json()
 
 
 @router.post("/check", tags=["triage"], responses=INVALID)
@@ -344,15 +344,13 @@ def run_check(viewer: ViewerDep, answers: dict[str, bool | str | list[str]], sav
     answers are saved (unless `save=false`; `saved.check_id` undoes them with
     DELETE /check/{check_id}) and the triage result, with its `summary`, is returned.
     A check logs no twitch episode."""
-    return usecases.run_check(viewer, answers, save=save)
+    return check.evaluate(viewer, answers, save=save)
 
 
 @router.delete("/check/{check_id}", tags=["triage"])
 def undo_check(viewer: ViewerDep, check_id: str):
     """"I answered by mistake": remove exactly the records the check answer `check_id`
     (`saved.check_id` of POST /check) made. 404 when nothing of it is left."""
-    from nosetwitch.interfaces.web import check
-
     removed = check.undo(viewer, check_id)
     return {"check_id": check_id, "symptoms": [s.id for s in removed.symptoms], "medications": [m.record.name for m in removed.medications]}
 

@@ -5,10 +5,11 @@ The answers so far travel in hidden form fields (`a_<question id>`), so the
 check works without JavaScript and without server-side state. The moment an
 answer makes an emergency, the questions stop and a full-screen instruction
 to call the emergency number is shown; the same screen is shown when the
-stored diary (not an answer) puts the result at `emergency`. Answers are
-finished by `services.check.finish_check` (saved by the one service function,
-unless the person unticked that), which the CLI uses too. "I answered by
-mistake" removes exactly the records that answer made.
+stored diary (not an answer) puts the result at `emergency`. Reading the
+answers, the next question and the end of a check (saved by the one service
+function, unless the person unticked that) are `services.check`'s, which the
+CLI uses too; this module only shapes them for the API and the page. "I
+answered by mistake" removes exactly the records that answer made.
 """
 
 from __future__ import annotations
@@ -17,16 +18,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import Request
-
+from nosetwitch.interfaces.web import usecases
 from nosetwitch.interfaces.web.deps import Viewer
-from nosetwitch.interfaces.web.problems import Problem
-from nosetwitch.services.check import CheckOutcome, finish_check
+from nosetwitch.interfaces.web.problems import Problem, errors_json
+from nosetwitch.services.check import CheckOutcome, next_step, raw_answer, read_answers
+from nosetwitch.services.diary import CheckAnswer
 from nosetwitch.triage import Level
 from nosetwitch.triage import questionnaire as qn
 from nosetwitch.triage.wording import ADVICE_HEADING, INSTRUCTION, plain_summary
 
 EMERGENCY_INSTRUCTION = INSTRUCTION[Level.EMERGENCY]
+TITLES = {"check.html": "Check", "check_emergency.html": "Call 112 / 911 / 999 now", "check_result.html": "Check result"}
+"""The page title of each step's template."""
 
 
 def questions() -> tuple[qn.Question, ...]:
@@ -45,33 +48,15 @@ def question_json(q: qn.Question) -> dict[str, Any]:
     }
 
 
-def raw_answer(value: Any) -> str:
-    """An answer as the text the questionnaire parses (true -> 'yes', a list -> 'a,b')."""
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    if isinstance(value, (list, tuple)):
-        return ",".join(str(v) for v in value)
-    return "" if value is None else str(value)
+def questions_json() -> list[dict[str, Any]]:
+    return [question_json(question) for question in questions()]
 
 
 def parse_answers(raw: dict[str, Any]) -> dict[str, Any]:
-    """Typed answers, or a 422 problem naming the question."""
-    answers: dict[str, Any] = {}
-    errors = []
-    for question_id, value in raw.items():
-        try:
-            q = qn.question(question_id)
-        except KeyError:
-            errors.append({"field": question_id, "message": "no such question (see GET /api/v1/check/questions)"})
-            continue
-        try:
-            answers[q.id] = qn.parse_answer(q, raw_answer(value))
-        except ValueError as exc:
-            errors.append({"field": question_id, "message": str(exc)})
-    if errors:
-        raise Problem(422, f"{errors[0]['field']}: {errors[0]['message']}", errors=errors)
+    """Typed answers, or a 422 problem naming each question whose answer was not understood."""
+    answers, problems = read_answers(raw)
+    if problems:
+        raise Problem(422, str(problems[0]), errors=errors_json(problems))
     return answers
 
 
@@ -88,15 +73,13 @@ def saved_json(outcome: CheckOutcome) -> dict[str, Any] | None:
 
 def evaluate(viewer: Viewer, raw: dict[str, Any], *, save: bool) -> dict[str, Any]:
     """The API's check: the next question, or the end (saved unless `save=false`) with the triage."""
-    from nosetwitch.interfaces.web.usecases import now_for
-
-    answers = parse_answers(raw)
-    following = qn.next_question(answers)
+    shown = next_step(viewer.diary, parse_answers(raw), usecases.now_for(viewer), save=save)
     result: dict[str, Any] = {"emergency": False, "instruction": None, "next_question": None, "saved": None, "triage": None}
-    if following is not None:
-        result["next_question"] = question_json(following)
+    if shown.outcome is None:
+        assert shown.question is not None
+        result["next_question"] = question_json(shown.question)
         return result
-    outcome = finish_check(viewer.diary, answers, now_for(viewer), save=save)
+    outcome = shown.outcome
     emergency = outcome.result.level is Level.EMERGENCY
     result.update(
         emergency=emergency,
@@ -123,40 +106,32 @@ class Step:
         """The level the page shows (None while questions remain)."""
         return None if self.outcome is None else self.outcome.result.level
 
+    @property
+    def title(self) -> str:
+        return TITLES[self.template]
 
-def _answers_of_form(form) -> tuple[dict[str, Any], str | None, str | None]:
+
+def _answers_of_form(form: Any) -> tuple[dict[str, Any], str | None, str | None]:
     """(answers understood, question asked now, message when its answer was not understood)."""
     raw = {key[2:]: value for key, value in form.items() if key.startswith("a_")}
     current = form.get("question")
     if current in {q.id for q in qn.QUESTIONS}:
         raw[current] = form.get("answer", "")
-    answers: dict[str, Any] = {}
-    error = None
-    for question_id, value in raw.items():
-        try:
-            q = qn.question(question_id)
-        except KeyError:
-            continue  # a stale or foreign field: ignored, the questions decide what is asked
-        try:
-            answers[q.id] = qn.parse_answer(q, raw_answer(value))
-        except ValueError as exc:
-            if question_id == current:
-                error = str(exc)  # ask it again with the message
+    answers, problems = read_answers(raw, unknown_questions=False)
+    error = next((problem.message for problem in problems if problem.field == current), None)  # asked again with it
     return answers, current, error
 
 
-def step(viewer: Viewer, form) -> Step:
+def step(viewer: Viewer, form: Any) -> Step:
     """The next step of the check for a posted form (the web page's handler, without HTML)."""
-    from nosetwitch.interfaces.web.usecases import now_for
-
     answers, _, error = _answers_of_form(form)
     save = "1" in form.getlist("save") if form else True  # the box, or the hidden "0" when unticked
-    following = qn.next_question(answers)
-    if following is not None:
+    shown = next_step(viewer.diary, answers, usecases.now_for(viewer), save=save)
+    if shown.outcome is None:
         return Step(
             "check.html",
             {
-                "question": following,
+                "question": shown.question,
                 "answers": {k: raw_answer(v) for k, v in answers.items() if qn.is_asked(qn.question(k), answers)},
                 "number": qn.asked_so_far(answers) + 1,
                 "save": save,
@@ -164,7 +139,7 @@ def step(viewer: Viewer, form) -> Step:
                 "started": bool(answers),
             },
         )
-    outcome = finish_check(viewer.diary, answers, now_for(viewer), save=save)
+    outcome = shown.outcome
     result = outcome.result
     values = {
         "triage": result,
@@ -179,20 +154,9 @@ def step(viewer: Viewer, form) -> Step:
     return Step("check_result.html", values, outcome)
 
 
-def page(request: Request, viewer: Viewer, form) -> Any:
-    """Render the next step of the check for the answers posted so far."""
-    from nosetwitch.interfaces.web.pages import render
-
-    shown = step(viewer, form)
-    titles = {"check.html": "Check", "check_emergency.html": "Call 112 / 911 / 999 now", "check_result.html": "Check result"}
-    return render(request, shown.template, title=titles[shown.template], **shown.values)
-
-
-def undo(viewer: Viewer, check_id: str):
+def undo(viewer: Viewer, check_id: str) -> CheckAnswer:
     """Remove exactly the records the check answer `check_id` made (404 when nothing is left)."""
-    from nosetwitch.interfaces.web.usecases import call
-
-    return call(viewer.diary.undo_check_answer, check_id)
+    return usecases.call(viewer.diary.undo_check_answer, check_id)
 
 
 def emergency_words(level: Level) -> dict[str, str]:

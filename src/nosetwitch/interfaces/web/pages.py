@@ -14,11 +14,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from nosetwitch.domain import vocabulary
 from nosetwitch.domain.clock import local_date, local_day_bounds, zone
 from nosetwitch.domain.models import Interference, QueryDate, RemedyCode, Site, SymptomCode
-from nosetwitch.interfaces.web import charts, forms, insight_rows, timezones, undo, usecases, views
+from nosetwitch.interfaces.web import charts, check, forms, insight_rows, timezones, undo, usecases, views
 from nosetwitch.interfaces.web import schemas as s
 from nosetwitch.interfaces.web.deps import Viewer, current_account, diary_service, page_viewer, page_viewer_on_loop, run_for
 from nosetwitch.interfaces.web.problems import Problem
-from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
+from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, session_store, start_session
 from nosetwitch.knowledge import knowledge
 from nosetwitch.triage.wording import emergency_safety_net
 
@@ -310,8 +310,6 @@ def _day_values(day, own_factors) -> dict[str, str]:
 
 
 def _day_form(request: Request, date: dt.date, today: dt.date, existing, values: dict[str, str], own_factors, errors=None, status=200):
-    from nosetwitch.knowledge import knowledge
-
     labels = {f"own_{f.key}": f.label for f in own_factors}
     errors = [{**e, "label": e.get("label") or labels.get(e.get("field", "")) or _field_label(e.get("field", ""))} for e in errors or []]
     return render(
@@ -340,8 +338,6 @@ def _field_label(field: str) -> str:
 
 @router.post("/day")
 async def save_day(request: Request, viewer: PageViewer):
-    from nosetwitch.knowledge import knowledge
-
     form = await request.form()
     today = usecases.now_for(viewer).date()
     date, errors = _chosen_day(str(form.get("date") or today.isoformat()), today)
@@ -390,8 +386,6 @@ async def overview_page(request: Request, viewer: Annotated[Viewer, Depends(page
 
 
 def _overview_page(request: Request, viewer: Viewer) -> HTMLResponse:
-    from nosetwitch.interfaces.web import check
-
     numbers, result = usecases.overview_of(viewer)
     main = result.reasons[0] if result.reasons else None
     tz = _tz(viewer)
@@ -571,26 +565,26 @@ def insights_page(request: Request, viewer: PageViewer, factor: str | None = Non
 # --- check ---------------------------------------------------------------------------------------
 
 
+def _check_step_page(request: Request, viewer: Viewer, form: Any) -> HTMLResponse:
+    """The next step of the check for the answers posted so far (`check.step`), rendered."""
+    shown = check.step(viewer, form)
+    return render(request, shown.template, title=shown.title, **shown.values)
+
+
 @router.get("/check", response_class=HTMLResponse)
 def check_page(request: Request, viewer: PageViewer):
-    from nosetwitch.interfaces.web import check
-
-    return check.page(request, viewer, {})
+    return _check_step_page(request, viewer, {})
 
 
 @router.post("/check", response_class=HTMLResponse)
 async def check_answer(request: Request, viewer: PageViewer):
-    from nosetwitch.interfaces.web import check
-
     form = await request.form()
-    return check.page(request, viewer, form)
+    return _check_step_page(request, viewer, form)
 
 
 @router.post("/check/undo")
 async def check_undo(request: Request, viewer: PageViewer):
     """"I answered by mistake": remove exactly the records that answer made, then start again."""
-    from nosetwitch.interfaces.web import check
-
     form = await request.form()
     removed = check.undo(viewer, str(form.get("check_id", "")))
     what = ", ".join([s.id for s in removed.symptoms] + [m.record.name for m in removed.medications])
@@ -838,8 +832,6 @@ def _safe_next(target: str) -> str:
 
 
 def _account_page(request: Request, errors=None, status=200, section: str = ""):
-    from nosetwitch.interfaces.web.security import session_store
-
     account = current_account(request)
     if account is None:
         return redirect("/login?next=/account")
@@ -895,8 +887,6 @@ async def account_delete(request: Request):
 
 @router.get("/reset-password", response_class=HTMLResponse)
 def reset_password_page(request: Request, token: str = ""):
-    from nosetwitch.interfaces.web.security import session_store
-
     if not request.app.state.web.multi_user:
         return redirect("/")
     valid = session_store(request).peek(token) is not None

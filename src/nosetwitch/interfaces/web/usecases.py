@@ -3,7 +3,9 @@
 Each function takes the `Viewer` (the person and their diary service) and
 plain values, calls the services and the engines, and turns the services'
 errors into `Problem`s: NotFound -> 404, Conflict -> 409, InvalidRecord and
-bad documents -> 422 naming the field.
+bad documents -> 422 naming the field. The engines that take long to import
+(insights, the PDF report, CSV and FHIR writers) are imported inside the
+functions that use them, so the server starts fast.
 """
 
 from __future__ import annotations
@@ -19,9 +21,14 @@ from sqlalchemy.exc import IntegrityError
 
 from nosetwitch.domain.clock import zone
 from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Person, moment_in_range
-from nosetwitch.interfaces.web.deps import Viewer
+from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, diary_to_json, parse_diary
+from nosetwitch.interfaces.web.deps import Viewer, current_account, forget_diary
 from nosetwitch.interfaces.web.problems import Problem, errors_json
+from nosetwitch.interfaces.web.security import end_session, session_store, start_session
+from nosetwitch.interfaces.web.views import overview
+from nosetwitch.services.accounts import AccountError, check_password
 from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotFound
+from nosetwitch.triage import triage
 
 R = TypeVar("R")
 
@@ -153,18 +160,12 @@ def put_day(viewer: Viewer, date: dt.date, body) -> tuple[DayCheckIn, bool]:
 
 def triage_of(viewer: Viewer, as_of: dt.datetime | None = None):
     """Triage of the stored diary at `as_of` (default now)."""
-    from nosetwitch.triage import triage
-
     as_of = as_of or now_for(viewer)
     return viewer.diary.read(lambda diary, timeline: triage(diary, as_of, timeline=timeline))
 
 
 def overview_of(viewer: Viewer):
     """(Overview numbers, triage result) for now."""
-    from nosetwitch.interfaces.web.views import overview
-    from nosetwitch.triage import triage
-
-
     def numbers_and_triage(diary: Diary, timeline):
         now = now_in(diary.person)
         # The overview shows the level and the sentences, not the lists of episode ids.
@@ -223,27 +224,10 @@ insights_cache = _InsightsCache()
 def insights_of(viewer: Viewer, as_of: dt.datetime | None = None, diary: Diary | None = None) -> dict:
     """The insights report (spec insights.md) as a dict, cached per diary state."""
     from nosetwitch.insights import compute_insights
-    from nosetwitch.interfaces.interchange.diary_json import diary_to_json
-
     diary = diary or viewer.diary.load_diary(as_of=as_of)
     today = as_of.date().isoformat() if as_of else dt.date.today().isoformat()
     key = (viewer.diary.owner_id, today, hash(diary_to_json(diary, indent=None)))
     return insights_cache.get_or_compute(key, lambda: compute_insights(diary, as_of).to_dict())
-
-
-# --- the check -----------------------------------------------------------------------------
-
-
-def questions_json() -> list[dict]:
-    from nosetwitch.interfaces.web import check
-
-    return [check.question_json(question) for question in check.questions()]
-
-
-def run_check(viewer: Viewer, answers: dict[str, bool], *, save: bool) -> dict:
-    from nosetwitch.interfaces.web import check
-
-    return check.evaluate(viewer, answers, save=save)
 
 
 # --- import and export -----------------------------------------------------------------------
@@ -251,8 +235,6 @@ def run_check(viewer: Viewer, answers: dict[str, bool], *, save: bool) -> dict:
 
 def import_bytes(viewer: Viewer, data: bytes) -> dict[str, dict[str, int]]:
     """Validate the whole document first (nothing is written when any record is bad)."""
-    from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, parse_diary
-
     try:
         diary = parse_diary(data)
     except DiaryFormatError as exc:
@@ -293,8 +275,6 @@ def export_body(viewer: Viewer, format: str, table: str | None = None) -> tuple[
 
         bundle = diary_to_fhir_bundle(diary, now_for(viewer))
         return json.dumps(bundle, indent=2, ensure_ascii=False).encode(), "application/fhir+json", f"nosetwitch-{stamp}-fhir.json"
-    from nosetwitch.interfaces.interchange.diary_json import diary_to_json
-
     return diary_to_json(diary).encode(), "application/json", f"nosetwitch-{stamp}.json"
 
 
@@ -344,8 +324,6 @@ def log_in(request: Request, username: str, password: str):
 
 
 def register(request: Request, username: str, password: str):
-    from nosetwitch.services.accounts import AccountError
-
     web = request.app.state.web
     if not web.multi_user:
         raise Problem(404, "this server runs in local mode: accounts exist only with --multi-user")
@@ -358,8 +336,6 @@ def register(request: Request, username: str, password: str):
 
 
 def _account_of(request: Request):
-    from nosetwitch.interfaces.web.deps import current_account
-
     web = request.app.state.web
     if not web.multi_user:
         raise Problem(404, "this server runs in local mode: there are no accounts")
@@ -382,9 +358,6 @@ def _confirm_password(request: Request, account, password: str, field: str) -> N
 
 def change_password(request: Request, current_password: str, new_password: str):
     """A new password; every other session of the person ends, this one starts afresh."""
-    from nosetwitch.interfaces.web.security import session_store, start_session
-    from nosetwitch.services.accounts import AccountError
-
     account = _account_of(request)
     _confirm_password(request, account, current_password, "current_password")
     try:
@@ -398,8 +371,6 @@ def change_password(request: Request, current_password: str, new_password: str):
 
 def log_out_everywhere(request: Request) -> int:
     """End every session of the person, this one included; how many ended."""
-    from nosetwitch.interfaces.web.security import end_session, session_store
-
     account = _account_of(request)
     ended = session_store(request).end_all(account.id)
     end_session(request)
@@ -409,9 +380,6 @@ def log_out_everywhere(request: Request) -> int:
 def delete_account(request: Request, password: str, confirm: str) -> str:
     """Remove the account and every row of the person's diary; the session ends. The
     password and the user name typed again confirm it."""
-    from nosetwitch.interfaces.web.deps import forget_diary
-    from nosetwitch.interfaces.web.security import end_session
-
     account = _account_of(request)
     if confirm.strip().lower() != account.username:
         raise Problem(422, "confirm: type your user name to confirm", errors=[{"field": "confirm", "message": f"type {account.username} to confirm"}])
@@ -425,9 +393,6 @@ def delete_account(request: Request, password: str, confirm: str) -> str:
 
 def reset_password(request: Request, token: str, new_password: str):
     """Set a new password with a one-time link (`nosetwitch user reset-password`)."""
-    from nosetwitch.interfaces.web.security import session_store
-    from nosetwitch.services.accounts import AccountError, check_password
-
     web = request.app.state.web
     store = session_store(request)
     owner = store.peek(token)
