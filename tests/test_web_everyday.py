@@ -179,7 +179,7 @@ def test_an_empty_check_in_is_not_saved(web: ApiClient):
 
 
 def test_every_demo_check_in_can_be_opened_and_saved_unchanged(sqlite_url: str):
-    from nosetwitch.interfaces.cli.diary_commands import load_demo
+    from nosetwitch.services.demo import load_demo
 
     service = DiaryService(sqlite_url)
     service.update_person(timezone="Europe/Berlin")

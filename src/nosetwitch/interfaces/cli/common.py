@@ -15,7 +15,11 @@ from nosetwitch.domain.clock import UNIT_SECONDS, duration_seconds
 from nosetwitch.interfaces.cli.main import BadInput, settings
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from nosetwitch.domain.models import Diary
     from nosetwitch.services.diary import DiaryService
+    from nosetwitch.services.diary_source import UndatedFile
 
 _services: dict[str | None, DiaryService] = {}
 
@@ -166,22 +170,21 @@ def parse_as_of(text: str | None, *, option: str = "--as-of") -> dt.datetime | N
         raise BadInput(f"{option}: {text!r} {exc}") from None
 
 
-def load_case_or_stored(case, as_of: dt.datetime | None):
-    """The diary an engine command reads, and the moment to read it at.
+def load_case_or_stored(case: Path | None, as_of: dt.datetime | None = None, *, undated_file: UndatedFile = "latest record") -> tuple[Diary, dt.datetime]:
+    """The diary an engine command reads, and the moment to read it at
+    (`services.diary_source.diary_and_moment`): the file `case`, read here with no
+    database touched, or the stored diary."""
+    from nosetwitch.services.diary_source import diary_and_moment
 
-    With a file (`case`): that diary, no database touched, `as_of` as given
-    (None lets the engine use the file's own). Without: the stored diary, as of
-    `as_of` or now.
-    """
+    file = None
     if case is not None:
         from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, load_diary_file
 
         try:
-            return load_diary_file(case), as_of
+            file = load_diary_file(case)
         except DiaryFormatError as exc:
             raise BadInput(f"{case}: {exc}") from None
-    as_of = as_of or dt.datetime.now(dt.timezone.utc)
-    return open_service().load_diary(as_of=as_of), as_of
+    return diary_and_moment(file, open_service, as_of, undated_file=undated_file)
 
 
 def parse_date(text: str | None, timezone: str, *, option: str = "--date") -> dt.date:

@@ -485,33 +485,13 @@ def demo(
     seed: int = typer.Option(0, "--seed", help="Random seed (the same seed gives the same diary)."),
 ) -> None:
     """Fill the diary with a realistic simulated one (to try nosetwitch out)."""
+    from nosetwitch.services.demo import load_demo
+
     service = open_service()
     if not force and not service.is_empty():
         raise BadInput("demo: the diary already holds records; use --force to replace them with the demo diary")
-    summary = load_demo(service, days=days, seed=seed, replace=force)
+    summary = _guard(lambda: load_demo(service, days=days, seed=seed, replace=force))
     typer.echo(f"Loaded a {days}-day demo diary: {summary.describe()}.")
-
-
-def load_demo(service, *, days: int = 90, seed: int = 0, replace: bool = False):
-    """Import a simulated diary ending today in the person's zone."""
-    from nosetwitch.interfaces.cli.common import now_in
-    from nosetwitch.simulate import simulate_diary
-
-    person = service.get_person()
-    now = now_in(person.timezone)
-    diary = simulate_diary(days=days, seed=seed, end=now.date(), timezone=person.timezone)
-    # The simulator fills today's whole day; a diary cannot hold the rest of today yet.
-    episodes = [e for e in diary.episodes if e.started_at <= now]
-    kept = {e.id for e in episodes}
-    diary = diary.model_copy(
-        update={
-            "person": person,  # keep what the person already told us
-            "episodes": episodes,
-            "symptoms": [s for s in diary.symptoms if s.started_at <= now],
-            "remedies": [r for r in diary.remedies if r.at <= now and (r.episode_id is None or r.episode_id in kept)],
-        }
-    )
-    return _guard(lambda: service.import_diary(diary, replace=replace))
 
 
 @app.command("profile")
@@ -547,11 +527,12 @@ def start(
     from nosetwitch.interfaces.cli.diary_summary import print_summary
     from nosetwitch.interfaces.cli.main import settings
     from nosetwitch.interfaces.web.cli import serve_app
+    from nosetwitch.services.demo import DEMO_DAYS, load_demo_if_empty
 
     service = open_service()
-    if service.is_empty():
-        summary = load_demo(service)
-        typer.echo(f"Your diary was empty, so a 90-day demo diary was loaded ({summary.totals().added} records).")
+    summary = _guard(lambda: load_demo_if_empty(service))
+    if summary is not None:
+        typer.echo(f"Your diary was empty, so a {DEMO_DAYS}-day demo diary was loaded ({summary.totals().added} records).")
         typer.echo("Start afresh any time by pointing --db at a new file, or replace it with `nosetwitch demo --force`.\n")
     print_summary(service)
     if not no_serve:

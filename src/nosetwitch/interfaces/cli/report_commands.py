@@ -11,28 +11,8 @@ from pathlib import Path
 
 import typer
 
-from nosetwitch.interfaces.cli.common import open_service, parse_date
+from nosetwitch.interfaces.cli.common import load_case_or_stored, parse_date
 from nosetwitch.interfaces.cli.main import BadInput, app
-
-
-def _load(case: Path | None):
-    """The diary and its "now": a file's own as_of (else its latest record), or the stored diary now."""
-    if case is not None:
-        from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, load_diary_file
-
-        try:
-            diary = load_diary_file(case)
-        except DiaryFormatError as exc:
-            raise BadInput(f"{case}: {exc}") from None
-        return diary, diary.as_of or _latest_record(diary) or dt.datetime.now(dt.timezone.utc)
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    return open_service().load_diary(as_of=now), now
-
-
-def _latest_record(diary) -> dt.datetime | None:
-    instants = [e.started_at for e in diary.episodes] + [s.started_at for s in diary.symptoms] + [r.at for r in diary.remedies]
-    return max(instants, default=None)
-
 
 MAX_REPORT_DAYS = 366
 """As in the web API: a report covers at most a year (a longer one would take minutes to draw)."""
@@ -48,7 +28,7 @@ def report(
     """Write a PDF summary for a doctor: 1-3 pages, by default the last 14 days. Not a diagnosis."""
     from nosetwitch.reports import DEFAULT_DAYS, default_filename, default_period, render_report
 
-    diary, as_of = _load(case)
+    diary, as_of = load_case_or_stored(case)  # a file: its own as_of, else its latest record
     timezone = diary.person.timezone
     last = parse_date(end, timezone, option="--to") if end else default_period(diary, as_of)[1]
     first = parse_date(start, timezone, option="--from") if start else last - dt.timedelta(days=DEFAULT_DAYS - 1)

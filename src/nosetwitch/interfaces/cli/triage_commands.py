@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from nosetwitch.interfaces.cli.common import open_service
+from nosetwitch.interfaces.cli.common import load_case_or_stored, open_service, parse_as_of
 from nosetwitch.interfaces.cli.main import app, fail
 
 _STYLE = {
@@ -28,20 +28,6 @@ _ADVICE_TITLE = {
     "urgent": "For the twitching itself, meanwhile",
     "consult": "What you can do yourself meanwhile",
 }
-
-
-def _parse_as_of(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        instant = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        fail(f"--as-of: {value!r} is not a date and time such as 2026-03-10T20:00:00+01:00")
-    if instant.tzinfo is None:
-        fail(f"--as-of: {value!r} has no UTC offset; add one, e.g. {value}+01:00 or {value}Z")
-    if not dt.datetime(1899, 12, 31, tzinfo=dt.timezone.utc) <= instant <= dt.datetime(2200, 1, 2, tzinfo=dt.timezone.utc):
-        fail(f"--as-of: {value!r} must lie in the years 1900 to 2199")
-    return instant
 
 
 @app.command("triage")
@@ -63,18 +49,8 @@ def triage_command(
         return
     from nosetwitch.triage import triage
 
-    instant = _parse_as_of(as_of)
-    if case is not None:
-        from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, load_diary_file
-
-        try:
-            diary = load_diary_file(case)
-        except DiaryFormatError as exc:
-            fail(f"{case}: {exc}")
-        instant = instant or diary.as_of or dt.datetime.now(dt.timezone.utc)
-    else:
-        instant = instant or dt.datetime.now(dt.timezone.utc)
-        diary = open_service().load_diary(as_of=instant)
+    # A file without its own as_of is triaged now: "is this serious?" is asked about the present.
+    diary, instant = load_case_or_stored(case, parse_as_of(as_of), undated_file="now")
     result = triage(diary, instant)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
