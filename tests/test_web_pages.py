@@ -201,9 +201,9 @@ def test_overview_shows_triage_level_reason_and_what_to_do(web: ApiClient):
     now = dt.datetime.now(dt.timezone.utc)
     web.post("/api/v1/symptoms", {"code": "facial_droop", "onset": "sudden", "started_at": (now - dt.timedelta(minutes=20)).isoformat()})
     page = web.get("/overview").text
-    assert "Emergency: call 112 / 911 / 999 now" in page
+    assert "EMERGENCY: call 112 / 911 / 999 now" in page
     card = page.split('data-testid="level-card"')[1].split("</section>")[0]
-    assert "Main reason:" in card and "What to do:</strong>\n  call 112 / 911 / 999 now." in card
+    assert "Main reason:" in card and "What to do:</strong>\n  Call the local emergency number now (112 / 911 / 999)." in card
     assert "href=" not in card  # at the emergency level nothing competes with the call
 
 

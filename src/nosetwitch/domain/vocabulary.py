@@ -1,8 +1,11 @@
 """The words people read: one place for factor, symptom, remedy, site and level wording.
 
-The CLI, the web pages, the doctor's report and the FHIR export all take their
-labels from here, so a factor is called the same everywhere ("Sleep 8 h",
-never "sleep_h 8") and counts read as English ("1 episode", "2 episodes").
+The CLI, the web pages (through their context, `words`), the doctor's report,
+the triage and insights wording and the FHIR export all take their labels from
+here, so a factor is called the same everywhere ("Sleep 8 h", never "sleep_h
+8"), a level is named and explained the same way everywhere, and counts read
+as English ("1 episode", "2 episodes"). `tests/test_one_vocabulary.py` fails
+when a second definition appears elsewhere.
 
 Spelling: British English throughout ("centre", "colour"), chosen once for the
 whole project. Pure data and small pure functions; no I/O.
@@ -22,7 +25,10 @@ class FactorWords:
     `label`: the short name ("Sleep"); `unit`: the symbol after a number ("h"),
     or "" for a count; `one`/`many`: the counted noun for factors without a
     symbol ("1 drink", "2 drinks"); `long`: a fuller name for a clinician
-    (the report, FHIR); `per`: the usual step the insights speak of.
+    (the report, FHIR); `ask`: how the day check-in asks for it ("Sleep last
+    night"); `unit_words`: its unit (or, for a 0-10 scale, its ends) in words
+    beside a box or in a table ("hours"); `hint`: an example or a reminder
+    beside the box.
     """
 
     label: str
@@ -30,6 +36,24 @@ class FactorWords:
     long: str
     one: str = ""
     many: str = ""
+    ask: str = ""
+    unit_words: str = ""
+    hint: str = ""
+
+    @property
+    def question(self) -> str:
+        """The check-in's label for the box: `ask`, else the short name."""
+        return self.ask or self.label
+
+    @property
+    def in_a_sentence(self) -> str:
+        """How a sentence names it: "screen time"."""
+        return self.label.lower()
+
+    @property
+    def value_unit(self) -> str:
+        """The unit a sentence puts after a value: the symbol, else the counted noun."""
+        return self.unit if self.unit and self.unit != "/10" else self.many
 
     def amount(self, value: float) -> str:
         """'8 h', '250 mg', '2 drinks', '1 drink', '6/10'."""
@@ -44,18 +68,24 @@ class FactorWords:
 
 
 FACTORS: dict[str, FactorWords] = {
-    "sleep_h": FactorWords("Sleep", "h", "Sleep the night before"),
-    "caffeine_mg": FactorWords("Caffeine", "mg", "Caffeine, all sources"),
-    "nicotine_units": FactorWords("Nicotine", "", "Nicotine (cigarettes, pouches or vape sessions)", "use", "uses"),
-    "alcohol_units": FactorWords("Alcohol", "", "Alcohol, standard drinks", "drink", "drinks"),
-    "stress": FactorWords("Stress", "/10", "Stress, 0-10", "point", "points"),
-    "water_l": FactorWords("Fluids", "L", "Fluid intake"),
-    "magnesium_mg": FactorWords("Magnesium", "mg", "Magnesium intake"),
-    "potassium_mg": FactorWords("Potassium", "mg", "Potassium intake"),
-    "calcium_mg": FactorWords("Calcium", "mg", "Calcium intake"),
-    "facial_strain": FactorWords("Facial strain", "/10", "Repetitive facial strain, 0-10", "point", "points"),
-    "screen_h": FactorWords("Screen time", "h", "Screen time"),
-    "exercise_min": FactorWords("Exercise", "min", "Exercise"),
+    "sleep_h": FactorWords("Sleep", "h", "Sleep the night before", ask="Sleep last night", unit_words="hours", hint="hours asleep before this day, e.g. 7.5"),
+    "caffeine_mg": FactorWords(
+        "Caffeine", "mg", "Caffeine, all sources", ask="Other caffeine", unit_words="mg",
+        hint="a figure you know, or what you recorded earlier; added to the drinks above",
+    ),
+    "nicotine_units": FactorWords("Nicotine", "", "Nicotine (cigarettes, pouches or vape sessions)", "use", "uses", unit_words="cigarettes, pouches or vape sessions"),
+    "alcohol_units": FactorWords("Alcohol", "", "Alcohol, standard drinks", "drink", "drinks", unit_words="standard drinks", hint="half a drink is 0.5"),
+    "stress": FactorWords("Stress", "/10", "Stress, 0-10", "point", "points", unit_words="0 calm … 10 worst"),
+    "water_l": FactorWords("Fluids", "L", "Fluid intake", unit_words="litres", hint="water, tea and other drinks, e.g. 1.5"),
+    "magnesium_mg": FactorWords("Magnesium", "mg", "Magnesium intake", unit_words="mg, food and supplements"),
+    "potassium_mg": FactorWords("Potassium", "mg", "Potassium intake", unit_words="mg"),
+    "calcium_mg": FactorWords("Calcium", "mg", "Calcium intake", unit_words="mg"),
+    "facial_strain": FactorWords(
+        "Facial strain", "/10", "Repetitive facial strain, 0-10", "point", "points", unit_words="0 none … 10 a lot",
+        hint="long talking or singing, squinting, a wind instrument",
+    ),
+    "screen_h": FactorWords("Screen time", "h", "Screen time", unit_words="hours"),
+    "exercise_min": FactorWords("Exercise", "min", "Exercise", unit_words="minutes"),
 }
 assert set(FACTORS) == set(DAY_FACTORS), "every day factor needs its words"
 
@@ -90,24 +120,70 @@ REMEDIES: dict[str, str] = {
 SIDES: dict[str, str] = {"left": "Left", "right": "Right", "both": "Both sides", "center": "Centre"}
 """The stored value stays `center` (the diary format); people read British 'Centre'."""
 
-LEVELS: dict[str, str] = {
-    "self_care": "Self-care",
-    "consult": "See a doctor in the coming days",
-    "urgent": "Get medical advice today",
-    "emergency": "Emergency: call 112 / 911 / 999 now",
-}
-"""The short level headline on a badge or in a table."""
+CALL_NOW = "Call 112 / 911 / 999 now"
+"""The emergency instruction in four words: the heading of every emergency screen."""
 
-LEVEL_ACTIONS: dict[str, str] = {
-    "self_care": "Home measures, keep logging, watch for the warning signs.",
-    "consult": "Book an appointment with a doctor in the coming days; do not stop a prescribed medicine on your own.",
-    "urgent": "Get medical advice today (within 24 hours).",
-    "emergency": "Call the local emergency number now (112 / 911 / 999).",
+IF_IT_COMES_BACK = "If any sign of a stroke starts or comes back, call 112 / 911 / 999 now."
+"""Said after a check answer is undone (the CLI and the page)."""
+
+
+@dataclass(frozen=True)
+class LevelWords:
+    """How one triage level reads (policy levels: shared/spec/triage-policy.md).
+
+    `headline`: its name on a badge, a card, a panel or a report; `action`:
+    what to do, in one line; `instruction`: the full instruction, the first
+    thing a result shows; `advice_heading`: the heading of the self-care advice
+    at this level (at `emergency` something for later, after the call)."""
+
+    headline: str
+    action: str
+    instruction: str
+    advice_heading: str
+
+
+LEVEL_WORDS: dict[str, LevelWords] = {
+    "self_care": LevelWords(
+        "Self-care for now",
+        "Home measures, keep logging, and watch for the warning signs.",
+        "Nothing logged in your diary so far calls for a doctor. Try the home measures below, keep logging, "
+        "and watch for the warning signs listed at the end.",
+        "What you can do yourself",
+    ),
+    "consult": LevelWords(
+        "Book an appointment with a doctor",
+        "Book an appointment with a doctor in the coming days. If a medicine is involved, talk to whoever prescribed it; "
+        "do not stop it on your own.",
+        "Book an appointment with your doctor in the coming days and take your diary along. "
+        "If a medicine is involved, talk to the prescriber; do not stop it on your own.",
+        "What you can do yourself meanwhile",
+    ),
+    "urgent": LevelWords(
+        "Get medical advice today",
+        "Get medical advice today (within 24 hours): your doctor, an urgent care service or an out-of-hours line.",
+        "Get medical advice today, within the next few hours: your doctor's same-day service, an "
+        "urgent care centre or your health advice line (for example NHS 111). If things get worse "
+        "suddenly, call 112 / 911 / 999.",
+        "Meanwhile, for the twitching itself",
+    ),
+    "emergency": LevelWords(
+        f"EMERGENCY: {CALL_NOW[0].lower()}{CALL_NOW[1:]}",
+        "Call the local emergency number now (112 / 911 / 999).",
+        "Call your local emergency number now: 112 (Europe), 911 (North America) or 999 (UK). "
+        "Say that you may be having a stroke and when the symptoms started. Do not drive yourself, "
+        "and do not wait to see whether it passes.",
+        "Later, once you have been seen: for the twitching itself",
+    ),
 }
+
+LEVELS: dict[str, str] = {level: words.headline for level, words in LEVEL_WORDS.items()}
+"""The level's headline, by level code (what a badge or a table shows)."""
+
+LEVEL_ACTIONS: dict[str, str] = {level: words.action for level, words in LEVEL_WORDS.items()}
 """What to do at each level, in one line."""
 
-NOT_A_DIAGNOSIS = "Patterns in your own diary, not a diagnosis; no substitute for a doctor."
-"""The one-line reminder every surface carries."""
+NOT_A_DIAGNOSIS = "not a diagnosis and no substitute for a doctor"
+"""The reminder every surface carries, as the phrase each puts into its own sentence."""
 
 DAYS_IN_A_ROW = "days in a row with twitching"
 """What the CLI and the pages call a run of consecutive days with twitching (never 'streak')."""

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
+from nosetwitch.domain.vocabulary import FACTORS
 from nosetwitch.insights.daily import DailyTable
-from nosetwitch.insights.triggers import ALPHA, DEFAULT_METHOD, FACTOR_WORDS, factor_unit
+from nosetwitch.insights.triggers import ALPHA, DEFAULT_METHOD, factor_unit
 
 TYPICAL_EFFECT = 0.35
 """A factor of typical size: log rate ratio 0.35 per SD (about 40 % more twitching per SD)."""
@@ -139,8 +140,8 @@ def so_far(table: DailyTable) -> list[SoFar]:
 
 def _words(name: str, kind: str, table: DailyTable) -> tuple[str, str]:
     """(what a sentence calls the factor, the unit of its values)."""
-    if name in FACTOR_WORDS:
-        return FACTOR_WORDS[name]
+    if name in FACTORS:
+        return FACTORS[name].in_a_sentence, FACTORS[name].value_unit
     label, _, unit = table.own.get(name) or (name.removeprefix("own:"), kind, None)
     return label, "points" if kind == "scale" else unit or ""
 

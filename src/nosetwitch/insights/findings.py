@@ -10,12 +10,13 @@ an association the other way round is reported as an unexpected pattern.
 
 from __future__ import annotations
 
+from nosetwitch.domain import vocabulary
 from nosetwitch.insights.early import Outlook
 from nosetwitch.insights.triggers import Association
 
 NOT_A_DIAGNOSIS = (
-    "These are patterns in your own diary, not a diagnosis and not proof of what sets the twitching off; "
-    "they are no substitute for a clinician."
+    "These are patterns in your own diary, not proof of what sets the twitching off; "
+    f"they are {vocabulary.NOT_A_DIAGNOSIS}."
 )
 
 # The direction in which each factor is expected to go with more twitching

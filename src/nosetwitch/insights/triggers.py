@@ -54,22 +54,6 @@ PER_UNIT: dict[str, tuple[float, str]] = {
 }
 """The unit each effect is reported per, and how a sentence names it."""
 
-FACTOR_WORDS: dict[str, tuple[str, str]] = {
-    "sleep_h": ("sleep", "h"),
-    "caffeine_mg": ("caffeine", "mg"),
-    "nicotine_units": ("nicotine", "units"),
-    "alcohol_units": ("alcohol", "drinks"),
-    "stress": ("stress", "points"),
-    "water_l": ("fluids", "l"),
-    "magnesium_mg": ("magnesium", "mg"),
-    "potassium_mg": ("potassium", "mg"),
-    "calcium_mg": ("calcium", "mg"),
-    "facial_strain": ("facial strain", "points"),
-    "screen_h": ("screen time", "h"),
-    "exercise_min": ("exercise", "min"),
-}
-"""What a short phrase calls each built-in factor, and the unit of its values."""
-
 LAGS = (0, 1)
 MIN_FACTOR_DAYS = 28
 """A factor is tested only when recorded (with an outcome day) on at least this many days."""

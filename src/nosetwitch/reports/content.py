@@ -17,7 +17,7 @@ from nosetwitch.domain import vocabulary
 from nosetwitch.domain.clock import local_date
 from nosetwitch.domain.models import Diary, Site
 
-LEVEL_WORDS = {**vocabulary.LEVELS, "emergency": "EMERGENCY: call the local emergency number now (112 / 911 / 999)"}
+LEVEL_WORDS = vocabulary.LEVELS
 LEVEL_ORDER = ("self_care", "consult", "urgent", "emergency")
 SITE_ORDER: tuple[Site, ...] = tuple(Site)
 

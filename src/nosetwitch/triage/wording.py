@@ -8,39 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from nosetwitch.domain import vocabulary
 from nosetwitch.domain.models import Symptom, SymptomCode
+from nosetwitch.domain.vocabulary import LEVEL_WORDS
 from nosetwitch.triage.result import Level
 
-HEADLINE = {
-    Level.EMERGENCY: "EMERGENCY: call 112 / 911 / 999 now",
-    Level.URGENT: "Get medical advice today",
-    Level.CONSULT: "Book an appointment with a doctor",
-    Level.SELF_CARE: "Self-care for now",
-}
-
-INSTRUCTION = {
-    Level.EMERGENCY: (
-        "Call your local emergency number now: 112 (Europe), 911 (North America) or 999 (UK). "
-        "Say that you may be having a stroke and when the symptoms started. Do not drive yourself, "
-        "and do not wait to see whether it passes."
-    ),
-    Level.URGENT: (
-        "Get medical advice today, within the next few hours: your doctor's same-day service, an "
-        "urgent care centre or your health advice line (for example NHS 111). If things get worse "
-        "suddenly, call 112 / 911 / 999."
-    ),
-    Level.CONSULT: (
-        "Book an appointment with your doctor in the coming days and take your diary along. "
-        "If a medicine is involved, talk to the prescriber; do not stop it on your own."
-    ),
-    Level.SELF_CARE: (
-        "Nothing logged in your diary so far calls for a doctor. Try the home measures below, keep logging, "
-        "and watch for the warning signs listed at the end."
-    ),
-}
+HEADLINE = {level: LEVEL_WORDS[level.value].headline for level in Level}
+INSTRUCTION = {level: LEVEL_WORDS[level.value].instruction for level in Level}
+"""The level's words by `Level` (defined once, in `domain.vocabulary.LEVEL_WORDS`)."""
 
 NOT_A_DIAGNOSIS = (
-    "This is not a diagnosis and no substitute for a doctor: it only reflects what is in your diary. "
+    f"This is {vocabulary.NOT_A_DIAGNOSIS}: it only reflects what is in your diary. "
     "If you are worried, get help whatever this says."
 )
 
@@ -100,12 +78,7 @@ def join_and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-ADVICE_HEADING = {
-    Level.EMERGENCY: "Later, once you have been seen: for the twitching itself",
-    Level.URGENT: "Meanwhile, for the twitching itself",
-    Level.CONSULT: "What you can do yourself meanwhile",
-    Level.SELF_CARE: "What you can do yourself",
-}
+ADVICE_HEADING = {level: LEVEL_WORDS[level.value].advice_heading for level in Level}
 """The heading of the self-care advice. At `emergency` it is something for later,
 shown only after the instruction to call (policy: "Every place that shows a result")."""
 

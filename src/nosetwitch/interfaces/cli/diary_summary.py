@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nosetwitch.domain.clock import local_day_bounds, zone
-from nosetwitch.domain.vocabulary import factor_value, remedy_name, side_name, symptom_name
+from nosetwitch.domain.vocabulary import NOT_A_DIAGNOSIS, factor_value, remedy_name, side_name, symptom_name
 
 _MANY = 100_000
 
@@ -75,7 +75,7 @@ def print_summary(service) -> None:
     tz = diary.tz
     today = dt.datetime.now(tz).date()
     url = service.engine.url.render_as_string(hide_password=True)
-    console.print("[bold]nosetwitch[/bold]: your nose-twitch diary. It does not diagnose and is no substitute for a clinician.")
+    console.print(f"[bold]nosetwitch[/bold]: your nose-twitch diary. It does not diagnose: what it shows is {NOT_A_DIAGNOSIS}.")
     console.print(f"Diary: {url}  (time zone {diary.person.timezone})")
     console.print(
         f"Holds {len(diary.episodes)} twitch episodes, {len(diary.days)} day check-ins, {len(diary.symptoms)} symptoms, "

@@ -6,24 +6,15 @@ from pathlib import Path
 
 import typer
 
+from nosetwitch.domain.vocabulary import FACTORS
 from nosetwitch.interfaces.cli.common import open_service, parse_date
 from nosetwitch.interfaces.cli.main import BadInput, app
-
-FACTOR_WORDS = {
-    "sleep_h": "sleep (hours)",
-    "caffeine_mg": "caffeine (mg)",
-    "water_l": "water (litres)",
-    "magnesium_mg": "magnesium (mg)",
-    "potassium_mg": "potassium (mg)",
-    "calcium_mg": "calcium (mg)",
-    "exercise_min": "exercise (minutes)",
-}
 
 
 def factor_words(factor: str, service) -> str:
     """'sleep (hours)', or an own factor's label ('Meditation (min)')."""
-    if factor in FACTOR_WORDS:
-        return FACTOR_WORDS[factor]
+    if factor in FACTORS:
+        return f"{FACTORS[factor].in_a_sentence} ({FACTORS[factor].unit_words})"
     own = service.get_person().own_factor(factor.removeprefix("own."))
     return f"{own.label} ({own.unit})" if own and own.unit else own.label if own else factor
 

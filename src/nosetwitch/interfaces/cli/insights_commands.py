@@ -210,7 +210,7 @@ def experiment_report(as_json: bool = typer.Option(False, "--json", help="Print 
         low, high = data["rate_ratio_ci95"]
         console.print(f"  Rate ratio A/B: {data['rate_ratio']:.2f} (95 % interval {low:.2f} to {high:.2f}).")
     console.print(f"[italic]Days are compared by what was planned for them, whether or not it was kept. {data['caveat']} "
-                  f"{NOT_A_DIAGNOSIS}[/italic]")
+                  f"Patterns in your own diary are {NOT_A_DIAGNOSIS}.[/italic]")
 
 
 @experiment_app.command("stop")

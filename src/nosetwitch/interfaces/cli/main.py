@@ -16,8 +16,7 @@ from nosetwitch import __version__
 
 app = typer.Typer(
     name="nosetwitch",
-    help="A private diary, triage check and pattern finder for nose twitching. "
-    "It does not diagnose and is no substitute for a clinician.",
+    help="A private diary, triage check and pattern finder for nose twitching. It does not diagnose.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

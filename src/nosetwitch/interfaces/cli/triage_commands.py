@@ -13,6 +13,7 @@ from pathlib import Path
 
 import typer
 
+from nosetwitch.domain.vocabulary import IF_IT_COMES_BACK
 from nosetwitch.interfaces.cli.common import load_case_or_stored, open_service, parse_as_of
 from nosetwitch.interfaces.cli.main import app, fail
 
@@ -23,11 +24,6 @@ _STYLE = {
     "self_care": "bold green",
 }
 _MAX_TRIES = 3
-_ADVICE_TITLE = {
-    "emergency": "For the twitching itself, later (get help first)",
-    "urgent": "For the twitching itself, meanwhile",
-    "consult": "What you can do yourself meanwhile",
-}
 
 
 @app.command("triage")
@@ -222,4 +218,4 @@ def _undo(check_id: str) -> None:
         fail(f"--undo: no check answer {check_id!r} with records left to remove (already undone?)")
     names = [s.id for s in removed.symptoms] + [m.record.name for m in removed.medications]
     typer.echo(f"Removed what that check answer saved: {', '.join(names)}.")
-    typer.echo("If any sign of a stroke starts or comes back, call 112 / 911 / 999 now.")
+    typer.echo(IF_IT_COMES_BACK)

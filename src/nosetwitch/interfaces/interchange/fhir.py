@@ -57,7 +57,7 @@ _FACTOR_UNITS: dict[str, tuple[str, str] | None] = {
 }
 _FACTOR_LABELS = {name: vocabulary.factor_long(name) for name in vocabulary.FACTORS}
 _LEVEL_ACTION = vocabulary.LEVEL_ACTIONS
-NOT_A_DIAGNOSIS = "Self-reported diary data exported by nosetwitch. Not a diagnosis and no substitute for a clinician."
+NOT_A_DIAGNOSIS = f"Self-reported diary data exported by nosetwitch: {vocabulary.NOT_A_DIAGNOSIS}."
 
 
 class FhirExportError(ValueError):

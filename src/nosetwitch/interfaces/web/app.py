@@ -27,8 +27,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from nosetwitch import __version__
+from nosetwitch.domain import vocabulary  # the words people read, in one place
 from nosetwitch.domain.problems import one_line
-from nosetwitch.domain.vocabulary import counted  # the words people read, in one place
 from nosetwitch.interfaces.web import problems
 from nosetwitch.interfaces.web.limits import BodySizeLimit
 from nosetwitch.interfaces.web.security import LoginThrottle
@@ -105,7 +105,8 @@ def create_app(
     )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
-    templates.env.globals["counted"] = counted
+    templates.env.globals["counted"] = vocabulary.counted
+    templates.env.globals["words"] = vocabulary  # every page, error pages too, words things the same way
     templates.env.filters["readable_source"] = readable_source
     context = WebContext(
         database_url=database_url,

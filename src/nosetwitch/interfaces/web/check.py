@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from nosetwitch.domain.vocabulary import CALL_NOW
 from nosetwitch.interfaces.web import usecases
 from nosetwitch.interfaces.web.deps import Viewer
 from nosetwitch.interfaces.web.problems import Problem, errors_json
@@ -28,7 +29,7 @@ from nosetwitch.triage import questionnaire as qn
 from nosetwitch.triage.wording import ADVICE_HEADING, INSTRUCTION, plain_summary
 
 EMERGENCY_INSTRUCTION = INSTRUCTION[Level.EMERGENCY]
-TITLES = {"check.html": "Check", "check_emergency.html": "Call 112 / 911 / 999 now", "check_result.html": "Check result"}
+TITLES = {"check.html": "Check", "check_emergency.html": CALL_NOW, "check_result.html": "Check result"}
 """The page title of each step's template."""
 
 

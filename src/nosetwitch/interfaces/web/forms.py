@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from nosetwitch.domain import vocabulary
 from nosetwitch.domain.clock import NonexistentLocalTime, duration_seconds, wall_time, zone
 from nosetwitch.domain.models import (
     DAY_FACTORS,
@@ -49,35 +50,45 @@ class FactorInput:
     `kind` "number": a plain text box for any figure (validated and rounded
     to `decimals` here, never refused by a browser `step`); "scale": the
     0-10 choices. `more`: folded under "More" (most people cannot estimate mg
-    of potassium)."""
+    of potassium). The words beside the box (label, unit, hint) are the
+    vocabulary's (`domain.vocabulary.FACTORS`)."""
 
     field: str
-    label: str
     kind: str  # "number" or "scale"
-    unit: str
     max: float
     decimals: int = 0
-    hint: str = ""
     more: bool = False
 
     @property
     def integer(self) -> bool:
         return self.kind == "scale"
 
+    @property
+    def label(self) -> str:
+        return vocabulary.FACTORS[self.field].question
+
+    @property
+    def unit(self) -> str:
+        return vocabulary.FACTORS[self.field].unit_words
+
+    @property
+    def hint(self) -> str:
+        return vocabulary.FACTORS[self.field].hint
+
 
 FACTOR_INPUTS: tuple[FactorInput, ...] = (
-    FactorInput("sleep_h", "Sleep last night", "number", "hours", 24, 2, "hours asleep before this day, e.g. 7.5"),
-    FactorInput("stress", "Stress", "scale", "0 calm … 10 worst", 10),
-    FactorInput("caffeine_mg", "Other caffeine", "number", "mg", 3000, 0, "a figure you know, or what you recorded earlier; added to the drinks above"),
-    FactorInput("water_l", "Fluids", "number", "litres", 15, 2, "water, tea and other drinks, e.g. 1.5"),
-    FactorInput("nicotine_units", "Nicotine", "number", "cigarettes, pouches or vape sessions", 200, 1),
-    FactorInput("alcohol_units", "Alcohol", "number", "standard drinks", 60, 1, "half a drink is 0.5"),
-    FactorInput("facial_strain", "Facial strain", "scale", "0 none … 10 a lot", 10, 0, "long talking or singing, squinting, a wind instrument"),
-    FactorInput("screen_h", "Screen time", "number", "hours", 24, 2),
-    FactorInput("exercise_min", "Exercise", "number", "minutes", 1440, 0),
-    FactorInput("magnesium_mg", "Magnesium", "number", "mg, food and supplements", 5000, 0, more=True),
-    FactorInput("potassium_mg", "Potassium", "number", "mg", 20000, 0, more=True),
-    FactorInput("calcium_mg", "Calcium", "number", "mg", 10000, 0, more=True),
+    FactorInput("sleep_h", "number", 24, 2),
+    FactorInput("stress", "scale", 10),
+    FactorInput("caffeine_mg", "number", 3000, 0),
+    FactorInput("water_l", "number", 15, 2),
+    FactorInput("nicotine_units", "number", 200, 1),
+    FactorInput("alcohol_units", "number", 60, 1),
+    FactorInput("facial_strain", "scale", 10, 0),
+    FactorInput("screen_h", "number", 24, 2),
+    FactorInput("exercise_min", "number", 1440, 0),
+    FactorInput("magnesium_mg", "number", 5000, 0, more=True),
+    FactorInput("potassium_mg", "number", 20000, 0, more=True),
+    FactorInput("calcium_mg", "number", 10000, 0, more=True),
 )
 assert {f.field for f in FACTOR_INPUTS} == set(DAY_FACTORS)
 FACTOR_BY_FIELD = {f.field: f for f in FACTOR_INPUTS}

@@ -588,7 +588,7 @@ async def check_undo(request: Request, viewer: PageViewer):
     form = await request.form()
     removed = check.undo(viewer, str(form.get("check_id", "")))
     what = ", ".join([s.id for s in removed.symptoms] + [m.record.name for m in removed.medications])
-    return redirect("/check", f"Removed what that answer saved ({what}). If any sign of a stroke starts or comes back, call 112 / 911 / 999 now.", request)
+    return redirect("/check", f"Removed what that answer saved ({what}). {vocabulary.IF_IT_COMES_BACK}", request)
 
 
 @router.post("/symptoms/{symptom_id}/gone")
