@@ -9,7 +9,7 @@ same mistake is described the same way and stays next to the same field.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +54,7 @@ class FieldError(ValueError):
         super().__init__(str(FieldProblem(field_path(self.loc), message)))
 
 
-def error_loc(error: dict[str, Any]) -> Loc:
+def error_loc(error: Mapping[str, Any]) -> Loc:
     """Where one pydantic error is: its `loc`, plus the field a `FieldError` names."""
     loc = tuple(error.get("loc", ()))
     raised = (error.get("ctx") or {}).get("error")
@@ -67,7 +67,7 @@ def problems_of(exc: ValidationError, *, skip: Sequence[str] = ()) -> tuple[Fiel
     return tuple(problem_of(error, skip=skip) for error in exc.errors(include_url=False))
 
 
-def problem_of(error: dict[str, Any], *, skip: Sequence[str] = ()) -> FieldProblem:
+def problem_of(error: Mapping[str, Any], *, skip: Sequence[str] = ()) -> FieldProblem:
     """One pydantic error (from `errors()`) as a `FieldProblem`."""
     return FieldProblem(field_path(part for part in error_loc(error) if part not in skip), plain_message(error))
 
@@ -87,7 +87,7 @@ def field_path(loc: Iterable[Any]) -> str:
     return path
 
 
-def plain_message(error: dict[str, Any], *, show_input: bool = False) -> str:
+def plain_message(error: Mapping[str, Any], *, show_input: bool = False) -> str:
     """The message of one pydantic error without pydantic's jargon.
 
     With `show_input` the offending value is quoted after the message (the

@@ -11,11 +11,11 @@ scheme: `s<n>`). The interfaces only ask and show.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from nosetwitch.domain.models import Diary
+from nosetwitch.domain.models import Diary, Medication, Symptom
 from nosetwitch.domain.problems import FieldProblem
 from nosetwitch.services.diary import CheckAnswer
 from nosetwitch.triage import TriageResult, triage
@@ -43,7 +43,15 @@ def diary_with(diary: Diary, records: qn.CheckRecords) -> Diary:
     )
 
 
-def finish_check(service, answers: dict[str, Any], now: dt.datetime, *, save: bool, diary: Diary | None = None) -> CheckOutcome:
+class CheckDiary(Protocol):
+    """What a check needs of the person's diary: `DiaryService`, or the server's wrapper of it."""
+
+    def save_check_answer(self, symptoms: Sequence[Symptom], medications: Sequence[Medication], answered_at: dt.datetime) -> CheckAnswer: ...
+
+    def load_diary(self, as_of: dt.datetime | None = None) -> Diary: ...
+
+
+def finish_check(service: CheckDiary | None, answers: dict[str, Any], now: dt.datetime, *, save: bool, diary: Diary | None = None) -> CheckOutcome:
     """Save the answers' records through `service` (when `save`) and triage at `now`.
 
     `service` is a `DiaryService` (or the web's serialized one). Without saving,
@@ -51,11 +59,14 @@ def finish_check(service, answers: dict[str, Any], now: dt.datetime, *, save: bo
     """
     records = qn.records_from_answers(answers, now)
     saved = None
-    if save:
+    if service is None and (save or diary is None):
+        raise ValueError("a check that is saved, or triaged with the stored diary, needs the diary's service")
+    if save and service is not None:
         saved = service.save_check_answer(records.symptoms, records.medications, now)
         result = triage(service.load_diary(as_of=now), now)
     else:
-        base = diary if diary is not None else service.load_diary(as_of=now)
+        base = diary if diary is not None or service is None else service.load_diary(as_of=now)
+        assert base is not None
         result = triage(diary_with(base, records), now)
     return CheckOutcome(answers, records, qn.emergency_question(answers), saved, result)
 
@@ -102,7 +113,7 @@ class CheckStep:
     outcome: CheckOutcome | None  # the end (saved unless save=False); None while questions remain
 
 
-def next_step(service, answers: dict[str, Any], now: dt.datetime, *, save: bool, diary: Diary | None = None) -> CheckStep:
+def next_step(service: CheckDiary | None, answers: dict[str, Any], now: dt.datetime, *, save: bool, diary: Diary | None = None) -> CheckStep:
     """The next question for these answers, or, when none is left (or an answer made an
     emergency), the finished check (`finish_check`)."""
     following = qn.next_question(answers)

@@ -7,7 +7,7 @@ Every 4xx the API sends has the same shape: `type`, `title`, `status`,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi import Request
@@ -96,17 +96,17 @@ def errors_json(problems: Iterable[FieldProblem]) -> list[dict[str, str]]:
     return [problem_json(problem) for problem in problems]
 
 
-def request_problems(errors: Iterable[dict[str, Any]]) -> tuple[FieldProblem, ...]:
+def request_problems(errors: Iterable[Mapping[str, Any]]) -> tuple[FieldProblem, ...]:
     """pydantic errors (from `errors()`) as problems, fields named as the client sent them."""
     return tuple(problem_of(error, skip=_REQUEST_PARTS) for error in errors)
 
 
-def describe_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+def describe_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """pydantic errors (from `errors()`) as [{field, message}] in plain words."""
     return errors_json(request_problems(errors))
 
 
-def validation_problem(errors: list[dict[str, Any]]) -> JSONResponse:
+def validation_problem(errors: Sequence[Mapping[str, Any]]) -> JSONResponse:
     found = request_problems(errors) or (FieldProblem("", "invalid"),)
     detail = str(found[0])
     if len(found) > 1:
