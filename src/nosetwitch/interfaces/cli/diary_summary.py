@@ -12,6 +12,7 @@ from rich.table import Table
 
 from nosetwitch.domain.clock import local_day_bounds, zone
 from nosetwitch.domain.vocabulary import factor_value, remedy_name, side_name, symptom_name
+from nosetwitch.triage.wording import emergency_safety_net
 
 _MANY = 100_000
 
@@ -101,6 +102,4 @@ def print_summary(service) -> None:
         "Next: [bold]nosetwitch log twitch[/bold] (now, on the nose) · [bold]nosetwitch log day --sleep 7 --coffee 2[/bold] · "
         "[bold]nosetwitch list[/bold] · [bold]nosetwitch --help[/bold] for everything."
     )
-    from nosetwitch.triage.wording import emergency_safety_net
-
     console.print(f"[bold red]{emergency_safety_net()}[/bold red]")

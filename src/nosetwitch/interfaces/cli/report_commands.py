@@ -1,7 +1,8 @@
 """`nosetwitch report`: the doctor's PDF, from the stored diary or a diary file.
 
-matplotlib, fpdf2, triage and insights are imported inside the command, so
-`nosetwitch --help` and the logging commands stay fast.
+matplotlib, fpdf2, triage and insights are imported only when a report is
+drawn (`reports.render_report`), so `nosetwitch --help` and the logging
+commands stay fast.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ from pathlib import Path
 
 import typer
 
+from nosetwitch.domain.models import Diary
 from nosetwitch.interfaces.cli.common import open_service, parse_date
-from nosetwitch.interfaces.cli.main import BadInput, app
+from nosetwitch.interfaces.cli.root import BadInput, app
+from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, load_diary_file
+from nosetwitch.reports import DEFAULT_DAYS, default_filename, default_period, render_report
 
 
-def _load(case: Path | None):
+def _load(case: Path | None) -> tuple[Diary, dt.datetime]:
     """The diary and its "now": a file's own as_of (else its latest record), or the stored diary now."""
     if case is not None:
-        from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, load_diary_file
-
         try:
             diary = load_diary_file(case)
         except DiaryFormatError as exc:
@@ -29,7 +31,7 @@ def _load(case: Path | None):
     return open_service().load_diary(as_of=now), now
 
 
-def _latest_record(diary) -> dt.datetime | None:
+def _latest_record(diary: Diary) -> dt.datetime | None:
     instants = [e.started_at for e in diary.episodes] + [s.started_at for s in diary.symptoms] + [r.at for r in diary.remedies]
     return max(instants, default=None)
 
@@ -46,8 +48,6 @@ def report(
     out: Path | None = typer.Option(None, "--out", "-o", help="PDF file to write (default: nosetwitch-report-<last day>.pdf here)."),
 ) -> None:
     """Write a PDF summary for a doctor: 1-3 pages, by default the last 14 days. Not a diagnosis."""
-    from nosetwitch.reports import DEFAULT_DAYS, default_filename, default_period, render_report
-
     diary, as_of = _load(case)
     timezone = diary.person.timezone
     last = parse_date(end, timezone, option="--to") if end else default_period(diary, as_of)[1]

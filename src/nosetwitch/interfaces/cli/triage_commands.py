@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from nosetwitch.domain.models import Diary, Person
 from nosetwitch.interfaces.cli.common import open_service
-from nosetwitch.interfaces.cli.main import app, fail
+from nosetwitch.interfaces.cli.root import app, fail
+from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, load_diary_file
+from nosetwitch.services.errors import NotFound
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from nosetwitch.triage import TriageResult
+    from nosetwitch.triage.questionnaire import Question
 
 _STYLE = {
     "emergency": "bold white on red",
@@ -57,16 +68,14 @@ def triage_command(
 ) -> None:
     """Is this serious? Check the diary against the warning signs and say what to do."""
     if schema:
-        from nosetwitch.triage.schema import result_schema
+        from nosetwitch.triage.schema import result_schema  # lazy: the knowledge base (start-up time)
 
         typer.echo(json.dumps(result_schema(), indent=2))
         return
-    from nosetwitch.triage import triage
+    from nosetwitch.triage import triage  # lazy: the knowledge base (start-up time)
 
     instant = _parse_as_of(as_of)
     if case is not None:
-        from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, load_diary_file
-
         try:
             diary = load_diary_file(case)
         except DiaryFormatError as exc:
@@ -82,12 +91,13 @@ def triage_command(
         show_result(result)
 
 
-def show_result(result) -> None:
+def show_result(result: TriageResult) -> None:
     """The result for people: the level and what to do first, then why, then self-care and the safety net.
 
     At `emergency` the instruction to call is the first thing printed and the
     self-care advice comes after the reasons, headed as something for later.
     """
+    # lazy: rich and the knowledge base (start-up time)
     from rich.console import Console
     from rich.panel import Panel
 
@@ -107,7 +117,7 @@ def show_result(result) -> None:
     console.print(f"\n[italic]{NOT_A_DIAGNOSIS}[/italic]")
 
 
-def _section(console, title: str, rows: list[tuple[str, str]]) -> None:
+def _section(console: Console, title: str, rows: list[tuple[str, str]]) -> None:
     from rich.table import Table
 
     grid = Table.grid(padding=(0, 1))
@@ -119,7 +129,8 @@ def _section(console, title: str, rows: list[tuple[str, str]]) -> None:
     console.print(grid)
 
 
-def _emergency_first(question) -> None:
+def _emergency_first(question: Question) -> None:
+    # lazy: rich and the knowledge base (start-up time)
     from rich.console import Console
     from rich.panel import Panel
 
@@ -139,6 +150,7 @@ def _emergency_first(question) -> None:
 
 def _safety_net_first() -> None:
     """Printed when a check stops without a usable answer: the emergency safety net, before anything else."""
+    # lazy: rich and the knowledge base (start-up time)
     from rich.console import Console
     from rich.panel import Panel
 
@@ -153,7 +165,7 @@ class _Stopped(Exception):
     """The check ended without a usable answer (input ended, or too many unusable answers)."""
 
 
-def _prompt(question) -> str:
+def _prompt(question: Question) -> str:
     if question.kind == "yes_no":
         return f"{question.text} [y/n] "
     if question.kind == "choice":
@@ -162,9 +174,9 @@ def _prompt(question) -> str:
     return f"{question.text} "
 
 
-def _ask(question) -> object:
+def _ask(question: Question) -> object:
     """Ask on stdout, read a line from stdin (works when answers are piped in)."""
-    from nosetwitch.triage.questionnaire import parse_answer
+    from nosetwitch.triage.questionnaire import parse_answer  # lazy: the knowledge base (start-up time)
 
     for _ in range(_MAX_TRIES):
         typer.echo(_prompt(question), nl=False)
@@ -180,11 +192,11 @@ def _ask(question) -> object:
     raise _Stopped(f"no usable answer to: {question.text}")
 
 
-def dialogue(ask, on_emergency) -> dict[str, object]:
+def dialogue(ask: Callable[[Question], object], on_emergency: Callable[[Question], None]) -> dict[str, object]:
     """The check's questions in order: `ask(question)` gives each answer; the moment the
     answers make an emergency, `on_emergency(question)` shows the instruction (before
     anything is saved or computed) and no more questions are asked."""
-    from nosetwitch.triage.questionnaire import emergency_question, next_question
+    from nosetwitch.triage.questionnaire import emergency_question, next_question  # lazy: the knowledge base (start-up time)
 
     answers: dict[str, object] = {}
     while (question := next_question(answers)) is not None:
@@ -204,8 +216,7 @@ def check_command(
     ),
 ) -> None:
     """Questions for someone whose nose is twitching right now; the signs of an emergency are asked first."""
-    from nosetwitch.domain.models import Diary, Person
-    from nosetwitch.services.check import finish_check
+    from nosetwitch.services.check import finish_check  # lazy: SQLAlchemy (start-up time)
 
     if undo is not None:
         _undo(undo)
@@ -219,7 +230,7 @@ def check_command(
 
     now = dt.datetime.now(dt.timezone.utc).astimezone()
     if no_save:
-        from nosetwitch.services.diary import machine_timezone
+        from nosetwitch.services.diary import machine_timezone  # lazy: SQLAlchemy (start-up time)
 
         outcome = finish_check(None, answers, now, save=False, diary=Diary(person=Person(timezone=machine_timezone())))
     else:
@@ -236,8 +247,6 @@ def check_command(
 
 
 def _undo(check_id: str) -> None:
-    from nosetwitch.services.diary import NotFound
-
     try:
         removed = open_service().undo_check_answer(check_id)
     except NotFound:

@@ -1,4 +1,4 @@
-"""`nosetwitch serve`: the web app on uvicorn (FastAPI is imported only here).
+"""`nosetwitch start` and `serve`: the web app on uvicorn (FastAPI is imported only here).
 
 Local mode binds to 127.0.0.1 and needs no login; `--multi-user` adds
 accounts. The session secret comes from $NOSETWITCH_SECRET_KEY, else from a
@@ -19,7 +19,9 @@ import threading
 
 import typer
 
-from nosetwitch.interfaces.cli.main import app, fail, settings
+from nosetwitch.interfaces.cli.common import open_service
+from nosetwitch.interfaces.cli.diary_commands import load_demo
+from nosetwitch.interfaces.cli.root import app, fail, settings
 
 SECRET_ENV = "NOSETWITCH_SECRET_KEY"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -246,6 +248,25 @@ def serve_app(
     # headers: the client's own address decides whether it is the computer itself.
     config = uvicorn.Config(web_app, log_level=log_level, access_log=False, proxy_headers=False, **tls)
     uvicorn.Server(config).run(sockets=[_listening_socket(host, port), _listening_socket(lan_address, port)])
+
+
+@app.command("start")
+def start(
+    no_browser: bool = typer.Option(False, "--no-browser", help="Only print the address; do not open a browser."),
+    port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port of the web app on this machine."),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Only set up and print the summary (for scripts and tests)."),
+) -> None:
+    """Set up nosetwitch and open the web app (a demo diary when the database is empty)."""
+    from nosetwitch.interfaces.cli.diary_summary import print_summary  # lazy: rich (start-up time)
+
+    service = open_service()
+    if service.is_empty():
+        summary = load_demo(service)
+        typer.echo(f"Your diary was empty, so a 90-day demo diary was loaded ({summary.totals().added} records).")
+        typer.echo("Start afresh any time by pointing --db at a new file, or replace it with `nosetwitch demo --force`.\n")
+    print_summary(service)
+    if not no_serve:
+        serve_app(settings.db_url, host="127.0.0.1", port=port, open_browser=not no_browser, multi_user=False)
 
 
 @app.command("serve")
