@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nosetwitch.domain.models import Diary
+from nosetwitch.insights.triggers import fit_poisson
 
 BLOCK_DAYS = 2
 MIN_DAYS, MAX_DAYS = 8, 84
@@ -300,8 +301,6 @@ def _randomisation_verdict(report: ExperimentReport, counts: np.ndarray, arm_a: 
 def _compare(report: ExperimentReport, counts: np.ndarray, arm_a: np.ndarray, workday: np.ndarray) -> None:
     """Quasi-Poisson log-linear model: arm + workday; adjusted rates and their difference."""
     from scipy.special import stdtrit
-
-    from nosetwitch.insights.triggers import fit_poisson
 
     columns = [np.ones_like(counts), arm_a.astype(float)]
     mixed_weekdays = 0 < workday.sum() < len(workday)

@@ -19,7 +19,8 @@ from nosetwitch.domain import vocabulary
 from nosetwitch.reports import charts
 from nosetwitch.reports.content import ReportContent
 from nosetwitch.reports.text import FAMILY, font_files, printable, shorten
-from nosetwitch.triage.result import POLICY
+from nosetwitch.triage.result import POLICY, Level
+from nosetwitch.triage.wording import HEADLINE, INSTRUCTION, emergency_safety_net
 
 MAX_PAGES = 3
 WIDTH = 180.0  # mm of text width on A4 with 15 mm margins
@@ -136,9 +137,6 @@ def _fmt_seconds(seconds: float | None) -> str:
 def _emergency_first(w: _Writer, c: ReportContent) -> None:
     """At `emergency` the report's first lines are the instruction to call (policy: every
     place that shows a result), before the title: the person may print it instead of calling."""
-    from nosetwitch.triage import Level
-    from nosetwitch.triage.wording import HEADLINE, INSTRUCTION
-
     pdf = w.pdf
     fill, ink = _LEVEL_COLOURS["emergency"]
     pdf.set_fill_color(*fill)
@@ -185,7 +183,6 @@ def _triage(w: _Writer, c: ReportContent) -> None:
         w.text(f"- [{level}] {summary}")
     if len(c.reasons) > len(reasons):
         w.text(f"... and {len(c.reasons) - len(reasons)} more reason(s).", style="I")
-    from nosetwitch.triage.wording import emergency_safety_net
 
     w.text(emergency_safety_net(), size=8, style="B", height=3.8)
 

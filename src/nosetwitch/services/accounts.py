@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nosetwitch.storage.database import open_engine
-from nosetwitch.storage.models import UserRow
+from nosetwitch.storage.database import open_engine, writer
+from nosetwitch.storage.models import Base, UserRow
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 MIN_PASSWORD_LENGTH = 10
@@ -127,9 +127,6 @@ class AccountService:
         Tables are emptied child-first by their `owner_id` (not only by the
         foreign keys' cascade), so a table added later is covered as long as it
         has an `owner_id` column."""
-        from nosetwitch.storage.database import writer
-        from nosetwitch.storage.models import Base
-
         with Session(writer(self.engine)) as session, session.begin():
             for table in reversed(Base.metadata.sorted_tables):
                 if "owner_id" in table.c:

@@ -50,6 +50,7 @@ from nosetwitch.domain.models import (
     Symptom,
     own_value_problems,
 )
+from nosetwitch.knowledge import knowledge
 from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotFound, describe_validation_error
 from nosetwitch.storage import bulk
 from nosetwitch.storage import records as rec
@@ -116,8 +117,6 @@ class CheckAnswer:
 def caffeine_per_serving() -> dict[str, float]:
     """Typical caffeine per serving ({'coffee': 90.0, ...}), for people who count drinks
     instead of milligrams: the knowledge base's drinks.toml, where each figure has its source."""
-    from nosetwitch.knowledge import knowledge
-
     return {drink.key: drink.mg for drink in knowledge().drinks}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from nosetwitch.domain.models import Symptom, SymptomCode
+from nosetwitch.knowledge import knowledge
 from nosetwitch.triage.result import Level
 
 HEADLINE = {
@@ -114,8 +115,6 @@ def emergency_safety_net() -> str:
     """The safety net's emergency line: every stroke-type sign in plain words, call even if
     it passes. Defined once in `knowledge/warning_signs.toml`; the CLI, web pages, PDF, API
     and the README banner show this same text."""
-    from nosetwitch.knowledge import knowledge
-
     return next(line.text for line in knowledge().safety_net if line.level == "emergency")
 
 

@@ -33,6 +33,8 @@ from typing import Any
 from nosetwitch.domain import vocabulary
 from nosetwitch.domain.models import DAY_FACTORS, Diary, Episode, Side, Site
 from nosetwitch.interfaces.interchange.fhir_codes import CodeBook, code_book
+from nosetwitch.knowledge import knowledge
+from nosetwitch.triage import triage
 from nosetwitch.triage.result import POLICY
 
 FHIR_VERSION = "5.0.0"
@@ -274,8 +276,6 @@ def _remedies(book: CodeBook, diary: Diary, patient_ref: dict[str, str]) -> Iter
 
 def _medicine_class(name: str) -> str | None:
     """The triage knowledge base's linked class for a medicine name, if any."""
-    from nosetwitch.knowledge import knowledge
-
     found = knowledge().medicine_class_of(name)
     return found.id if found is not None else None
 
@@ -404,8 +404,6 @@ def diary_to_fhir_bundle(
     """
     as_of = as_of or default_as_of(diary)
     if triage_result is None:
-        from nosetwitch.triage import triage
-
         triage_result = triage(diary, as_of)
     book = code_book()
     patient_url = _uuid("patient", "patient")

@@ -14,7 +14,7 @@ __all__ = ["create_app"]
 
 def __getattr__(name: str) -> Any:
     if name == "create_app":
-        from nosetwitch.interfaces.web.app import create_app
+        from nosetwitch.interfaces.web.app import create_app  # lazy: FastAPI (start-up time of the CLI)
 
         return create_app
     raise AttributeError(name)

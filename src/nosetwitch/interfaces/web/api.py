@@ -15,9 +15,10 @@ from nosetwitch.domain.models import ID_PATTERN, DayCheckIn, Episode, Medication
 from nosetwitch.interfaces.interchange.csv_export import TABLES as CSV_TABLES
 from nosetwitch.interfaces.web import schemas as s
 from nosetwitch.interfaces.web import usecases
-from nosetwitch.interfaces.web.deps import Viewer, api_viewer, api_viewer_on_loop, run_for
+from nosetwitch.interfaces.web.deps import Viewer, api_viewer, api_viewer_on_loop, current_account, run_for
 from nosetwitch.interfaces.web.problems import COMMON_PROBLEMS, Problem, problem_responses
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
+from nosetwitch.triage.wording import plain_summary
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_csrf)], responses=COMMON_PROBLEMS)
 ViewerDep = Annotated[Viewer, Depends(api_viewer)]
@@ -88,8 +89,6 @@ async def create_episode(request: Request, viewer: LoopViewerDep, episode: s.Epi
 
 
 def _session_info(request: Request) -> s.SessionInfo:
-    from nosetwitch.interfaces.web.deps import current_account
-
     account = current_account(request)
     return s.SessionInfo(
         csrf_token=csrf_token(request),
@@ -323,8 +322,6 @@ def delete_medication(viewer: ViewerDep, medication_id: Key):
 def get_triage(viewer: ViewerDep, as_of: AsOf = None):
     """The triage result (policy nosetwitch-triage-2) for the stored diary at `as_of` (default now), plus
     `summary`: the result in plain words, what to do first (at emergency: the instruction to call)."""
-    from nosetwitch.triage.wording import plain_summary
-
     result = usecases.triage_of(viewer, usecases.aware(as_of, "as_of"))
     return {**result.to_dict(), "summary": plain_summary(result)}
 

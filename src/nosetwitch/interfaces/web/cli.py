@@ -22,6 +22,7 @@ import typer
 from nosetwitch.interfaces.cli.common import open_service
 from nosetwitch.interfaces.cli.diary_commands import load_demo
 from nosetwitch.interfaces.cli.root import app, fail, settings
+from nosetwitch.storage.location import data_dir
 
 SECRET_ENV = "NOSETWITCH_SECRET_KEY"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -40,8 +41,6 @@ def secret_key() -> str:
     """$NOSETWITCH_SECRET_KEY, or a random key kept in the data folder."""
     if os.environ.get(SECRET_ENV):
         return os.environ[SECRET_ENV]
-    from nosetwitch.storage.database import data_dir
-
     path = data_dir() / "web-secret"
     try:
         return path.read_text().strip()
@@ -116,9 +115,7 @@ def _listening_socket(host: str, port: int):
 def _show_pairing(lan) -> None:
     """The QR code and the code, in an interactive terminal only: output that goes
     to a file or a log (not a terminal) never holds a pairing code."""
-    import sys
-
-    from nosetwitch.interfaces.web.phone import qr_terminal
+    from nosetwitch.interfaces.web.phone import qr_terminal  # lazy: FastAPI (start-up time)
 
     if not sys.stdout.isatty():
         typer.echo("To pair a phone, open Profile › Use on my phone on this computer (no code is printed: the output is not a terminal).")
@@ -135,7 +132,7 @@ WORKER_CONFIG_ENV = "NOSETWITCH_WORKER_CONFIG"
 
 def worker_app():
     """The app of one worker process of `serve --workers N` (uvicorn calls it in each)."""
-    from nosetwitch.interfaces.web import create_app
+    from nosetwitch.interfaces.web import create_app  # lazy: FastAPI (start-up time)
 
     options = json.loads(os.environ[WORKER_CONFIG_ENV])
     if options["access_log"]:  # a spawned process starts without the parent's logging set-up
@@ -182,11 +179,12 @@ def serve_app(
     With `workers` > 1, uvicorn runs that many processes on the one port, each building
     the same app from `WORKER_CONFIG_ENV` (`worker_app`); the database is their only
     shared state (diary revisions, id counters, sessions)."""
+    # lazy: uvicorn, FastAPI and SQLAlchemy load when the server starts, not with every command
     import uvicorn
 
     from nosetwitch.interfaces.web import create_app
     from nosetwitch.interfaces.web.phone import LanMode
-    from nosetwitch.storage.database import DatabaseError
+    from nosetwitch.storage.database import DatabaseError, open_engine
 
     loopback = is_loopback(host)
     https = certfile is not None
@@ -203,8 +201,6 @@ def serve_app(
         if workers > 1:
             # Upgrade the schema and make the session secret once, here, before the
             # workers start (they would race to do both).
-            from nosetwitch.storage.database import open_engine
-
             open_engine(database_url)
             secret_key()
             web_app = None
@@ -331,6 +327,7 @@ def reset_password(
     """Print a one-time link that lets the person set a new password (valid for an hour, once).
 
     Their sessions are not ended until the new password is set."""
+    # lazy: SQLAlchemy and argon2 (start-up time)
     from nosetwitch.services.accounts import AccountService
     from nosetwitch.services.sessions import RESET, RESET_S, SessionStore
     from nosetwitch.storage.database import DatabaseError

@@ -26,8 +26,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from nosetwitch.interfaces.interchange.health import SOURCE_NAMES, HealthFileError, prepare_import
+from nosetwitch.interfaces.web.charts import factor_label
 from nosetwitch.interfaces.web.deps import Viewer, page_viewer
+from nosetwitch.interfaces.web.pages import render
 from nosetwitch.interfaces.web.security import require_csrf
+from nosetwitch.services.errors import DiaryError
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
 PageViewer = Annotated[Viewer, Depends(page_viewer)]
@@ -60,8 +64,6 @@ def health_progress(job: str, viewer: PageViewer):
 
 @router.post("/data/health", response_class=HTMLResponse)
 async def health_import(request: Request, viewer: PageViewer):
-    from nosetwitch.interfaces.web.pages import render
-
     form = await request.form()
     upload = form.get("file")
     source = str(form.get("source") or "auto")
@@ -71,9 +73,6 @@ async def health_import(request: Request, viewer: PageViewer):
     chosen = {"source": source, "since": str(form.get("from") or ""), "until": str(form.get("to") or ""), "dry_run": dry_run}
 
     def page(status: int = 200, **extra):
-        from nosetwitch.interfaces.interchange.health import SOURCE_NAMES
-        from nosetwitch.interfaces.web.charts import factor_label
-
         person = viewer.diary.get_person()
 
         def label(factor: str) -> str:
@@ -119,9 +118,6 @@ def _save(source, path: Path) -> None:
 
 
 def _import(viewer: Viewer, path: Path, label: str, source: str, since, until, dry_run: bool, owner: int, job: str | None):
-    from nosetwitch.interfaces.interchange.health import HealthFileError, prepare_import
-    from nosetwitch.services.errors import DiaryError
-
     size = os.path.getsize(path)
     _report(owner, job, phase="reading", done=0, total=size)
     try:

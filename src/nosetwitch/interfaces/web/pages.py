@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from nosetwitch.domain import vocabulary
 from nosetwitch.domain.clock import local_date, local_day_bounds, zone
@@ -17,8 +17,9 @@ from nosetwitch.domain.models import Interference, QueryDate, RemedyCode, Site, 
 from nosetwitch.interfaces.web import charts, forms, insight_rows, timezones, undo, usecases, views
 from nosetwitch.interfaces.web import schemas as s
 from nosetwitch.interfaces.web.deps import Viewer, current_account, diary_service, page_viewer, page_viewer_on_loop, run_for
+from nosetwitch.interfaces.web.navigation import redirect, safe_next
 from nosetwitch.interfaces.web.problems import Problem
-from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
+from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, session_store, start_session
 from nosetwitch.knowledge import knowledge
 from nosetwitch.triage.wording import emergency_safety_net
 
@@ -78,12 +79,6 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
 def render(request: Request, template: str, status: int = 200, **extra: Any) -> HTMLResponse:
     templates = request.app.state.web.templates
     return templates.TemplateResponse(request, template, page_context(request, **extra), status_code=status)
-
-
-def redirect(url: str, flash: str | None = None, request: Request | None = None) -> RedirectResponse:
-    if flash and request is not None:
-        request.session["flash"] = flash
-    return RedirectResponse(url, status_code=303)
 
 
 def _errors_of(exc: forms.FormError | Problem) -> list[dict[str, str]]:
@@ -310,8 +305,6 @@ def _day_values(day, own_factors) -> dict[str, str]:
 
 
 def _day_form(request: Request, date: dt.date, today: dt.date, existing, values: dict[str, str], own_factors, errors=None, status=200):
-    from nosetwitch.knowledge import knowledge
-
     labels = {f"own_{f.key}": f.label for f in own_factors}
     errors = [{**e, "label": e.get("label") or labels.get(e.get("field", "")) or _field_label(e.get("field", ""))} for e in errors or []]
     return render(
@@ -340,8 +333,6 @@ def _field_label(field: str) -> str:
 
 @router.post("/day")
 async def save_day(request: Request, viewer: PageViewer):
-    from nosetwitch.knowledge import knowledge
-
     form = await request.form()
     today = usecases.now_for(viewer).date()
     date, errors = _chosen_day(str(form.get("date") or today.isoformat()), today)
@@ -473,7 +464,8 @@ def report_print(request: Request, viewer: PageViewer):
         start, end = _report_period(request, viewer)
     except forms.FormError as exc:
         return _report_form(request, viewer, exc.errors, 422)
-    from nosetwitch.reports import pdf as report_layout  # the PDF's headings and wording, for the same report
+    # lazy: fpdf2 and matplotlib load with the first report, not in every worker; the PDF's headings and wording
+    from nosetwitch.reports import pdf as report_layout
 
     content, tz = usecases.report_content(viewer, start, end)
     return render(
@@ -782,14 +774,14 @@ def api_docs(request: Request):
 def login_page(request: Request, next: str = "/"):
     if not request.app.state.web.multi_user:
         return redirect("/")
-    return render(request, "login.html", title="Log in", next=_safe_next(next), mode="login", allow_signup=request.app.state.web.allow_signup)
+    return render(request, "login.html", title="Log in", next=safe_next(next), mode="login", allow_signup=request.app.state.web.allow_signup)
 
 
 @router.post("/login", response_class=HTMLResponse)
 async def login_submit(request: Request):
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
-    target = _safe_next(str(form.get("next", "/")))
+    target = safe_next(str(form.get("next", "/")))
     try:
         account = usecases.log_in(request, username, password)
     except Problem as exc:
@@ -829,17 +821,10 @@ def logout(request: Request):
     return redirect("/login" if request.app.state.web.multi_user else "/")
 
 
-def _safe_next(target: str) -> str:
-    """Only same-site paths: a login link must not send people elsewhere."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
-
-
 # --- your account (multi-user mode): password, sessions, deletion --------------------------------
 
 
 def _account_page(request: Request, errors=None, status=200, section: str = ""):
-    from nosetwitch.interfaces.web.security import session_store
-
     account = current_account(request)
     if account is None:
         return redirect("/login?next=/account")
@@ -895,8 +880,6 @@ async def account_delete(request: Request):
 
 @router.get("/reset-password", response_class=HTMLResponse)
 def reset_password_page(request: Request, token: str = ""):
-    from nosetwitch.interfaces.web.security import session_store
-
     if not request.app.state.web.multi_user:
         return redirect("/")
     valid = session_store(request).peek(token) is not None
