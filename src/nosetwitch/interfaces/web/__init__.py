@@ -7,7 +7,10 @@ this package is, so registering the `serve` command keeps the CLI quick.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nosetwitch.interfaces.web.app import create_app
 
 __all__ = ["create_app"]
 

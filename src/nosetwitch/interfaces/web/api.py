@@ -7,7 +7,7 @@ state-changing route needs the CSRF token (`require_csrf`).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile
 
@@ -25,7 +25,8 @@ ViewerDep = Annotated[Viewer, Depends(api_viewer)]
 # The two busiest routes (logging a twitch, the overview) are `async def` and
 # skip the threadpool in local mode: see deps.run_for (bench/web_load.py).
 LoopViewerDep = Annotated[Viewer, Depends(api_viewer_on_loop)]
-Offset, Key = s.Offset, s.Key
+Offset = s.Offset
+Key = s.Key
 RecordId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN, description="the record's id")]
 Since = Annotated[QueryInstant | None, Query(description="RFC 3339 with a UTC offset, e.g. 2026-03-10T00:00:00+01:00")]
 AsOf = Annotated[QueryInstant | None, Query(description="the moment to look from (default now): RFC 3339 with a UTC offset")]
@@ -63,7 +64,7 @@ async def get_overview(request: Request, viewer: LoopViewerDep):
     return await run_for(request, usecases.overview_json, viewer)
 
 
-REPEATED = {200: {"description": "the same twitch was stored before under this id: the stored episode"}, 409: {"description": "the id belongs to a different twitch"}}
+REPEATED: dict[int | str, dict[str, Any]] = {200: {"description": "the same twitch was stored before under this id: the stored episode"}, 409: {"description": "the id belongs to a different twitch"}}
 
 
 @router.post("/episodes", response_model=Episode, status_code=201, tags=["episodes"], responses=INVALID | REPEATED)
@@ -380,7 +381,10 @@ async def import_diary(request: Request, viewer: ViewerDep, file: UploadFile | N
     return {"counts": usecases.import_bytes(viewer, data)}
 
 
-@router.get("/export", tags=["interchange"], responses={200: {"content": {"application/json": {}, "application/zip": {}, "text/csv": {}, "application/fhir+json": {}}}} | INVALID)
+EXPORTED: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": {}, "application/zip": {}, "text/csv": {}, "application/fhir+json": {}}}}
+
+
+@router.get("/export", tags=["interchange"], responses=EXPORTED | INVALID)
 def export_diary(viewer: ViewerDep, format: Literal["json", "csv", "fhir"] = "json", table: Literal[CSV_TABLES] | None = None):  # type: ignore[valid-type]
     """The whole diary: JSON per the interchange format; `csv` gives a zip with one
     table per record kind, or with `table=episodes` (days, symptoms...) that one table;

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
@@ -82,7 +82,7 @@ def create_app(
     allow_signup: bool = True,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     login_throttle: LoginThrottle | None = None,
-    lan: object | None = None,
+    lan: phone.LanMode | None = None,
     access_log: bool = False,
 ) -> FastAPI:
     """Build the web app on a database URL (None: the default SQLite file).
@@ -274,7 +274,8 @@ def _wants_html(request: Request) -> bool:
 def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     problems.install(app)
 
-    async def http_error(request: Request, exc: StarletteHTTPException):
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 405:  # Starlette names the methods of one route; the path may have several
             exc = StarletteHTTPException(405, "this address does not take that method", headers={"Allow": allowed_methods(request)})
         if not _wants_html(request):
@@ -283,24 +284,22 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
         response.headers.update(exc.headers or {})
         return response
 
-    async def problem(request: Request, exc: problems.Problem):
+    @app.exception_handler(problems.Problem)
+    async def problem(request: Request, exc: problems.Problem) -> Response:
         if not _wants_html(request):
             return await problems._problem_handler(request, exc)
         return _error_page(request, templates, exc.status, exc.detail)
 
-    async def invalid(request: Request, exc: RequestValidationError):
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if not _wants_html(request):
             return await problems._request_validation_handler(request, exc)
         described = problems.describe_errors(list(exc.errors()))
         return _error_page(request, templates, 422, "; ".join(f"{e['field']}: {e['message']}" for e in described))
 
-    async def needs_login(request: Request, exc: NeedsLogin):
+    @app.exception_handler(NeedsLogin)
+    async def needs_login(request: Request, exc: NeedsLogin) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-
-    app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(problems.Problem, problem)
-    app.add_exception_handler(RequestValidationError, invalid)
-    app.add_exception_handler(NeedsLogin, needs_login)
 
 
 def allowed_methods(request: Request) -> str:

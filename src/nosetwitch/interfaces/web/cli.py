@@ -16,6 +16,7 @@ import os
 import secrets
 import sys
 import threading
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -23,6 +24,13 @@ from nosetwitch.interfaces.cli.common import open_service
 from nosetwitch.interfaces.cli.diary_commands import load_demo
 from nosetwitch.interfaces.cli.root import app, fail, settings
 from nosetwitch.storage.location import data_dir
+
+if TYPE_CHECKING:
+    import socket
+
+    from fastapi import FastAPI
+
+    from nosetwitch.interfaces.web.phone import LanMode
 
 SECRET_ENV = "NOSETWITCH_SECRET_KEY"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -100,7 +108,7 @@ def home_network_address() -> str | None:
     return None if is_loopback(address) or address == "0.0.0.0" else address
 
 
-def _listening_socket(host: str, port: int):
+def _listening_socket(host: str, port: int) -> socket.socket:
     import socket
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -112,7 +120,7 @@ def _listening_socket(host: str, port: int):
     return sock
 
 
-def _show_pairing(lan) -> None:
+def _show_pairing(lan: LanMode) -> None:
     """The QR code and the code, in an interactive terminal only: output that goes
     to a file or a log (not a terminal) never holds a pairing code."""
     from nosetwitch.interfaces.web.phone import qr_terminal  # lazy: FastAPI (start-up time)
@@ -130,7 +138,7 @@ WORKER_CONFIG_ENV = "NOSETWITCH_WORKER_CONFIG"
 """How `serve --workers N` hands the app's settings to its worker processes (JSON)."""
 
 
-def worker_app():
+def worker_app() -> FastAPI:
     """The app of one worker process of `serve --workers N` (uvicorn calls it in each)."""
     from nosetwitch.interfaces.web import create_app  # lazy: FastAPI (start-up time)
 
@@ -193,17 +201,17 @@ def serve_app(
         _check_port_free(lan_address, port)
     lan = LanMode(lan_address, port, "https" if https else "http") if lan_address else None
     allowed_hosts = [*LOOPBACK_NAMES, host, *([lan_address] if lan_address else [])] if loopback else None
-    options = {
+    options: dict[str, Any] = {  # JSON: the workers of `--workers N` read it from WORKER_CONFIG_ENV
         "database_url": database_url, "multi_user": multi_user, "secure_cookies": https or not loopback,
         "allowed_hosts": allowed_hosts, "allow_signup": allow_signup, "access_log": access_log,
     }  # fmt: skip
+    web_app: FastAPI | None = None
     try:
         if workers > 1:
             # Upgrade the schema and make the session secret once, here, before the
             # workers start (they would race to do both).
             open_engine(database_url)
             secret_key()
-            web_app = None
         else:
             web_app = create_app(**options, secret_key=secret_key(), lan=lan)
     except DatabaseError as exc:
@@ -220,7 +228,7 @@ def serve_app(
         open_browser_later(url)
     _tune_garbage_collector()
     # uvicorn picks httptools and uvloop (the `fast` extra) by itself when they are installed.
-    tls = {"ssl_certfile": certfile, "ssl_keyfile": keyfile} if https else {}
+    ssl_certfile, ssl_keyfile = (certfile, keyfile) if https else (None, None)
     log_level = "warning"  # requests are logged by our own AccessLog (JSON, no query strings)
     if access_log:
         _log_requests_to_stdout()
@@ -228,22 +236,27 @@ def serve_app(
         os.environ[WORKER_CONFIG_ENV] = json.dumps(options)
         uvicorn.run(
             f"{__name__}:worker_app", factory=True, workers=workers, host=host, port=port, log_level=log_level, access_log=False,
-            proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "", **tls,
+            proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "",
+            ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
         )  # fmt: skip
         return
+    assert web_app is not None  # one process: the app was built above
     if lan is None:
         # The client address (the login limit counts per address) comes from the
         # X-Forwarded-For header only when the connection is from a proxy named in
         # --forwarded-allow-ips; otherwise the header is ignored (anyone could write it).
         uvicorn.run(
             web_app, host=host, port=port, log_level=log_level, access_log=False,
-            proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "", **tls,
+            proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "",
+            ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
         )  # fmt: skip
         return
     # Two addresses, exactly: loopback and the home-network one (never 0.0.0.0). No proxy
     # headers: the client's own address decides whether it is the computer itself.
-    config = uvicorn.Config(web_app, log_level=log_level, access_log=False, proxy_headers=False, **tls)
-    uvicorn.Server(config).run(sockets=[_listening_socket(host, port), _listening_socket(lan_address, port)])
+    config = uvicorn.Config(
+        web_app, log_level=log_level, access_log=False, proxy_headers=False, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile
+    )
+    uvicorn.Server(config).run(sockets=[_listening_socket(host, port), _listening_socket(lan.lan_address, port)])
 
 
 @app.command("start")
