@@ -189,7 +189,7 @@ class KnowledgeBase:
     def _index_medicine_names(self) -> dict[str, list[_Entry]]:
         index: dict[str, list[_Entry]] = {}
         listed: dict[tuple[str, ...], str] = {}
-        entries = [(generic, (generic,)) for c in self.medicine_classes for generic in c.generics]
+        entries: list[tuple[str, tuple[str, ...]]] = [(generic, (generic,)) for c in self.medicine_classes for generic in c.generics]
         entries += [(name, product.ingredients) for product in self.products for name in product.names]
         for name, contents in entries:
             phrase = name_words(name)

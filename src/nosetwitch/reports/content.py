@@ -225,7 +225,7 @@ def gather(
             notes.append(Note(day, "remedy", remedy.note))
     overall = {row["code"]: row for row in (insights or {}).get("remedies", [])}
     remedies = []
-    for code, outcome in sorted(tried.items(), key=lambda item: -sum(item[1].values())):
+    for code, outcomes in sorted(tried.items(), key=lambda item: -sum(item[1].values())):
         row = overall.get(code)
         overall_text = ""
         if row and row.get("tried"):
@@ -235,7 +235,7 @@ def gather(
                 low, high = row["ci95"]
                 overall_text += f" (95% interval {_fmt_pct(low)}-{_fmt_pct(high)})"
         remedies.append(
-            RemedyRow(code, sum(outcome.values()), outcome["helped"], outcome["not_helped"], outcome["unknown"], overall_text)
+            RemedyRow(code, sum(outcomes.values()), outcomes["helped"], outcomes["not_helped"], outcomes["unknown"], overall_text)
         )
 
     today = as_of.astimezone(tz).date()

@@ -28,9 +28,9 @@ def rank_advice(now: Snapshot) -> tuple[Advice, ...]:
             count, order, why = pointed.get(code.value, (0, len(pointed), []))
             pointed[code.value] = (max(count, days), order, why + [said])
     advice = []
-    for code, (_, _, said) in sorted(pointed.items(), key=lambda item: (-item[1][0], item[1][1])):
-        remedy = kb.remedy(code)
-        advice.append(_advice(remedy, " ".join(said + [remedy.why]), points_to_you=True))
+    for code_value, (_, _, reasons) in sorted(pointed.items(), key=lambda item: (-item[1][0], item[1][1])):
+        remedy = kb.remedy(code_value)
+        advice.append(_advice(remedy, " ".join(reasons + [remedy.why]), points_to_you=True))
     advice.extend(_advice(r, r.why) for r in kb.remedies if r.general and r.code.value not in pointed)
     return tuple(advice)
 
