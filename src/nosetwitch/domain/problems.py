@@ -7,7 +7,7 @@ share these two functions so that the same mistake is described the same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -26,7 +26,7 @@ def field_path(loc: Iterable[Any]) -> str:
     return path
 
 
-def plain_message(error: dict[str, Any], *, show_input: bool = False) -> str:
+def plain_message(error: Mapping[str, Any], *, show_input: bool = False) -> str:
     """The message of one pydantic error without pydantic's jargon.
 
     With `show_input` the offending value is quoted after the message (the

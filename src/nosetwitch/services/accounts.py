@@ -117,6 +117,8 @@ class AccountService:
         password_hash = _hasher.hash(new_password)
         with Session(self.engine) as session:
             row = session.get(UserRow, user_id)
+            if row is None:  # deleted since `get` above
+                raise AccountError("username", "the account no longer exists")
             row.password_hash = password_hash
             session.commit()
         return Account(account.id, account.username, password_hash)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import stat
+from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,7 @@ def parse_diary(data: bytes | str | dict) -> Diary:
         raise DiaryFormatError([_describe(error, data) for error in exc.errors(include_url=False)]) from None
 
 
-def _describe(error: dict[str, Any], document: dict) -> str:
+def _describe(error: Mapping[str, Any], document: dict) -> str:
     """One pydantic error as 'where: what', in the document's own terms."""
     path = ""
     node: Any = document

@@ -459,6 +459,13 @@ def _own_code(concept: dict[str, Any], system: str) -> str | None:
     return None
 
 
+def _required_code(concept: dict[str, Any], system: str) -> str:
+    code = _own_code(concept, system)
+    if code is None:
+        raise ValueError(f"no code of {system} in {concept!r}")
+    return code
+
+
 def fhir_bundle_to_episodes(bundle: dict[str, Any]) -> list[Episode]:
     """The twitch episodes of a bundle written by `diary_to_fhir_bundle`, in bundle order."""
     book = code_book()
@@ -475,9 +482,9 @@ def fhir_bundle_to_episodes(bundle: dict[str, Any]) -> list[Episode]:
             kind = _own_code(component["code"], episode_system)
             concept = component.get("valueCodeableConcept", {})
             if kind == "site":
-                fields["sites"].append(Site(_own_code(concept, site_system)))
+                fields["sites"].append(Site(_required_code(concept, site_system)))
             elif kind == "side":
-                fields["side"] = Side(_own_code(concept, side_system))
+                fields["side"] = Side(_required_code(concept, side_system))
             elif kind == "duration":
                 fields["duration_s"] = float(component["valueQuantity"]["value"])
             elif kind == "intensity":

@@ -7,6 +7,7 @@ Every 4xx the API sends has the same shape: `type`, `title`, `status`,
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -86,7 +87,7 @@ def field_name(loc: tuple | list) -> str:
     return field_path(p for p in loc if p not in ("body", "query", "path", "form")) or "body"
 
 
-def describe_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+def describe_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """pydantic errors as [{field, message}] in plain words."""
     described = []
     for error in errors:
@@ -94,7 +95,7 @@ def describe_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return described
 
 
-def validation_problem(errors: list[dict[str, Any]]) -> JSONResponse:
+def validation_problem(errors: Iterable[Mapping[str, Any]]) -> JSONResponse:
     described = describe_errors(errors)
     first = described[0] if described else {"field": "body", "message": "invalid"}
     detail = f"{first['field']}: {first['message']}"
