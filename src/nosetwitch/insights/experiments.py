@@ -274,6 +274,8 @@ def randomisation_p(counts: np.ndarray, arm_a: np.ndarray, seed: int) -> tuple[f
 
 
 def _randomisation_verdict(report: ExperimentReport, counts: np.ndarray, arm_a: np.ndarray, schedule: Schedule) -> None:
+    # Called once _compare has filled these in: both arms have days, the rate ratio its interval.
+    assert report.rate_a is not None and report.rate_b is not None and report.rate_ratio_ci95 is not None
     p, compared = randomisation_p(counts, arm_a, schedule.seed)
     report.p_randomisation, report.schedules_compared = p, compared
     smallest = 2 / compared if compared <= EXACT_LIMIT else 0.0

@@ -14,6 +14,7 @@ import io
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.util import Padding
 
 from nosetwitch.domain import vocabulary
 from nosetwitch.reports import charts
@@ -26,6 +27,7 @@ MAX_PAGES = 3
 WIDTH = 180.0  # mm of text width on A4 with 15 mm margins
 NOTE_LIMIT = 400  # characters per note; longer ones are shortened
 LIST_LIMIT = 8  # rows per list (reasons, medicines, associations, remedies)
+_PADDING = Padding.new(1.5)  # mm on every side of a coloured box
 
 HEADINGS = {
     "triage": "Today's check",
@@ -96,6 +98,7 @@ class _Writer:
     def text_height(self, text: str, size: float = 9, style: str = "", height: float = 4.4) -> float:
         self.pdf.set_font(FAMILY, style, size)
         lines = self.pdf.multi_cell(WIDTH, height, printable(text), dry_run=True, output="LINES", align="L")
+        assert isinstance(lines, list)  # output="LINES": the lines (fpdf2 types every kind of output as one union)
         return len(lines) * height
 
     def heading(self, key: str, following: float) -> None:
@@ -142,9 +145,9 @@ def _emergency_first(w: _Writer, c: ReportContent) -> None:
     pdf.set_fill_color(*fill)
     pdf.set_text_color(*ink)
     pdf.set_font(FAMILY, "B", 15)
-    pdf.multi_cell(WIDTH, 8, printable(HEADLINE[Level.EMERGENCY]), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=1.5)
+    pdf.multi_cell(WIDTH, 8, printable(HEADLINE[Level.EMERGENCY]), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=_PADDING)
     pdf.set_font(FAMILY, "B", 10.5)
-    pdf.multi_cell(WIDTH, 5.2, printable(INSTRUCTION[Level.EMERGENCY]), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=1.5)
+    pdf.multi_cell(WIDTH, 5.2, printable(INSTRUCTION[Level.EMERGENCY]), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=_PADDING)
     pdf.set_text_color(0, 0, 0)
     pdf.ln(3)
 
@@ -173,7 +176,7 @@ def _triage(w: _Writer, c: ReportContent) -> None:
     pdf.set_font(FAMILY, "B", size)
     pdf.multi_cell(
         WIDTH, 7 if c.level == "emergency" else 6, printable(f"{c.level_words}  (level: {c.level}, as of {c.as_of:%d %b %Y %H:%M})"),
-        fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=1.5,
+        fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=_PADDING,
     )
     pdf.set_text_color(0, 0, 0)
     pdf.ln(1)

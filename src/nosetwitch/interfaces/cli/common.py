@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, overload
+from zoneinfo import ZoneInfo
 
 from nosetwitch.domain.clock import UNIT_SECONDS, NonexistentLocalTime, duration_seconds, wall_time, zone
 from nosetwitch.domain.models import EARLIEST_DATE, Diary, OwnFactor, latest_date, moment_in_range
@@ -119,7 +120,7 @@ def parse_instant(text: str | None, timezone: str, *, option: str = "--at") -> d
     return result
 
 
-def _wall_time(local: dt.datetime, tz: dt.tzinfo, option: str) -> dt.datetime:
+def _wall_time(local: dt.datetime, tz: ZoneInfo, option: str) -> dt.datetime:
     """A wall-clock time in the person's zone (a time the clocks skipped is refused)."""
     try:
         return wall_time(local, tz)
@@ -127,7 +128,7 @@ def _wall_time(local: dt.datetime, tz: dt.tzinfo, option: str) -> dt.datetime:
         raise BadInput(f"{option}: {exc}") from None
 
 
-def _parse_iso(text: str, tz: dt.tzinfo, option: str = "--at") -> dt.datetime | None:
+def _parse_iso(text: str, tz: ZoneInfo, option: str = "--at") -> dt.datetime | None:
     try:
         parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
     except ValueError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +84,11 @@ def log_twitch(
 ) -> None:
     """Log a twitch episode. `nosetwitch log twitch` alone means: now, on the nose."""
     quick = QuickLog.open(settings.db_url)  # skips loading SQLAlchemy when it can (start-up time)
-    service = None if quick else open_service()
-    timezone = quick.timezone if quick else service.get_person().timezone
+    if quick is not None:
+        timezone = quick.timezone
+    else:
+        service = open_service()
+        timezone = service.get_person().timezone
     fields: dict[str, Any] = {
         "started_at": parse_instant(at, timezone),
         "duration_s": parse_duration(duration),
@@ -96,7 +100,7 @@ def log_twitch(
     }
     if site is not None:
         fields["sites"] = parse_choices(site, Site, option="--site")
-    if quick:
+    if quick is not None:
         try:
             episode = quick.add_episode(fields, _validated_episode)
         finally:
@@ -107,7 +111,7 @@ def log_twitch(
     typer.echo(f"Logged twitch {episode.id} at {_when(episode.started_at)}: {where}.")
 
 
-def _validated_episode(fields: dict[str, Any]):
+def _validated_episode(fields: dict[str, Any]) -> Episode:
     """The Episode for these fields, or BadInput naming the field (the same words as the service)."""
     try:
         return Episode.model_validate(fields)
@@ -162,9 +166,9 @@ def log_day(
         raise BadInput("log day: give at least one factor, e.g. --sleep 6.5 or --coffee 2")
     checkin = guard(lambda: _checkin(DayCheckIn, day, given))
     stored, created = guard(lambda: service.upsert_day(checkin))
-    own = {factor.key: factor for factor in service.get_person().own_factors}
+    declared = {factor.key: factor for factor in service.get_person().own_factors}
     own_text = [
-        own_factor_value(own[key].label, value, own[key].kind.value, own[key].unit) if key in own else own_factor_value(key, value)
+        own_factor_value(declared[key].label, value, declared[key].kind.value, declared[key].unit) if key in declared else own_factor_value(key, value)
         for key, value in stored.own.items()
     ]
     factors = ", ".join([*(factor_value(name, value) for name, value in stored.factors().items()), *own_text])
@@ -197,7 +201,7 @@ def log_symptom(
     """Log something felt besides the twitch."""
     service = open_service()
     timezone = service.get_person().timezone
-    fields = {
+    fields: dict[str, Any] = {
         "code": parse_choice(code, SymptomCode, option="CODE"),
         "onset": parse_choice(onset, Onset, option="--onset"),
         "started_at": parse_instant(at, timezone),
@@ -335,13 +339,14 @@ def edit(
     timezone = service.get_person().timezone
     record_key = _key(kind, key, timezone)
     parsed = dict(_field_value(pair, timezone) for pair in changes)
-    update = {
+    updates: dict[str, Callable[..., object]] = {
         "episode": service.update_episode,
         "symptom": service.update_symptom,
         "day": service.update_day,
         "remedy": service.update_remedy,
         "med": service.update_medication,
-    }[kind]
+    }
+    update = updates[kind]
     guard(lambda: update(record_key, **parsed))
     typer.echo(f"Updated {kind} {key}: {', '.join(parsed)}.")
 
@@ -391,13 +396,14 @@ def delete(
     service = open_service()
     kind = _kind(kind)
     record_key = _key(kind, key, service.get_person().timezone)
-    remove = {
+    removals: dict[str, Callable[[Any], object]] = {
         "episode": service.delete_episode,
         "symptom": service.delete_symptom,
         "day": service.delete_day,
         "remedy": service.delete_remedy,
         "med": service.delete_medication,
-    }[kind]
+    }
+    remove = removals[kind]
     guard(lambda: remove(record_key))
     typer.echo(f"Deleted {kind} {key}.")
 

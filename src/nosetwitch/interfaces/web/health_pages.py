@@ -20,11 +20,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from nosetwitch.interfaces.interchange.health import SOURCE_NAMES, HealthFileError, prepare_import
 from nosetwitch.interfaces.web.charts import factor_label
@@ -67,10 +68,10 @@ async def health_import(request: Request, viewer: PageViewer):
     form = await request.form()
     upload = form.get("file")
     source = str(form.get("source") or "auto")
-    job = str(form.get("job") or "")
-    job = job if _JOB.match(job) else None
+    asked_job = str(form.get("job") or "")
+    job = asked_job if _JOB.match(asked_job) else None
     dry_run = form.get("dry_run") == "1"
-    chosen = {"source": source, "since": str(form.get("from") or ""), "until": str(form.get("to") or ""), "dry_run": dry_run}
+    chosen: dict[str, Any] = {"source": source, "since": str(form.get("from") or ""), "until": str(form.get("to") or ""), "dry_run": dry_run}
 
     def page(status: int = 200, **extra):
         person = viewer.diary.get_person()
@@ -85,9 +86,9 @@ async def health_import(request: Request, viewer: PageViewer):
         )
 
     filename = Path(getattr(upload, "filename", "") or "").name
-    if not hasattr(upload, "read") or not filename:
+    if not isinstance(upload, UploadFile) or not filename:
         return page(422, health_errors=[{"field": "health_file", "message": "choose an export file (.zip, .xml, .json or .csv) to import"}])
-    errors = []
+    errors: list[dict[str, str]] = []
     since = _date(chosen["since"], "from", errors)
     until = _date(chosen["until"], "to", errors)
     if errors:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import UploadFile
 
 from nosetwitch.domain import vocabulary
 from nosetwitch.domain.clock import local_date, local_day_bounds, zone
@@ -211,7 +212,7 @@ async def delete_episode(request: Request, viewer: PageViewer, episode_id: str):
 @router.post("/remedies")
 async def add_remedy(request: Request, viewer: PageViewer):
     form = await request.form()
-    back = "/episodes/" + form["episode_id"] if form.get("episode_id") else "/history?kind=remedies"
+    back = "/episodes/" + str(form["episode_id"]) if form.get("episode_id") else "/history?kind=remedies"
     try:
         usecases.add_remedy(viewer, forms.remedy_fields(form, _tz(viewer)))
     except (forms.FormError, Problem) as exc:
@@ -501,7 +502,7 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
         "symptoms": viewer.diary.list_symptoms,
         "remedies": viewer.diary.list_remedies,
     }[kind]
-    bounds = {}
+    bounds: dict[str, Any] = {}
     if date is not None:
         start, end = local_day_bounds(date, tz)
         bounds = {"since": date, "until": date + dt.timedelta(days=1)} if kind == "days" else {"since": start, "until": end}
@@ -617,7 +618,7 @@ def data_page(request: Request, viewer: PageViewer):
 async def data_import(request: Request, viewer: PageViewer):
     form = await request.form()
     upload = form.get("file")
-    data = await upload.read() if hasattr(upload, "read") else b""
+    data = await upload.read() if isinstance(upload, UploadFile) else b""
     if not data:
         return render(request, "data.html", status=422, title="Import and export", counts=viewer.diary.counts(), result=None, errors=[{"field": "file", "message": "choose a diary file (.json) to import"}])
     try:
@@ -750,8 +751,8 @@ def api_docs(request: Request):
     endpoints = []
     for path, methods in spec["paths"].items():
         for method, operation in methods.items():
-            body = operation.get("requestBody", {}).get("content", {})
-            schema = next(iter(body.values()), {}).get("schema", {}) if body else {}
+            body: dict[str, Any] = operation.get("requestBody", {}).get("content", {})
+            schema = next(iter(body.values())).get("schema", {}) if body else {}
             endpoints.append(
                 {
                     "method": method.upper(),

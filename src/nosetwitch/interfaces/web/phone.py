@@ -178,7 +178,7 @@ class DeviceGate:
             await self.app(scope, receive, send)
             return
         if path.startswith("/api/"):
-            response = problem_response(401, "this device is not paired: open the pairing QR code shown on the computer (Profile › Use on my phone)")
+            response: Response = problem_response(401, "this device is not paired: open the pairing QR code shown on the computer (Profile › Use on my phone)")
         elif scope.get("method") in ("GET", "HEAD"):
             response = RedirectResponse("/pair", status_code=303)
         else:
@@ -423,7 +423,7 @@ async def save_reminder(request: Request, viewer: PageViewer):
         errors.append({"field": "at", "message": "give a time of day such as 20:00"})
     if not days:
         errors.append({"field": "days", "message": "choose at least one day"})
-    if not errors:
+    if at is not None and not errors:  # no time of day is one of the errors
         try:
             await run_in_threadpool(reminder_service(viewer).set, at.replace(second=0, microsecond=0), days)
         except ValueError as exc:
