@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -564,6 +565,6 @@ class Diary(_Record):
         return self
 
     @property
-    def tz(self):
+    def tz(self) -> ZoneInfo:
         """The person's ZoneInfo."""
         return zone(self.person.timezone)

@@ -49,17 +49,17 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _style(ax) -> None:
+def _style(ax: Axes) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=7, colors=_INK)
-    ax.yaxis.label.set_size(7)
-    ax.xaxis.label.set_size(7)
+    ax.yaxis.label.set_fontsize(7)
+    ax.xaxis.label.set_fontsize(7)
 
 
-def _date_axis(ax, days: list[dt.date]) -> None:
+def _date_axis(ax: Axes, days: list[dt.date]) -> None:
     if len(days) <= 31:
-        ax.set_xticks(days[:: max(1, len(days) // 14)])
+        ax.set_xticks(_dates(days[:: max(1, len(days) // 14)]))
         ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
     else:
         ax.xaxis.set_major_locator(AutoDateLocator(maxticks=10))
@@ -125,7 +125,7 @@ def duration_and_hours(durations_s: list[float], by_hour: list[int]) -> bytes:
     return _png(fig)
 
 
-def symptom_timeline(start: dt.date, end: dt.date, tz, symptoms: list[dict]) -> bytes:
+def symptom_timeline(start: dt.date, end: dt.date, tz: dt.tzinfo, symptoms: list[dict[str, Any]]) -> bytes:
     """One row per symptom code; a bar from start to end (arrow when still going)."""
     codes = list(dict.fromkeys(s["code"] for s in symptoms))
     fig = _figure(7.2, 0.5 + 0.26 * len(codes))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,7 +163,7 @@ def gather(
     as_of: dt.datetime,
     triage_result: Any,
     insights: dict[str, Any] | None,
-    medicine_class_of=lambda name: None,
+    medicine_class_of: Callable[[str], str | None] = lambda name: None,
 ) -> ReportContent:
     """Everything the report shows for the local days start..end (inclusive)."""
     if end < start:

@@ -229,7 +229,7 @@ def _timing(w: _Writer, c: ReportContent) -> None:
     w.image(chart)
 
 
-def _symptoms(w: _Writer, c: ReportContent, tz) -> None:
+def _symptoms(w: _Writer, c: ReportContent, tz: dt.tzinfo) -> None:
     if not c.symptoms:
         w.heading("symptoms", 6)
         w.text("None recorded in this period.")
@@ -307,7 +307,7 @@ def _notes(w: _Writer, c: ReportContent) -> None:
         pdf.ln(1)
 
 
-def render_pdf(content: ReportContent, tz, generated_on: dt.date | None = None) -> bytes:
+def render_pdf(content: ReportContent, tz: dt.tzinfo, generated_on: dt.date | None = None) -> bytes:
     """The report as PDF bytes; the footer names `generated_on` (default: today in `tz`)."""
     pdf = _Pdf(generated_on=generated_on or dt.datetime.now(tz).date())
     pdf.set_title("nosetwitch report")

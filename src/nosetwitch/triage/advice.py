@@ -9,7 +9,7 @@ more days come first; the general measures follow, so advice is never empty.
 
 from __future__ import annotations
 
-from nosetwitch.knowledge import knowledge
+from nosetwitch.knowledge import Remedy, knowledge
 from nosetwitch.triage.result import Advice
 from nosetwitch.triage.snapshot import Snapshot
 
@@ -35,7 +35,7 @@ def rank_advice(now: Snapshot) -> tuple[Advice, ...]:
     return tuple(advice)
 
 
-def _advice(remedy, why: str, points_to_you: bool = False) -> Advice:
+def _advice(remedy: Remedy, why: str, points_to_you: bool = False) -> Advice:
     if remedy.caution:
         why = f"{why} {remedy.caution}"
     return Advice(remedy.code.value, why, name=remedy.name, how=remedy.how, points_to_you=points_to_you)

@@ -10,7 +10,7 @@ import datetime as dt
 
 from nosetwitch.domain.models import Symptom, SymptomCode
 from nosetwitch.knowledge import knowledge
-from nosetwitch.triage.result import Level
+from nosetwitch.triage.result import Level, TriageResult
 
 HEADLINE = {
     Level.EMERGENCY: "EMERGENCY: call 112 / 911 / 999 now",
@@ -118,7 +118,7 @@ def emergency_safety_net() -> str:
     return next(line.text for line in knowledge().safety_net if line.level == "emergency")
 
 
-def plain_summary(result) -> str:
+def plain_summary(result: TriageResult) -> str:
     """The result in a few plain sentences, what to do first: at `emergency` the
     instruction to call comes first, then why; at other levels the headline, the
     instruction, then the main reason."""

@@ -15,7 +15,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from pydantic import ValidationError
@@ -52,6 +52,10 @@ from nosetwitch.interfaces.interchange.csv_export import diary_to_csv_zip
 from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, diary_to_json, load_diary_file
 from nosetwitch.services.errors import InvalidRecord, describe_validation_error
 from nosetwitch.storage.quick import QuickLog
+
+if TYPE_CHECKING:
+    from nosetwitch.services.diary import DiaryService
+    from nosetwitch.storage.bulk import ImportSummary
 
 log_app = typer.Typer(help="Write to the diary: a twitch, a day's check-in, a symptom, a remedy.", no_args_is_help=True)
 med_app = typer.Typer(help="Medicines you take (some can go with twitching).", no_args_is_help=True)
@@ -179,7 +183,7 @@ def log_day(
         typer.echo(f"Caffeine from drinks: {sums} = {caffeine_from_drinks(**drinks):g} mg.")
 
 
-def _checkin(model, day: dt.date, given: dict[str, Any]):
+def _checkin(model: type[DayCheckIn], day: dt.date, given: dict[str, Any]) -> DayCheckIn:
     try:
         return model(date=day, **given)
     except ValidationError as exc:
@@ -317,7 +321,7 @@ def _kind(text: str) -> str:
     return kind
 
 
-def _key(kind: str, key: str, timezone: str):
+def _key(kind: str, key: str, timezone: str) -> int | dt.date | str:
     if kind in ("remedy", "med"):
         if not key.isdigit():
             raise BadInput(f"{kind} {key!r}: give the number shown by `nosetwitch list` / `med list`")
@@ -478,7 +482,7 @@ def demo(
     typer.echo(f"Loaded a {days}-day demo diary: {summary.describe()}.")
 
 
-def load_demo(service, *, days: int = 90, seed: int = 0, replace: bool = False):
+def load_demo(service: DiaryService, *, days: int = 90, seed: int = 0, replace: bool = False) -> ImportSummary:
     """Import a simulated diary ending today in the person's zone."""
     from nosetwitch.simulate import simulate_diary  # lazy: numpy (start-up time)
 

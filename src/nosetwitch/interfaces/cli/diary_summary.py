@@ -25,7 +25,7 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-def _local(instant: dt.datetime, tz) -> str:
+def _local(instant: dt.datetime, tz: dt.tzinfo) -> str:
     return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M")
 
 
