@@ -384,6 +384,7 @@ async def import_diary(request: Request, viewer: ViewerDep, file: UploadFile | N
 EXPORTED: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": {}, "application/zip": {}, "text/csv": {}, "application/fhir+json": {}}}}
 
 
+# `table`: a Literal made at run time from the tuple of CSV table names (the type checker cannot read it).
 @router.get("/export", tags=["interchange"], responses=EXPORTED | INVALID)
 def export_diary(viewer: ViewerDep, format: Literal["json", "csv", "fhir"] = "json", table: Literal[CSV_TABLES] | None = None):  # type: ignore[valid-type]
     """The whole diary: JSON per the interchange format; `csv` gives a zip with one
