@@ -12,6 +12,8 @@ line right above a group of imports.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -114,6 +116,20 @@ def test_every_excuse_is_still_needed():
         if (name, statement) not in needed and not (statement == "*" and any(n == name for n, _ in needed))
     )
     assert stale == [], f"remove these from NOT_YET_CLEAN, nothing needs them any more: {stale}"
+
+
+# What the lazy imports are for: the command line registers every command without these.
+HEAVY = (
+    "sqlalchemy", "alembic", "psycopg", "numpy", "scipy", "pandas", "statsmodels", "matplotlib", "fpdf",
+    "fastapi", "starlette", "uvicorn", "jinja2", "rich", "argon2", "fhir", "icalendar", "segno", "statistics",
+    "nosetwitch.knowledge", "nosetwitch.services.diary", "nosetwitch.insights", "nosetwitch.triage",
+)
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    probe = "import sys, nosetwitch.interfaces.cli.main; print(' '.join(sys.modules))"
+    loaded = set(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split())
+    assert sorted(name for name in HEAVY if name in loaded) == []
 
 
 def test_the_check_sees_a_cycle_dodge_and_accepts_a_marked_import(tmp_path):
