@@ -24,6 +24,7 @@ test: $(BIN)/.installed
 	bash scripts/test-prereqs.sh
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 ## bench: print every performance figure

@@ -16,7 +16,7 @@ Use them by naming them as test arguments:
 - ``cli``: runs the ``nosetwitch`` entry point in-process and returns
   ``(exit code, stdout, stderr)``, e.g. ``code, out, err = cli("--db",
   db_url, "log", "twitch")``. Outside fixtures import it as
-  ``from nosetwitch.interfaces.cli.common import run_captured`` (never
+  ``from nosetwitch.interfaces.cli.main import run_captured`` (never
   ``from conftest import ...``: tests/browser has a conftest of its own).
 - ``shared_dir``: the ``../shared`` folder beside the checkout (specs, public
   cases); tests using it skip when it is absent.
@@ -60,8 +60,8 @@ def shared_dir() -> Path:
 
 @pytest.fixture
 def cli():
-    """`nosetwitch.interfaces.cli.common.run_captured`, as a fixture."""
-    from nosetwitch.interfaces.cli.common import run_captured
+    """`nosetwitch.interfaces.cli.main.run_captured`, as a fixture."""
+    from nosetwitch.interfaces.cli.main import run_captured
 
     return run_captured
 

@@ -14,7 +14,7 @@ import pytest
 from web_support import ApiClient, assert_problem
 
 from nosetwitch.domain.clock import NonexistentLocalTime, wall_time
-from nosetwitch.interfaces.cli.common import run_captured as cli
+from nosetwitch.interfaces.cli.main import run_captured as cli
 from nosetwitch.interfaces.web import create_app
 from nosetwitch.services.diary import DiaryService
 

@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from nosetwitch.domain.clock import zone
-from nosetwitch.interfaces.cli.common import run_captured as cli
+from nosetwitch.interfaces.cli.main import run_captured as cli
 from nosetwitch.services.diary import DiaryService
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

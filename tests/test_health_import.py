@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nosetwitch.domain.models import DayCheckIn, Person
-from nosetwitch.interfaces.cli.common import run_captured as cli
+from nosetwitch.interfaces.cli.main import run_captured as cli
 from nosetwitch.services.diary import DiaryService
 from nosetwitch.services.health_import import HealthImportService
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from nosetwitch.insights import INSIGHTS_SCHEMA
-from nosetwitch.interfaces.cli.common import run_captured as cli
+from nosetwitch.interfaces.cli.main import run_captured as cli
 from nosetwitch.interfaces.interchange.diary_json import diary_to_json
 from nosetwitch.services.diary import DiaryService
 from nosetwitch.simulate import simulate_diary

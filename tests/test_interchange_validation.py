@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from nosetwitch.interfaces.cli.common import run_captured as cli
+from nosetwitch.interfaces.cli.main import run_captured as cli
 from nosetwitch.interfaces.interchange.diary_json import diary_to_json, parse_diary
 from nosetwitch.services.diary import DiaryService
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from nosetwitch.domain.models import Onset, Symptom, SymptomCode, SymptomSide
-from nosetwitch.interfaces.cli.common import run_captured as cli
+from nosetwitch.interfaces.cli.main import run_captured as cli
 from nosetwitch.triage.rules import is_stroke_type
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "nosetwitch"

@@ -17,7 +17,7 @@ import pytest
 
 from nosetwitch.domain import vocabulary
 from nosetwitch.domain.models import DAY_FACTORS
-from nosetwitch.interfaces.cli.common import run_captured as cli
+from nosetwitch.interfaces.cli.main import run_captured as cli
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "nosetwitch"
 THE_DEFINITION = SRC / "domain" / "vocabulary.py"

@@ -19,7 +19,7 @@ from web_support import ApiClient
 
 from nosetwitch.domain.models import Symptom
 from nosetwitch.domain.problems import FieldProblem
-from nosetwitch.interfaces.cli.common import run_captured as cli
+from nosetwitch.interfaces.cli.main import run_captured as cli
 from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, parse_diary
 from nosetwitch.interfaces.web import create_app
 from nosetwitch.interfaces.web.usecases import as_problem

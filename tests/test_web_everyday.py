@@ -436,7 +436,7 @@ def test_bad_own_factors_are_named_at_the_field(web: ApiClient):
 
 
 def test_the_cli_counts_espressos_with_the_same_table(sqlite_url: str):
-    from nosetwitch.interfaces.cli.common import run_captured
+    from nosetwitch.interfaces.cli.main import run_captured
 
     code, out, err = run_captured("--db", sqlite_url, "log", "day", "--date", "2026-03-10", "--espresso", "1", "--tea", "0.5")
     assert code == 0, err

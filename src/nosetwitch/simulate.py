@@ -454,7 +454,7 @@ def _checkins(
 def _episodes(
     dates: list[dt.date],
     counts: np.ndarray,
-    tz,
+    tz: dt.tzinfo,
     now: dt.datetime | None,
     remedy_rate: float,
     rng: np.random.Generator,

@@ -68,7 +68,7 @@ def duration_seconds(text: str) -> float:
     value = text.strip().lower().replace(" ", "")
     clock_style = _MINUTES_SECONDS.match(value)
     if clock_style:
-        total = int(clock_style[1]) * 60 + int(clock_style[2])
+        total: float = int(clock_style[1]) * 60 + int(clock_style[2])
     else:
         position, total, matched = 0, 0.0, False
         while position < len(value):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -284,13 +286,14 @@ QueryDate = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "
 """A date in a query or path: YYYY-MM-DD only (not a number of seconds)."""
 
 
-def _amount(upper: float) -> object:
-    """A finite, non-negative number up to `upper` (no NaN, no Infinity)."""
-    return Annotated[float, Strict(), Field(ge=0, le=upper, allow_inf_nan=False)]
+def _up_to(upper: float) -> Any:
+    """The bounds of an amount: finite, non-negative, at most `upper` (no NaN, no Infinity).
+    Used as `Annotated[float, Strict(), _up_to(...)]`."""
+    return Field(ge=0, le=upper, allow_inf_nan=False)
 
 
-NonNegative = _amount(1e6)
-Hours = _amount(24)
+NonNegative = Annotated[float, Strict(), _up_to(1e6)]
+Hours = Annotated[float, Strict(), _up_to(24)]
 Scale10 = Annotated[StrictInt, Field(ge=0, le=10)]
 Text = Annotated[StrictStr, Field(max_length=MAX_NOTE_LENGTH), AfterValidator(_printable)]
 """A note: trimmed, at most 10,000 characters, no control characters but tabs and line breaks."""
@@ -355,7 +358,7 @@ class OwnFactor(_Record):
         return None if value >= 0 else "expected a number of 0 or more"
 
 
-def own_value_problems(factors: list[OwnFactor], own: dict[str, object]) -> list[tuple[str, str]]:
+def own_value_problems(factors: list[OwnFactor], own: Mapping[str, object]) -> list[tuple[str, str]]:
     """(key, problem) for each value of a day's `own` that its declared factors do not allow."""
     declared = {factor.key: factor for factor in factors}
     problems = []
@@ -488,17 +491,17 @@ class DayCheckIn(_Record):
 
     date: LocalDate
     sleep_h: Hours | None = None
-    caffeine_mg: _amount(5000) | None = None  # type: ignore[valid-type]
-    nicotine_units: _amount(200) | None = None  # type: ignore[valid-type]
-    alcohol_units: _amount(100) | None = None  # type: ignore[valid-type]
+    caffeine_mg: Annotated[float, Strict(), _up_to(5000)] | None = None
+    nicotine_units: Annotated[float, Strict(), _up_to(200)] | None = None
+    alcohol_units: Annotated[float, Strict(), _up_to(100)] | None = None
     stress: Scale10 | None = None
-    water_l: _amount(20) | None = None  # type: ignore[valid-type]
-    magnesium_mg: _amount(5000) | None = None  # type: ignore[valid-type]
-    potassium_mg: _amount(20000) | None = None  # type: ignore[valid-type]
-    calcium_mg: _amount(10000) | None = None  # type: ignore[valid-type]
+    water_l: Annotated[float, Strict(), _up_to(20)] | None = None
+    magnesium_mg: Annotated[float, Strict(), _up_to(5000)] | None = None
+    potassium_mg: Annotated[float, Strict(), _up_to(20000)] | None = None
+    calcium_mg: Annotated[float, Strict(), _up_to(10000)] | None = None
     facial_strain: Scale10 | None = None
     screen_h: Hours | None = None
-    exercise_min: _amount(1440) | None = None  # type: ignore[valid-type]
+    exercise_min: Annotated[float, Strict(), _up_to(1440)] | None = None
     note: Text | None = None
     own: dict[OwnKey, OwnValue] = Field(default_factory=dict)
     """Values of the person's own factors, by key (absent: not recorded)."""
@@ -541,7 +544,8 @@ class Diary(_Record):
     @model_validator(mode="after")
     def _cross_record_rules(self) -> Diary:
         seen: dict[str, str] = {}
-        for kind, records in (("episodes", self.episodes), ("symptoms", self.symptoms)):
+        identified: list[tuple[str, Sequence[Episode | Symptom]]] = [("episodes", self.episodes), ("symptoms", self.symptoms)]
+        for kind, records in identified:
             for index, record in enumerate(records):
                 if record.id in seen:
                     raise FieldError((kind, index, "id"), f"duplicate id {record.id!r} (already used by {seen[record.id]})")
@@ -562,6 +566,6 @@ class Diary(_Record):
         return self
 
     @property
-    def tz(self):
+    def tz(self) -> ZoneInfo:
         """The person's ZoneInfo."""
         return zone(self.person.timezone)

@@ -72,6 +72,7 @@ class SoFar:
                 f"days with \u201c{self.label}\u201d averaged {self.per_day_high:.1f} twitches "
                 f"({_days(self.days_high)}) and days without {self.per_day_low:.1f} ({_days(self.days_low)})"
             )
+        assert self.split is not None  # only yes/no factors have no split
         return (
             f"days with more {self.label} (over {_over(self.split, self.unit)}) averaged {self.per_day_high:.1f} twitches "
             f"({_days(self.days_high)}) and the other days {self.per_day_low:.1f} ({_days(self.days_low)})"

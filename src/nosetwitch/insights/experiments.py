@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nosetwitch.domain.models import Diary
+from nosetwitch.insights.triggers import fit_poisson
 
 BLOCK_DAYS = 2
 MIN_DAYS, MAX_DAYS = 8, 84
@@ -273,6 +274,8 @@ def randomisation_p(counts: np.ndarray, arm_a: np.ndarray, seed: int) -> tuple[f
 
 
 def _randomisation_verdict(report: ExperimentReport, counts: np.ndarray, arm_a: np.ndarray, schedule: Schedule) -> None:
+    # Called once _compare has filled these in: both arms have days, the rate ratio its interval.
+    assert report.rate_a is not None and report.rate_b is not None and report.rate_ratio_ci95 is not None
     p, compared = randomisation_p(counts, arm_a, schedule.seed)
     report.p_randomisation, report.schedules_compared = p, compared
     smallest = 2 / compared if compared <= EXACT_LIMIT else 0.0
@@ -300,8 +303,6 @@ def _randomisation_verdict(report: ExperimentReport, counts: np.ndarray, arm_a: 
 def _compare(report: ExperimentReport, counts: np.ndarray, arm_a: np.ndarray, workday: np.ndarray) -> None:
     """Quasi-Poisson log-linear model: arm + workday; adjusted rates and their difference."""
     from scipy.special import stdtrit
-
-    from nosetwitch.insights.triggers import fit_poisson
 
     columns = [np.ones_like(counts), arm_a.astype(float)]
     mixed_weekdays = 0 < workday.sum() < len(workday)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from nosetwitch.domain import vocabulary
 from nosetwitch.insights.early import Outlook
 from nosetwitch.insights.triggers import Association
+from nosetwitch.knowledge import knowledge
 
 NOT_A_DIAGNOSIS = (
     "These are patterns in your own diary, not proof of what sets the twitching off; "
@@ -75,8 +76,6 @@ def knowledge_lines(factor: str, direction: str) -> list[str]:
             "This runs against the usual pattern for this factor, so it may be chance or something "
             "else that tends to come with those days."
         ]
-    from nosetwitch.knowledge import knowledge
-
     base = knowledge()
     cause = base.cause_for_factor(factor)
     if cause is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 from nosetwitch.domain.models import Diary
 
@@ -29,7 +30,7 @@ def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float,
     return low, high
 
 
-def remedy_table(diary: Diary, as_of: dt.datetime) -> list[dict]:
+def remedy_table(diary: Diary, as_of: dt.datetime) -> list[dict[str, Any]]:
     """One row per remedy code tried by `as_of`, most tried first.
 
     `helped_rate` and its interval count only attempts with an answer
@@ -44,7 +45,7 @@ def remedy_table(diary: Diary, as_of: dt.datetime) -> list[dict]:
         if attempt.helped is not None:
             row[2] += 1
             row[1] += attempt.helped
-    rows = []
+    rows: list[dict[str, Any]] = []
     for code, (tried, helped, answered) in tally.items():
         interval = wilson_interval(helped, answered)
         rows.append(

@@ -63,7 +63,7 @@ def compute_insights(diary: Diary, as_of: dt.datetime | None = None, *, method: 
     analysed_episodes = int(table.counts[table.outcome_days].sum()) if table is not None else 0
     enough = checkin_days >= MIN_CHECKIN_DAYS and analysed_episodes >= MIN_EPISODES
     status = "ok" if enough else "insufficient_data"
-    associations = analyse_factors(table, method) if enough else []
+    associations = analyse_factors(table, method) if enough and table is not None else []
     remedies = remedy_table(diary, as_of)
     early = outlook(table, MIN_CHECKIN_DAYS)
     findings = build_findings(status, summary, associations, remedies, early)

@@ -95,8 +95,8 @@ DEFAULT_METHOD = Method()
 def factor_unit(name: str, table: DailyTable | None = None) -> tuple[float, str, str]:
     """(per, unit words, kind) of a factor: built-in per `PER_UNIT`, own ones per 1 unit (yes/no: yes vs no)."""
     if name in PER_UNIT:
-        per, unit = PER_UNIT[name]
-        return per, unit, "number"
+        per, words = PER_UNIT[name]
+        return per, words, "number"
     label, kind, unit = (table.own.get(name) if table is not None else None) or (name.removeprefix("own:"), "number", None)
     if kind == "yes_no":
         return 1.0, label, kind

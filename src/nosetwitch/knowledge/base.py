@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from nosetwitch.domain.models import RemedyCode
 from nosetwitch.knowledge.models import (
@@ -18,6 +19,9 @@ from nosetwitch.knowledge.models import (
     WarningSign,
     name_words,
 )
+
+E = TypeVar("E")
+K = TypeVar("K", bound=Hashable)
 
 
 class KnowledgeError(ValueError):
@@ -81,7 +85,7 @@ class KnowledgeBase:
         self._causes = _unique(self.causes, lambda c: c.id, "cause id")
         self._remedies = _unique(self.remedies, lambda r: r.code, "remedy code")
         self._signs = _unique(self.warning_signs, lambda s: s.id, "warning sign id")
-        self._classes = _unique(self.medicine_classes, lambda m: m.id, "medicine class id")
+        self._classes: dict[str, MedicineClass] = _unique(self.medicine_classes, lambda m: m.id, "medicine class id")
         self._cause_by_factor = {f: c for c in self.causes for f in c.factors}
         self._class_of_substance = self._index_substances()
         self._medicine_index = self._index_medicine_names()
@@ -189,7 +193,7 @@ class KnowledgeBase:
     def _index_medicine_names(self) -> dict[str, list[_Entry]]:
         index: dict[str, list[_Entry]] = {}
         listed: dict[tuple[str, ...], str] = {}
-        entries = [(generic, (generic,)) for c in self.medicine_classes for generic in c.generics]
+        entries: list[tuple[str, tuple[str, ...]]] = [(generic, (generic,)) for c in self.medicine_classes for generic in c.generics]
         entries += [(name, product.ingredients) for product in self.products for name in product.names]
         for name, contents in entries:
             phrase = name_words(name)
@@ -221,8 +225,8 @@ class KnowledgeBase:
                     raise KnowledgeError(f"safety-net line names unknown warning sign {sign_id!r}")
 
 
-def _unique(entries, key, what: str) -> dict:
-    seen: dict = {}
+def _unique(entries: Iterable[E], key: Callable[[E], K], what: str) -> dict[K, E]:
+    seen: dict[K, E] = {}
     for entry in entries:
         k = key(entry)
         if k in seen:

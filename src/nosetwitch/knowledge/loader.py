@@ -5,8 +5,9 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from importlib import resources
+from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from nosetwitch.knowledge.base import KnowledgeBase, KnowledgeError
 from nosetwitch.knowledge.models import (
@@ -23,7 +24,7 @@ from nosetwitch.knowledge.models import (
 
 # file -> {table key: entry model}; codes.toml (the report helper's clinical
 # codes) is read by its own module, not here.
-_FILES = {
+_FILES: dict[str, dict[str, type[BaseModel]]] = {
     "causes.toml": {"cause": Cause},
     "remedies.toml": {"remedy": Remedy},
     "warning_signs.toml": {"sign": WarningSign, "safety_net": SafetyNetLine},
@@ -37,7 +38,7 @@ def _read(file: str) -> dict:
     return tomllib.loads(resources.files("nosetwitch.knowledge").joinpath(file).read_text(encoding="utf-8"))
 
 
-def _entries(file: str) -> dict[str, list]:
+def _entries(file: str) -> dict[str, list[Any]]:  # each list holds its table's model (_FILES)
     data = _read(file)
     tables = _FILES[file]
     unknown = set(data) - set(tables)
@@ -46,7 +47,8 @@ def _entries(file: str) -> dict[str, list]:
     out = {}
     for key, model in tables.items():
         try:
-            out[key] = TypeAdapter(list[model]).validate_python(data.get(key, []))
+            # mypy cannot take a model chosen at run time as a type argument
+            out[key] = TypeAdapter(list[model]).validate_python(data.get(key, []))  # type: ignore[valid-type]
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])

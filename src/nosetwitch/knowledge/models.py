@@ -181,7 +181,10 @@ class AdviceTrigger(_Sourced):
         """Whether a recorded value crosses the threshold (None = not recorded: never)."""
         if value is None:
             return False
-        return value < self.below if self.below is not None else value >= self.at_least
+        if self.below is not None:
+            return value < self.below
+        assert self.at_least is not None  # the validator above lets through exactly one of the two
+        return value >= self.at_least
 
 
 class Drink(_Sourced):

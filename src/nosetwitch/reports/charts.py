@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
+from typing import Any
 
+from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from nosetwitch.domain.models import Site
 
@@ -20,6 +24,18 @@ _DPI = 150
 _BAR = "#5b8db8"
 _LINE = "#c2571a"
 _INK = "#333333"
+
+
+def _dates(values: Sequence[dt.date | dt.datetime]) -> Any:
+    """Dates or times as x values. matplotlib converts them through its date units; its
+    type stubs list only numbers, so the type checker is told nothing about these."""
+    return values
+
+
+def _integer_ticks(ax: Axes) -> None:
+    locator = ax.yaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
 
 
 def _figure(width_in: float, height_in: float) -> Figure:
@@ -33,17 +49,17 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _style(ax) -> None:
+def _style(ax: Axes) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=7, colors=_INK)
-    ax.yaxis.label.set_size(7)
-    ax.xaxis.label.set_size(7)
+    ax.yaxis.label.set_fontsize(7)
+    ax.xaxis.label.set_fontsize(7)
 
 
-def _date_axis(ax, days: list[dt.date]) -> None:
+def _date_axis(ax: Axes, days: list[dt.date]) -> None:
     if len(days) <= 31:
-        ax.set_xticks(days[:: max(1, len(days) // 14)])
+        ax.set_xticks(_dates(days[:: max(1, len(days) // 14)]))
         ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
     else:
         ax.xaxis.set_major_locator(AutoDateLocator(maxticks=10))
@@ -57,11 +73,11 @@ def daily_counts(days: list[dt.date], counts: list[int], rolling: list[float]) -
     """Bars per day with the 7-day average as a line."""
     fig = _figure(7.2, 1.9)
     ax = fig.add_subplot()
-    ax.bar(days, counts, width=0.8 if len(days) <= 60 else 1.0, color=_BAR, label="episodes that day")
-    ax.plot(days, rolling, color=_LINE, linewidth=1.6, linestyle="--", label="7-day average")
+    ax.bar(_dates(days), counts, width=0.8 if len(days) <= 60 else 1.0, color=_BAR, label="episodes that day")
+    ax.plot(_dates(days), rolling, color=_LINE, linewidth=1.6, linestyle="--", label="7-day average")
     ax.set_ylabel("episodes")
     ax.set_ylim(0, max([*counts, *rolling, 1]) * 1.15)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
     _date_axis(ax, days)
     _style(ax)
@@ -79,11 +95,11 @@ def site_matrix(days: list[dt.date], matrix: dict[Site, list[int]]) -> bytes:
         xs = [day for day, count in zip(days, matrix[site]) if count]
         sizes = [scale * (10 + 60 * count / peak) for count in matrix[site] if count]
         colour = _BAR if site is Site.NOSE else _LINE
-        ax.scatter(xs, [y] * len(xs), s=sizes, color=colour, marker="o" if site is Site.NOSE else "s", linewidths=0)
+        ax.scatter(_dates(xs), [y] * len(xs), s=sizes, color=colour, marker="o" if site is Site.NOSE else "s", linewidths=0)
     ax.set_yticks(range(len(rows)), [site.value for site in rows])
     ax.set_ylim(-0.6, len(rows) - 0.4)
     # Half a day of margin each side (date arithmetic would drop the fraction, so use datetimes).
-    ax.set_xlim(dt.datetime.combine(days[0], dt.time(0)) - dt.timedelta(hours=12), dt.datetime.combine(days[-1], dt.time(12)))
+    ax.set_xlim(_dates([dt.datetime.combine(days[0], dt.time(0)) - dt.timedelta(hours=12), dt.datetime.combine(days[-1], dt.time(12))]))
     ax.grid(axis="y", color="#dddddd", linewidth=0.5)
     _date_axis(ax, days)
     _style(ax)
@@ -104,12 +120,12 @@ def duration_and_hours(durations_s: list[float], by_hour: list[int]) -> bytes:
     right.set_xticks(range(0, 24, 3), [f"{h:02d}h" for h in range(0, 24, 3)])
     right.set_title("hour of day it started (local time)", fontsize=8)
     for ax in (left, right):
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(ax)
         _style(ax)
     return _png(fig)
 
 
-def symptom_timeline(start: dt.date, end: dt.date, tz, symptoms: list[dict]) -> bytes:
+def symptom_timeline(start: dt.date, end: dt.date, tz: dt.tzinfo, symptoms: list[dict[str, Any]]) -> bytes:
     """One row per symptom code; a bar from start to end (arrow when still going)."""
     codes = list(dict.fromkeys(s["code"] for s in symptoms))
     fig = _figure(7.2, 0.5 + 0.26 * len(codes))
@@ -124,9 +140,9 @@ def symptom_timeline(start: dt.date, end: dt.date, tz, symptoms: list[dict]) -> 
         colour = _LINE if symptom["onset"] == "sudden" else _BAR
         ax.barh(y, width, left=begin, height=0.5, color=colour)
         if symptom["end"] is None:  # still present: an arrow head at the right edge
-            ax.plot([finish], [y], marker=">", color=colour, markersize=6, clip_on=False)
+            ax.plot(_dates([finish]), [y], marker=">", color=colour, markersize=6, clip_on=False)
     ax.set_yticks(range(len(codes)), [code.replace("_", " ") for code in codes])
-    ax.set_xlim(left, right)
+    ax.set_xlim(_dates([left, right]))
     ax.set_ylim(-0.6, len(codes) - 0.4)
     days = [start + dt.timedelta(days=k) for k in range((end - start).days + 1)]
     _date_axis(ax, days)

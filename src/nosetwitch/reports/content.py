@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,7 +163,7 @@ def gather(
     as_of: dt.datetime,
     triage_result: Any,
     insights: dict[str, Any] | None,
-    medicine_class_of=lambda name: None,
+    medicine_class_of: Callable[[str], str | None] = lambda name: None,
 ) -> ReportContent:
     """Everything the report shows for the local days start..end (inclusive)."""
     if end < start:
@@ -225,7 +226,7 @@ def gather(
             notes.append(Note(day, "remedy", remedy.note))
     overall = {row["code"]: row for row in (insights or {}).get("remedies", [])}
     remedies = []
-    for code, outcome in sorted(tried.items(), key=lambda item: -sum(item[1].values())):
+    for code, outcomes in sorted(tried.items(), key=lambda item: -sum(item[1].values())):
         row = overall.get(code)
         overall_text = ""
         if row and row.get("tried"):
@@ -235,7 +236,7 @@ def gather(
                 low, high = row["ci95"]
                 overall_text += f" (95% interval {_fmt_pct(low)}-{_fmt_pct(high)})"
         remedies.append(
-            RemedyRow(code, sum(outcome.values()), outcome["helped"], outcome["not_helped"], outcome["unknown"], overall_text)
+            RemedyRow(code, sum(outcomes.values()), outcomes["helped"], outcomes["not_helped"], outcomes["unknown"], overall_text)
         )
 
     today = as_of.astimezone(tz).date()

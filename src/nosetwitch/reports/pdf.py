@@ -14,17 +14,20 @@ import io
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.util import Padding
 
 from nosetwitch.domain import vocabulary
 from nosetwitch.reports import charts
 from nosetwitch.reports.content import ReportContent
 from nosetwitch.reports.text import FAMILY, font_files, printable, shorten
-from nosetwitch.triage.result import POLICY
+from nosetwitch.triage.result import POLICY, Level
+from nosetwitch.triage.wording import HEADLINE, INSTRUCTION, emergency_safety_net
 
 MAX_PAGES = 3
 WIDTH = 180.0  # mm of text width on A4 with 15 mm margins
 NOTE_LIMIT = 400  # characters per note; longer ones are shortened
 LIST_LIMIT = 8  # rows per list (reasons, medicines, associations, remedies)
+_PADDING = Padding.new(1.5)  # mm on every side of a coloured box
 
 HEADINGS = {
     "triage": "Today's check",
@@ -95,6 +98,7 @@ class _Writer:
     def text_height(self, text: str, size: float = 9, style: str = "", height: float = 4.4) -> float:
         self.pdf.set_font(FAMILY, style, size)
         lines = self.pdf.multi_cell(WIDTH, height, printable(text), dry_run=True, output="LINES", align="L")
+        assert isinstance(lines, list)  # output="LINES": the lines (fpdf2 types every kind of output as one union)
         return len(lines) * height
 
     def heading(self, key: str, following: float) -> None:
@@ -136,17 +140,14 @@ def _fmt_seconds(seconds: float | None) -> str:
 def _emergency_first(w: _Writer, c: ReportContent) -> None:
     """At `emergency` the report's first lines are the instruction to call (policy: every
     place that shows a result), before the title: the person may print it instead of calling."""
-    from nosetwitch.triage import Level
-    from nosetwitch.triage.wording import HEADLINE, INSTRUCTION
-
     pdf = w.pdf
     fill, ink = _LEVEL_COLOURS["emergency"]
     pdf.set_fill_color(*fill)
     pdf.set_text_color(*ink)
     pdf.set_font(FAMILY, "B", 15)
-    pdf.multi_cell(WIDTH, 8, printable(HEADLINE[Level.EMERGENCY]), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=1.5)
+    pdf.multi_cell(WIDTH, 8, printable(HEADLINE[Level.EMERGENCY]), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=_PADDING)
     pdf.set_font(FAMILY, "B", 10.5)
-    pdf.multi_cell(WIDTH, 5.2, printable(INSTRUCTION[Level.EMERGENCY]), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=1.5)
+    pdf.multi_cell(WIDTH, 5.2, printable(INSTRUCTION[Level.EMERGENCY]), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=_PADDING)
     pdf.set_text_color(0, 0, 0)
     pdf.ln(3)
 
@@ -175,7 +176,7 @@ def _triage(w: _Writer, c: ReportContent) -> None:
     pdf.set_font(FAMILY, "B", size)
     pdf.multi_cell(
         WIDTH, 7 if c.level == "emergency" else 6, printable(f"{c.level_words}  (level: {c.level}, as of {c.as_of:%d %b %Y %H:%M})"),
-        fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=1.5,
+        fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L", padding=_PADDING,
     )
     pdf.set_text_color(0, 0, 0)
     pdf.ln(1)
@@ -185,7 +186,6 @@ def _triage(w: _Writer, c: ReportContent) -> None:
         w.text(f"- [{level}] {summary}")
     if len(c.reasons) > len(reasons):
         w.text(f"... and {len(c.reasons) - len(reasons)} more reason(s).", style="I")
-    from nosetwitch.triage.wording import emergency_safety_net
 
     w.text(emergency_safety_net(), size=8, style="B", height=3.8)
 
@@ -229,7 +229,7 @@ def _timing(w: _Writer, c: ReportContent) -> None:
     w.image(chart)
 
 
-def _symptoms(w: _Writer, c: ReportContent, tz) -> None:
+def _symptoms(w: _Writer, c: ReportContent, tz: dt.tzinfo) -> None:
     if not c.symptoms:
         w.heading("symptoms", 6)
         w.text("None recorded in this period.")
@@ -307,7 +307,7 @@ def _notes(w: _Writer, c: ReportContent) -> None:
         pdf.ln(1)
 
 
-def render_pdf(content: ReportContent, tz, generated_on: dt.date | None = None) -> bytes:
+def render_pdf(content: ReportContent, tz: dt.tzinfo, generated_on: dt.date | None = None) -> bytes:
     """The report as PDF bytes; the footer names `generated_on` (default: today in `tz`)."""
     pdf = _Pdf(generated_on=generated_on or dt.datetime.now(tz).date())
     pdf.set_title("nosetwitch report")

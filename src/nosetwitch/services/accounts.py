@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nosetwitch.storage.database import open_engine
-from nosetwitch.storage.models import UserRow
+from nosetwitch.storage.database import open_engine, writer
+from nosetwitch.storage.models import Base, UserRow
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 MIN_PASSWORD_LENGTH = 10
@@ -117,6 +117,8 @@ class AccountService:
         password_hash = _hasher.hash(new_password)
         with Session(self.engine) as session:
             row = session.get(UserRow, user_id)
+            if row is None:  # deleted since `get` above
+                raise AccountError("username", "the account no longer exists")
             row.password_hash = password_hash
             session.commit()
         return Account(account.id, account.username, password_hash)
@@ -127,9 +129,6 @@ class AccountService:
         Tables are emptied child-first by their `owner_id` (not only by the
         foreign keys' cascade), so a table added later is covered as long as it
         has an `owner_id` column."""
-        from nosetwitch.storage.database import writer
-        from nosetwitch.storage.models import Base
-
         with Session(writer(self.engine)) as session, session.begin():
             for table in reversed(Base.metadata.sorted_tables):
                 if "owner_id" in table.c:

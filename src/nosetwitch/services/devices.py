@@ -11,9 +11,10 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import sessionmaker
 
 from nosetwitch.storage.database import writer
@@ -95,7 +96,7 @@ class DeviceService:
         """Forget a device; False when there was no such device."""
         with self._writes.begin() as session:
             result = session.execute(delete(DeviceRow).where(DeviceRow.pk == pk, DeviceRow.owner_id == self.owner_id))
-            return result.rowcount > 0
+            return cast(CursorResult[Any], result).rowcount > 0  # a DELETE answers a CursorResult (typed as Result)
 
 
 def _device(row: DeviceRow) -> Device:

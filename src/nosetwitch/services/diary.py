@@ -51,6 +51,7 @@ from nosetwitch.domain.models import (
     own_value_problems,
 )
 from nosetwitch.domain.problems import FieldProblem
+from nosetwitch.knowledge import knowledge
 from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotFound
 from nosetwitch.storage import bulk
 from nosetwitch.storage import records as rec
@@ -117,8 +118,6 @@ class CheckAnswer:
 def caffeine_per_serving() -> dict[str, float]:
     """Typical caffeine per serving ({'coffee': 90.0, ...}), for people who count drinks
     instead of milligrams: the knowledge base's drinks.toml, where each figure has its source."""
-    from nosetwitch.knowledge import knowledge
-
     return {drink.key: drink.mg for drink in knowledge().drinks}
 
 
@@ -222,7 +221,7 @@ class DiaryService:
                 session.flush()
             except IntegrityError:  # created meanwhile by another process
                 session.rollback()
-                return session.scalar(select(UserRow.id).where(UserRow.username == owner))
+                return session.scalars(select(UserRow.id).where(UserRow.username == owner)).one()
             return user.id
 
     @contextmanager
@@ -250,7 +249,8 @@ class DiaryService:
         """
         bump = self._bump.values(last_episode_number=UserRow.last_episode_number + episode_numbers)
         with self._writer.begin() as connection:
-            revision, last = connection.execute(bump.returning(UserRow.last_episode_number)).one()
+            # A second returning() adds a column; SQLAlchemy's types take it for the only one.
+            revision, last = connection.execute(bump.returning(UserRow.last_episode_number)).one()  # type: ignore[misc]
             yield connection, last
         self._committed.revision = revision
 
@@ -794,11 +794,11 @@ class DiaryService:
                 if medication.name.lower() in names:
                     continue
                 names.add(medication.name.lower())
-                row = MedicationRow(owner_id=self.owner_id, **rec.medication_values(medication))
-                session.add(row)
+                medication_row = MedicationRow(owner_id=self.owner_id, **rec.medication_values(medication))
+                session.add(medication_row)
                 session.flush()
-                session.add(CheckRecordRow(owner_id=self.owner_id, check_id=check_id, answered_at=answered_at, medication_pk=row.pk))
-                added.append(Keyed(row.pk, medication))
+                session.add(CheckRecordRow(owner_id=self.owner_id, check_id=check_id, answered_at=answered_at, medication_pk=medication_row.pk))
+                added.append(Keyed(medication_row.pk, medication))
         return CheckAnswer(check_id, tuple(stored), tuple(added))
 
     def undo_check_answer(self, check_id: str) -> CheckAnswer:
@@ -812,14 +812,17 @@ class DiaryService:
                 raise NotFound("check answer", check_id)
             symptoms, medications = [], []
             for link in links:
+                # A link goes with its record (ON DELETE CASCADE), so the record is there.
                 if link.symptom_pk is not None:
-                    row = session.get(SymptomRow, link.symptom_pk)
-                    symptoms.append(_symptom_from_row(row))
-                    session.delete(row)
+                    symptom_row = session.get(SymptomRow, link.symptom_pk)
+                    assert symptom_row is not None
+                    symptoms.append(_symptom_from_row(symptom_row))
+                    session.delete(symptom_row)
                 if link.medication_pk is not None:
-                    row = session.get(MedicationRow, link.medication_pk)
-                    medications.append(_keyed_medication(row))
-                    session.delete(row)
+                    medication_row = session.get(MedicationRow, link.medication_pk)
+                    assert medication_row is not None
+                    medications.append(_keyed_medication(medication_row))
+                    session.delete(medication_row)
                 session.delete(link)
         return CheckAnswer(check_id, tuple(symptoms), tuple(medications))
 
@@ -835,10 +838,12 @@ class DiaryService:
 
     def counts(self) -> dict[str, int]:
         """How many records of each kind are stored."""
-        names = {"medications": MedicationRow, "episodes": EpisodeRow, "symptoms": SymptomRow, "days": DayCheckInRow, "remedies": RemedyRow}
+        names: dict[str, type[MedicationRow | EpisodeRow | SymptomRow | DayCheckInRow | RemedyRow]] = {
+            "medications": MedicationRow, "episodes": EpisodeRow, "symptoms": SymptomRow, "days": DayCheckInRow, "remedies": RemedyRow,
+        }  # fmt: skip
         with self._sessions() as session:
             return {
-                name: session.scalar(select(func.count()).select_from(table).where(table.owner_id == self.owner_id))
+                name: session.execute(select(func.count()).select_from(table).where(table.owner_id == self.owner_id)).scalar_one()
                 for name, table in names.items()
             }
 
@@ -885,7 +890,8 @@ class DiaryService:
                     person = _with_stored_own_factors(person, self._person_in(session))
                     self._check_stored_own_values(session, person.own_factors)
                 summary = bulk.merge_diary(session, self.owner_id, diary)
-                highest = max((n for r in (*diary.episodes, *diary.symptoms) if (n := rec.record_number(r.id, "e")) is not None), default=0)
+                identified: list[Episode | Symptom] = [*diary.episodes, *diary.symptoms]
+                highest = max((n for r in identified if (n := rec.record_number(r.id, "e")) is not None), default=0)
                 if highest:  # fresh ids follow the imported ones
                     session.execute(
                         update(UserRow)

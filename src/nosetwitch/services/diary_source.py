@@ -38,7 +38,7 @@ def diary_and_moment(
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     if file is not None:
         if as_of is None and file.as_of is None and undated_file == "latest record":
-            from nosetwitch.insights.daily import default_as_of  # half a second of imports `triage` does not need
+            from nosetwitch.insights.daily import default_as_of  # lazy: half a second of imports `triage` does not need (start-up time)
 
             as_of = default_as_of(file)
         return file, as_of or file.as_of or now

@@ -21,8 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any, cast
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import Session
 
 from nosetwitch.storage.database import open_engine, writer
@@ -95,7 +97,7 @@ class SessionStore:
                 return None
             owner_id, live = row.owner_id, row.expires_at > now
             # The DELETE decides: of two requests with the same link, one deletes the row.
-            gone = session.execute(delete(SessionRow).where(SessionRow.token_hash == hashed)).rowcount
+            gone = _rows_changed(session.execute(delete(SessionRow).where(SessionRow.token_hash == hashed)))
         return owner_id if gone == 1 and live else None
 
     def peek(self, token: str | None, *, kind: str = RESET) -> int | None:
@@ -119,9 +121,15 @@ class SessionStore:
         if keep:
             statement = statement.where(SessionRow.token_hash != token_hash(keep))
         with Session(writer(self.engine)) as session, session.begin():
-            return session.execute(statement).rowcount or 0
+            return _rows_changed(session.execute(statement))
 
     def count(self, owner_id: int, *, kind: str = WEB) -> int:
         with Session(self.engine) as session:
             rows = session.scalars(select(SessionRow.expires_at).where(SessionRow.owner_id == owner_id, SessionRow.kind == kind))
             return sum(1 for expires in rows if expires > _now())
+
+
+def _rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed: its answer is a CursorResult, which
+    Session.execute types as a plain Result."""
+    return cast(CursorResult[Any], result).rowcount

@@ -20,6 +20,7 @@ Conventions:
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -51,6 +53,9 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every model here is mapped to a Table; SQLAlchemy types `__table__` as any FROM clause,
+    # which has no insert() or delete().
+    __table__: ClassVar[Table]
 
 
 def _owner() -> Mapped[int]:

@@ -23,6 +23,9 @@ from nosetwitch.domain.models import (
 )
 from nosetwitch.storage.instants import UTC, offset_minutes, with_offset
 
+Columns = Mapping[Any, Any]
+"""A row's values by column name: a dict, or SQLAlchemy's RowMapping (whose keys may also be columns)."""
+
 
 def _code(value: Enum | None) -> str | None:
     return None if value is None else value.value
@@ -56,7 +59,7 @@ def person_values(person: Person) -> dict[str, Any]:
     return {"timezone": person.timezone, "birth_year": person.birth_year, "sex": _code(person.sex), "own_factors": own or None}
 
 
-def person_from_values(values: Mapping[str, Any]) -> Person:
+def person_from_values(values: Columns) -> Person:
     document = {name: values[name] for name in PERSON_COLUMNS}
     document["own_factors"] = document["own_factors"] or []
     return Person.model_validate(document)
@@ -71,7 +74,7 @@ def medication_values(medication: Medication) -> dict[str, Any]:
     return {name: getattr(medication, name) for name in MEDICATION_COLUMNS}
 
 
-def medication_from_values(values: Mapping[str, Any]) -> Medication:
+def medication_from_values(values: Columns) -> Medication:
     return Medication.model_validate({name: values[name] for name in MEDICATION_COLUMNS})
 
 
@@ -103,7 +106,7 @@ def episode_interferences(episode: Episode) -> tuple[str, ...]:
     return tuple(activity.value for activity in episode.interferes_with)
 
 
-def episode_from_values(values: Mapping[str, Any], sites: tuple[str, ...], interferes: tuple[str, ...]) -> Episode:
+def episode_from_values(values: Columns, sites: tuple[str, ...], interferes: tuple[str, ...]) -> Episode:
     return Episode.model_validate(
         {
             "id": values["id"],
@@ -146,7 +149,7 @@ def symptom_values(symptom: Symptom) -> dict[str, Any]:
     }
 
 
-def symptom_from_values(values: Mapping[str, Any]) -> Symptom:
+def symptom_from_values(values: Columns) -> Symptom:
     ended = values["ended_at"]
     return Symptom.model_validate(
         {
@@ -176,7 +179,7 @@ def day_values(day: DayCheckIn) -> dict[str, Any]:
     return values
 
 
-def day_from_values(values: Mapping[str, Any]) -> DayCheckIn:
+def day_from_values(values: Columns) -> DayCheckIn:
     document = {}
     for name in DAY_COLUMNS:
         value = values[name]
@@ -204,7 +207,7 @@ def remedy_values(remedy: RemedyAttempt, episode_pk: int | None) -> dict[str, An
     }
 
 
-def remedy_from_values(values: Mapping[str, Any], episode_id: str | None) -> RemedyAttempt:
+def remedy_from_values(values: Columns, episode_id: str | None) -> RemedyAttempt:
     return RemedyAttempt.model_validate(
         {
             "code": values["code"],

@@ -9,7 +9,7 @@ more days come first; the general measures follow, so advice is never empty.
 
 from __future__ import annotations
 
-from nosetwitch.knowledge import knowledge
+from nosetwitch.knowledge import Remedy, knowledge
 from nosetwitch.triage.result import Advice
 from nosetwitch.triage.snapshot import Snapshot
 
@@ -28,14 +28,14 @@ def rank_advice(now: Snapshot) -> tuple[Advice, ...]:
             count, order, why = pointed.get(code.value, (0, len(pointed), []))
             pointed[code.value] = (max(count, days), order, why + [said])
     advice = []
-    for code, (_, _, said) in sorted(pointed.items(), key=lambda item: (-item[1][0], item[1][1])):
-        remedy = kb.remedy(code)
-        advice.append(_advice(remedy, " ".join(said + [remedy.why]), points_to_you=True))
+    for code_value, (_, _, reasons) in sorted(pointed.items(), key=lambda item: (-item[1][0], item[1][1])):
+        remedy = kb.remedy(code_value)
+        advice.append(_advice(remedy, " ".join(reasons + [remedy.why]), points_to_you=True))
     advice.extend(_advice(r, r.why) for r in kb.remedies if r.general and r.code.value not in pointed)
     return tuple(advice)
 
 
-def _advice(remedy, why: str, points_to_you: bool = False) -> Advice:
+def _advice(remedy: Remedy, why: str, points_to_you: bool = False) -> Advice:
     if remedy.caution:
         why = f"{why} {remedy.caution}"
     return Advice(remedy.code.value, why, name=remedy.name, how=remedy.how, points_to_you=points_to_you)

@@ -168,7 +168,7 @@ def hemifacial_pattern(now: Snapshot) -> Finding | None:
     ]
     if not hits:
         return None
-    sides = join_and(sorted({d.episode.side.value for d in hits}))
+    sides = join_and(sorted({d.episode.side.value for d in hits if d.episode.side is not None}))  # all of them: left or right
     return Finding(
         f"Eyelid and lower face twitched together on the {sides} side {_when(hits, now)}; "
         "a doctor should see this pattern.",
@@ -191,8 +191,7 @@ def medication_review(now: Snapshot) -> Finding | None:
     if not now.twitched_within(30 * DAY):
         return None
     kb = knowledge()
-    linked = [(m.name, kb.linked_medicine(m.name)) for m in now.active_medications]
-    linked = [(name, found) for name, found in linked if found is not None]
+    linked = [(m.name, found) for m in now.active_medications if (found := kb.linked_medicine(m.name)) is not None]
     if not linked:
         return None
     described = join_and([f"{name} ({found.describe()})" for name, found in linked])

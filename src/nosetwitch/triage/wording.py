@@ -11,7 +11,8 @@ import datetime as dt
 from nosetwitch.domain import vocabulary
 from nosetwitch.domain.models import Symptom, SymptomCode
 from nosetwitch.domain.vocabulary import LEVEL_WORDS
-from nosetwitch.triage.result import Level
+from nosetwitch.knowledge import knowledge
+from nosetwitch.triage.result import Level, TriageResult
 
 HEADLINE = {level: LEVEL_WORDS[level.value].headline for level in Level}
 INSTRUCTION = {level: LEVEL_WORDS[level.value].instruction for level in Level}
@@ -87,12 +88,10 @@ def emergency_safety_net() -> str:
     """The safety net's emergency line: every stroke-type sign in plain words, call even if
     it passes. Defined once in `knowledge/warning_signs.toml`; the CLI, web pages, PDF, API
     and the README banner show this same text."""
-    from nosetwitch.knowledge import knowledge
-
     return next(line.text for line in knowledge().safety_net if line.level == "emergency")
 
 
-def plain_summary(result) -> str:
+def plain_summary(result: TriageResult) -> str:
     """The result in a few plain sentences, what to do first: at `emergency` the
     instruction to call comes first, then why; at other levels the headline, the
     instruction, then the main reason."""

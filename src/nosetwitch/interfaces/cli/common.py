@@ -8,18 +8,27 @@ that names the option; `main.run` prints it as one stderr line, exit code 2.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar, overload
+from zoneinfo import ZoneInfo
 
-from nosetwitch.domain.clock import UNIT_SECONDS, duration_seconds
-from nosetwitch.interfaces.cli.main import BadInput, settings
+from nosetwitch.domain.clock import UNIT_SECONDS, NonexistentLocalTime, duration_seconds, wall_time, zone
+from nosetwitch.domain.models import EARLIEST_DATE, Diary, OwnFactor, latest_date, moment_in_range
+from nosetwitch.domain.problems import one_line
+from nosetwitch.interfaces.cli.root import BadInput, settings
+from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, load_diary_file
+from nosetwitch.services.diary_source import UndatedFile, diary_and_moment
+from nosetwitch.services.errors import DiaryError
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from nosetwitch.domain.models import Diary
     from nosetwitch.services.diary import DiaryService
-    from nosetwitch.services.diary_source import UndatedFile
+
+E = TypeVar("E", bound=Enum)
+T = TypeVar("T")
 
 _services: dict[str | None, DiaryService] = {}
 
@@ -32,6 +41,7 @@ def open_service() -> DiaryService:
     """
     url = settings.db_url
     if url not in _services:
+        # lazy: SQLAlchemy loads only when a command opens the diary (start-up time)
         from nosetwitch.services.diary import DiaryService
         from nosetwitch.storage.database import DatabaseError
 
@@ -47,31 +57,23 @@ def open_service() -> DiaryService:
     return _services[url]
 
 
+def guard(action: Callable[[], T]) -> T:
+    """Run a service call, turning the service's refusals into one-line CLI errors."""
+    try:
+        return action()
+    except DiaryError as exc:
+        raise BadInput(refusal(exc)) from None
+
+
+def refusal(exc: DiaryError) -> str:
+    """The line the CLI prints for a service's refusal, made from its problems:
+    'day 2026-03-10: sleep_h: must be at most 24' (each field named as stored)."""
+    return one_line(exc.problems, exc.record)
+
+
 def forget_services() -> None:
     """Drop cached services (tests switch databases between invocations)."""
     _services.clear()
-
-
-def run_captured(*args: str) -> tuple[int, str, str]:
-    """Run `nosetwitch ARGS...` in this process; returns (exit code, stdout, stderr).
-
-    For tests and notebooks: the same entry point as the console script, with
-    its output captured and the service cache dropped first.
-    """
-    import contextlib
-    import io
-
-    from nosetwitch.interfaces.cli.main import run
-
-    forget_services()
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            run(list(args))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    return code, out.getvalue(), err.getvalue()
 
 
 # --- time ----------------------------------------------------------------------------------
@@ -85,8 +87,6 @@ _ISO_WITH_OFFSET = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
 
 def now_in(timezone: str) -> dt.datetime:
     """This instant in the person's zone (seconds precision), e.g. 2026-03-10T21:30:05+01:00."""
-    from nosetwitch.domain.clock import zone
-
     return dt.datetime.now(zone(timezone)).replace(microsecond=0)
 
 
@@ -98,8 +98,6 @@ def parse_instant(text: str | None, timezone: str, *, option: str = "--at") -> d
     zone) and RFC 3339 with an offset (`2026-03-10T21:30:00+01:00`, kept as
     written). Times in the future are refused.
     """
-    from nosetwitch.domain.clock import zone
-
     tz = zone(timezone)
     now = now_in(timezone)
     if text is None:
@@ -130,17 +128,15 @@ def parse_instant(text: str | None, timezone: str, *, option: str = "--at") -> d
     return result
 
 
-def _wall_time(local: dt.datetime, tz, option: str) -> dt.datetime:
+def _wall_time(local: dt.datetime, tz: ZoneInfo, option: str) -> dt.datetime:
     """A wall-clock time in the person's zone (a time the clocks skipped is refused)."""
-    from nosetwitch.domain.clock import NonexistentLocalTime, wall_time
-
     try:
         return wall_time(local, tz)
     except NonexistentLocalTime as exc:
         raise BadInput(f"{option}: {exc}") from None
 
 
-def _parse_iso(text: str, tz, option: str = "--at") -> dt.datetime | None:
+def _parse_iso(text: str, tz: ZoneInfo, option: str = "--at") -> dt.datetime | None:
     try:
         parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
     except ValueError:
@@ -162,8 +158,6 @@ def parse_as_of(text: str | None, *, option: str = "--as-of") -> dt.datetime | N
         raise BadInput(f"{option}: {text!r} is not a date and time such as 2026-03-10T20:00:00+01:00") from None
     if instant.tzinfo is None:
         raise BadInput(f"{option}: {text!r} has no UTC offset; add one, e.g. {text}+01:00 or {text}Z")
-    from nosetwitch.domain.models import moment_in_range
-
     try:
         return moment_in_range(instant)
     except ValueError as exc:
@@ -174,12 +168,8 @@ def load_case_or_stored(case: Path | None, as_of: dt.datetime | None = None, *, 
     """The diary an engine command reads, and the moment to read it at
     (`services.diary_source.diary_and_moment`): the file `case`, read here with no
     database touched, or the stored diary."""
-    from nosetwitch.services.diary_source import diary_and_moment
-
     file = None
     if case is not None:
-        from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, load_diary_file
-
         try:
             file = load_diary_file(case)
         except DiaryFormatError as exc:
@@ -198,8 +188,6 @@ def parse_date(text: str | None, timezone: str, *, option: str = "--date") -> dt
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise BadInput(f"{option}: {text!r} is not a date (use YYYY-MM-DD, 'today' or 'yesterday')") from None
-    from nosetwitch.domain.models import EARLIEST_DATE, latest_date
-
     if not EARLIEST_DATE <= day <= latest_date():
         raise BadInput(f"{option}: {day.isoformat()} lies before 1900 or more than a day in the future; check the date")
     return day
@@ -215,7 +203,7 @@ def parse_duration(text: str | None, *, option: str = "--duration") -> float | N
         raise BadInput(f"{option}: cannot read {text!r} as a duration; try 30s, 2m, 1m30s or 90 (seconds)") from None
 
 
-def parse_choices(text: str | None, allowed: type, *, option: str) -> list:
+def parse_choices(text: str | None, allowed: type[E], *, option: str) -> list[E]:
     """A comma-separated list of codes of an enum, e.g. `nose,eyelid`, each checked."""
     if text is None:
         return []
@@ -227,7 +215,11 @@ def parse_choices(text: str | None, allowed: type, *, option: str) -> list:
     return values
 
 
-def parse_choice(text: str | None, allowed: type, *, option: str):
+@overload
+def parse_choice(text: str, allowed: type[E], *, option: str) -> E: ...
+@overload
+def parse_choice(text: str | None, allowed: type[E], *, option: str) -> E | None: ...
+def parse_choice(text: str | None, allowed: type[E], *, option: str) -> E | None:
     """One code of an enum (e.g. `--side left`), with the allowed codes in the error."""
     if text is None:
         return None
@@ -236,3 +228,45 @@ def parse_choice(text: str | None, allowed: type, *, option: str):
     except ValueError:
         codes = ", ".join(member.value for member in allowed)
         raise BadInput(f"{option}: unknown value {text!r} (choose from: {codes})") from None
+
+
+# --- own factors ---------------------------------------------------------------------------
+
+_YES = frozenset({"yes", "y", "true", "1"})
+_NO = frozenset({"no", "n", "false", "0"})
+
+
+def parse_own_values(pairs: list[str], factors: Iterable[OwnFactor]) -> dict[str, bool | int | float]:
+    """`KEY=VALUE` pairs of `log day --own`, each read by its factor's kind (yes/no, 0-10, number)."""
+    declared = {factor.key: factor for factor in factors}
+    values: dict[str, bool | int | float] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        key, text = key.strip(), text.strip().lower()
+        if not sep or not key or not text:
+            raise BadInput(f"--own: expected KEY=VALUE, e.g. --own antihistamine=yes (got {pair!r})")
+        factor = declared.get(key)
+        if factor is None:
+            known = ", ".join(declared) or "none yet; add one with `nosetwitch factor add KEY`"
+            raise BadInput(f"--own {key}: not one of your own factors (yours: {known})")
+        values[key] = _own_value(factor, text)
+    return values
+
+
+def _own_value(factor: OwnFactor, text: str) -> bool | int | float:
+    kind = factor.kind.value
+    if kind == "yes_no":
+        if text in _YES or text in _NO:
+            return text in _YES
+        raise BadInput(f"--own {factor.key}: expected yes or no, got {text!r}")
+    try:
+        number = float(text)
+    except ValueError:
+        raise BadInput(f"--own {factor.key}: expected a number, got {text!r}") from None
+    if not math.isfinite(number) or number < 0:
+        raise BadInput(f"--own {factor.key}: expected a number of 0 or more, got {text!r}")
+    if kind == "scale":
+        if not number.is_integer() or number > 10:
+            raise BadInput(f"--own {factor.key}: expected a whole number from 0 to 10, got {text!r}")
+        return int(number)
+    return int(number) if number.is_integer() else number

@@ -1,34 +1,60 @@
-"""Diary commands: log, med, list, edit, delete, import, export, demo, profile, start.
+"""Diary commands: log, med, list, edit, delete, import, export, demo, profile.
 
 Every command opens the local user's diary through `common.open_service()`
 (the `--db` option, `$NOSETWITCH_DATABASE_URL` or the default SQLite file).
 Bad input ends in one stderr line and exit code 2 before anything is
-written. Heavy imports (rich tables, the simulator, CSV/FHIR writers) happen
-inside the commands that need them, so `nosetwitch log twitch` starts fast.
+written. Heavy imports (SQLAlchemy, rich tables, the simulator, the FHIR writer)
+happen inside the commands that need them, marked `# lazy:`, so `nosetwitch log
+twitch` starts fast.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import typer
+from pydantic import ValidationError
 
-from nosetwitch.domain.problems import one_line
+from nosetwitch.domain.models import (
+    DayCheckIn,
+    Diary,
+    Episode,
+    Interference,
+    Onset,
+    Region,
+    RemedyCode,
+    Sex,
+    Side,
+    Site,
+    SymptomCode,
+    SymptomSide,
+    VisionDetail,
+)
 from nosetwitch.domain.vocabulary import factor_value, own_factor_value
 from nosetwitch.interfaces.cli.common import (
+    guard,
     open_service,
     parse_choice,
     parse_choices,
     parse_date,
     parse_duration,
     parse_instant,
+    parse_own_values,
+    refusal,
 )
-from nosetwitch.interfaces.cli.main import BadInput, app
-from nosetwitch.services.errors import DiaryError, InvalidRecord
+from nosetwitch.interfaces.cli.root import BadInput, app, settings
+from nosetwitch.interfaces.interchange.csv_export import diary_to_csv_zip
+from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, diary_to_json, load_diary_file
+from nosetwitch.services.errors import InvalidRecord
+from nosetwitch.storage.quick import QuickLog
+
+if TYPE_CHECKING:
+    pass
 
 log_app = typer.Typer(help="Write to the diary: a twitch, a day's check-in, a symptom, a remedy.", no_args_is_help=True)
 med_app = typer.Typer(help="Medicines you take (some can go with twitching).", no_args_is_help=True)
@@ -39,23 +65,6 @@ EMERGENCY_LINE = (
     "If this came on suddenly and is happening now, call your local emergency number "
     "(112 / 911 / 999). nosetwitch does not diagnose."
 )
-
-
-T = TypeVar("T")
-
-
-def _guard(action: Callable[[], T]) -> T:
-    """Run a service call, turning the service's refusals into one-line CLI errors."""
-    try:
-        return action()
-    except DiaryError as exc:
-        raise BadInput(refusal(exc)) from None
-
-
-def refusal(exc: DiaryError) -> str:
-    """The line the CLI prints for a service's refusal, made from its problems:
-    'day 2026-03-10: sleep_h: must be at most 24' (each field named as stored)."""
-    return one_line(exc.problems, exc.record)
 
 
 def _when(instant: dt.datetime) -> str:
@@ -77,13 +86,12 @@ def log_twitch(
     note: str | None = typer.Option(None, "--note", "-n", help="Anything worth remembering."),
 ) -> None:
     """Log a twitch episode. `nosetwitch log twitch` alone means: now, on the nose."""
-    from nosetwitch.domain.models import Interference, Side, Site
-    from nosetwitch.interfaces.cli.main import settings
-    from nosetwitch.storage.quick import QuickLog
-
     quick = QuickLog.open(settings.db_url)  # skips loading SQLAlchemy when it can (start-up time)
-    service = None if quick else open_service()
-    timezone = quick.timezone if quick else service.get_person().timezone
+    if quick is not None:
+        timezone = quick.timezone
+    else:
+        service = open_service()
+        timezone = service.get_person().timezone
     fields: dict[str, Any] = {
         "started_at": parse_instant(at, timezone),
         "duration_s": parse_duration(duration),
@@ -95,23 +103,19 @@ def log_twitch(
     }
     if site is not None:
         fields["sites"] = parse_choices(site, Site, option="--site")
-    if quick:
+    if quick is not None:
         try:
             episode = quick.add_episode(fields, _validated_episode)
         finally:
             quick.close()
     else:
-        episode = _guard(lambda: service.add_episode(**fields))
+        episode = guard(lambda: service.add_episode(**fields))
     where = ", ".join(s.value for s in episode.sites)
     typer.echo(f"Logged twitch {episode.id} at {_when(episode.started_at)}: {where}.")
 
 
-def _validated_episode(fields: dict[str, Any]):
+def _validated_episode(fields: dict[str, Any]) -> Episode:
     """The Episode for these fields, or BadInput naming the field (the same words as the service)."""
-    from pydantic import ValidationError
-
-    from nosetwitch.domain.models import Episode
-
     try:
         return Episode.model_validate(fields)
     except ValidationError as exc:
@@ -145,15 +149,14 @@ def log_day(
 
     Drinks are turned into mg of caffeine with the knowledge base's table
     (knowledge/drinks.toml, the one the web page uses); the answer shows the sum."""
-    from nosetwitch.domain.models import DayCheckIn
-    from nosetwitch.services.diary import caffeine_from_drinks, caffeine_per_serving
+    from nosetwitch.services.diary import caffeine_from_drinks, caffeine_per_serving  # lazy: SQLAlchemy (start-up time)
 
     service = open_service()
     day = parse_date(date, service.get_person().timezone)
     given_drinks = (("coffee", coffee), ("espresso", espresso), ("tea", tea), ("cola", cola), ("energy_drink", energy_drink))
     drinks = {name: count for name, count in given_drinks if count is not None}
     if drinks:
-        caffeine = (caffeine or 0.0) + _guard(lambda: caffeine_from_drinks(**drinks))
+        caffeine = (caffeine or 0.0) + guard(lambda: caffeine_from_drinks(**drinks))
     values = {
         "sleep_h": sleep, "caffeine_mg": caffeine, "nicotine_units": nicotine, "alcohol_units": alcohol,
         "stress": stress, "water_l": water, "magnesium_mg": magnesium, "potassium_mg": potassium,
@@ -161,16 +164,14 @@ def log_day(
     }  # fmt: skip
     given: dict[str, Any] = {name: value for name, value in values.items() if value is not None}
     if own:
-        from nosetwitch.interfaces.cli.own_factor_commands import parse_own_values
-
         given["own"] = parse_own_values(own, service.get_person().own_factors)
     if not given:
         raise BadInput("log day: give at least one factor, e.g. --sleep 6.5 or --coffee 2")
-    checkin = _guard(lambda: _checkin(DayCheckIn, day, given))
-    stored, created = _guard(lambda: service.upsert_day(checkin))
-    own = {factor.key: factor for factor in service.get_person().own_factors}
+    checkin = guard(lambda: _checkin(DayCheckIn, day, given))
+    stored, created = guard(lambda: service.upsert_day(checkin))
+    declared = {factor.key: factor for factor in service.get_person().own_factors}
     own_text = [
-        own_factor_value(own[key].label, value, own[key].kind.value, own[key].unit) if key in own else own_factor_value(key, value)
+        own_factor_value(declared[key].label, value, declared[key].kind.value, declared[key].unit) if key in declared else own_factor_value(key, value)
         for key, value in stored.own.items()
     ]
     factors = ", ".join([*(factor_value(name, value) for name, value in stored.factors().items()), *own_text])
@@ -181,9 +182,7 @@ def log_day(
         typer.echo(f"Caffeine from drinks: {sums} = {caffeine_from_drinks(**drinks):g} mg.")
 
 
-def _checkin(model, day: dt.date, given: dict[str, Any]):
-    from pydantic import ValidationError
-
+def _checkin(model: type[DayCheckIn], day: dt.date, given: dict[str, Any]) -> DayCheckIn:
     try:
         return model(date=day, **given)
     except ValidationError as exc:
@@ -203,11 +202,9 @@ def log_symptom(
     note: str | None = typer.Option(None, "--note", "-n"),
 ) -> None:
     """Log something felt besides the twitch."""
-    from nosetwitch.domain.models import Onset, Region, SymptomCode, SymptomSide, VisionDetail
-
     service = open_service()
     timezone = service.get_person().timezone
-    fields = {
+    fields: dict[str, Any] = {
         "code": parse_choice(code, SymptomCode, option="CODE"),
         "onset": parse_choice(onset, Onset, option="--onset"),
         "started_at": parse_instant(at, timezone),
@@ -218,9 +215,9 @@ def log_symptom(
         "detail": parse_choice(detail, VisionDetail, option="--detail"),
         "note": note,
     }
-    symptom = _guard(lambda: service.add_symptom(**fields))
+    symptom = guard(lambda: service.add_symptom(**fields))
     typer.echo(f"Logged symptom {symptom.id} ({symptom.code.value}, {symptom.onset.value}) at {_when(symptom.started_at)}.")
-    from nosetwitch.triage.rules import is_stroke_type  # the one definition (policy: stroke-type symptom)
+    from nosetwitch.triage.rules import is_stroke_type  # lazy: the knowledge base (start-up time); the one definition of stroke-type
 
     if is_stroke_type(symptom) and symptom.onset is not Onset.GRADUAL:
         typer.secho(EMERGENCY_LINE, fg="red", bold=True, err=True)
@@ -235,8 +232,6 @@ def log_remedy(
     note: str | None = typer.Option(None, "--note", "-n"),
 ) -> None:
     """Log a remedy you tried, and whether it helped."""
-    from nosetwitch.domain.models import RemedyCode
-
     service = open_service()
     remedy_code = parse_choice(code, RemedyCode, option="CODE")
     instant = parse_instant(at, service.get_person().timezone)
@@ -245,7 +240,7 @@ def log_remedy(
         if not latest:
             raise BadInput("--episode last: there is no episode yet")
         episode = latest[0].id
-    keyed = _guard(lambda: service.add_remedy(code=remedy_code, at=instant, episode_id=episode, helped=helped, note=note))
+    keyed = guard(lambda: service.add_remedy(code=remedy_code, at=instant, episode_id=episode, helped=helped, note=note))
     linked = f" during {episode}" if episode else ""
     outcome = {True: ", helped", False: ", did not help", None: ""}[helped]
     typer.echo(f"Logged remedy {keyed.key} ({remedy_code.value}{linked}{outcome}).")
@@ -263,7 +258,7 @@ def med_add(
     """Add a medicine you take."""
     service = open_service()
     start = None if started == "unknown" else parse_date(started, service.get_person().timezone, option="--started")
-    keyed = _guard(lambda: service.add_medication(name=name, dose=dose, started=start))
+    keyed = guard(lambda: service.add_medication(name=name, dose=dose, started=start))
     typer.echo(f"Added medication {keyed.key}: {name}{f' ({dose})' if dose else ''}, since {start or 'unknown'}.")
 
 
@@ -284,7 +279,7 @@ def med_stop(
         if len(active) > 1:
             raise BadInput(f"med stop: {len(active)} medications are called {medicine!r}; give the number from `med list`")
         key = active[0].key
-    keyed = _guard(lambda: service.update_medication(key, stopped=day))
+    keyed = guard(lambda: service.update_medication(key, stopped=day))
     typer.echo(f"Stopped medication {keyed.key} ({keyed.record.name}) on {day.isoformat()}.")
 
 
@@ -308,7 +303,7 @@ def med_list() -> None:
 @app.command("list")
 def list_records(days: int = typer.Option(7, "--days", min=1, max=36500, help="How many days back, today included.")) -> None:
     """Show the last days of the diary as a table (ids for `edit` and `delete`)."""
-    from nosetwitch.interfaces.cli.diary_summary import print_recent
+    from nosetwitch.interfaces.cli.diary_summary import print_recent  # lazy: rich (start-up time)
 
     service = open_service()
     print_recent(service, days)
@@ -325,7 +320,7 @@ def _kind(text: str) -> str:
     return kind
 
 
-def _key(kind: str, key: str, timezone: str):
+def _key(kind: str, key: str, timezone: str) -> int | dt.date | str:
     if kind in ("remedy", "med"):
         if not key.isdigit():
             raise BadInput(f"{kind} {key!r}: give the number shown by `nosetwitch list` / `med list`")
@@ -347,14 +342,15 @@ def edit(
     timezone = service.get_person().timezone
     record_key = _key(kind, key, timezone)
     parsed = dict(_field_value(pair, timezone) for pair in changes)
-    update = {
+    updates: dict[str, Callable[..., object]] = {
         "episode": service.update_episode,
         "symptom": service.update_symptom,
         "day": service.update_day,
         "remedy": service.update_remedy,
         "med": service.update_medication,
-    }[kind]
-    _guard(lambda: update(record_key, **parsed))
+    }
+    update = updates[kind]
+    guard(lambda: update(record_key, **parsed))
     typer.echo(f"Updated {kind} {key}: {', '.join(parsed)}.")
 
 
@@ -403,14 +399,15 @@ def delete(
     service = open_service()
     kind = _kind(kind)
     record_key = _key(kind, key, service.get_person().timezone)
-    remove = {
+    removals: dict[str, Callable[[Any], object]] = {
         "episode": service.delete_episode,
         "symptom": service.delete_symptom,
         "day": service.delete_day,
         "remedy": service.delete_remedy,
         "med": service.delete_medication,
-    }[kind]
-    _guard(lambda: remove(record_key))
+    }
+    remove = removals[kind]
+    guard(lambda: remove(record_key))
     typer.echo(f"Deleted {kind} {key}.")
 
 
@@ -420,14 +417,12 @@ def delete(
 @app.command("import")
 def import_file(file: Path = typer.Argument(..., help="A diary JSON file (format nosetwitch-diary, version 1).")) -> None:
     """Merge a diary file into the stored diary (records matched by id / date; all or nothing)."""
-    from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, load_diary_file
-
     try:
         diary = load_diary_file(file)
     except DiaryFormatError as exc:
         raise BadInput(f"{file}: {exc}") from None
     service = open_service()
-    summary = _guard(lambda: service.import_diary(diary))
+    summary = guard(lambda: service.import_diary(diary))
     typer.echo(f"Imported {file}: {summary.describe()}.")
 
 
@@ -454,28 +449,22 @@ def export(
     typer.echo(f"Wrote {out} ({len(data):,} bytes).", err=True)
 
 
-def _export_json(diary) -> bytes:
-    from nosetwitch.interfaces.interchange.diary_json import diary_to_json
-
+def _export_json(diary: Diary) -> bytes:
     return (diary_to_json(diary) + "\n").encode()
 
 
-def _export_csv(diary) -> bytes:
-    from nosetwitch.interfaces.interchange.csv_export import diary_to_csv_zip
-
+def _export_csv(diary: Diary) -> bytes:
     return diary_to_csv_zip(diary)
 
 
-def _export_fhir(diary) -> bytes:
+def _export_fhir(diary: Diary) -> bytes:
     """Hook for the FHIR writer (`nosetwitch.interfaces.interchange.fhir`)."""
-    import json
-
-    from nosetwitch.interfaces.interchange.fhir import diary_to_fhir_bundle
+    from nosetwitch.interfaces.interchange.fhir import diary_to_fhir_bundle  # lazy: the knowledge base and FHIR models (start-up time)
 
     return (json.dumps(diary_to_fhir_bundle(diary), indent=2, ensure_ascii=False) + "\n").encode()
 
 
-# --- demo, profile, start -------------------------------------------------------------------------------------
+# --- demo, profile -------------------------------------------------------------------------------------
 
 
 @app.command("demo")
@@ -485,12 +474,12 @@ def demo(
     seed: int = typer.Option(0, "--seed", help="Random seed (the same seed gives the same diary)."),
 ) -> None:
     """Fill the diary with a realistic simulated one (to try nosetwitch out)."""
-    from nosetwitch.services.demo import load_demo
+    from nosetwitch.services.demo import load_demo  # lazy: SQLAlchemy, numpy (start-up time)
 
     service = open_service()
     if not force and not service.is_empty():
         raise BadInput("demo: the diary already holds records; use --force to replace them with the demo diary")
-    summary = _guard(lambda: load_demo(service, days=days, seed=seed, replace=force))
+    summary = guard(lambda: load_demo(service, days=days, seed=seed, replace=force))
     typer.echo(f"Loaded a {days}-day demo diary: {summary.describe()}.")
 
 
@@ -501,8 +490,6 @@ def profile(
     sex: str | None = typer.Option(None, "--sex", help="female, male or other."),
 ) -> None:
     """Show or set your time zone, birth year and sex (only what the checks need)."""
-    from nosetwitch.domain.models import Sex
-
     service = open_service()
     changes: dict[str, Any] = {}
     if timezone is not None:
@@ -511,29 +498,7 @@ def profile(
         changes["birth_year"] = birth_year
     if sex is not None:
         changes["sex"] = parse_choice(sex, Sex, option="--sex")
-    person = _guard(lambda: service.update_person(**changes)) if changes else service.get_person()
+    person = guard(lambda: service.update_person(**changes)) if changes else service.get_person()
     typer.echo(f"Time zone: {person.timezone}")
     typer.echo(f"Birth year: {person.birth_year or 'not given'}")
     typer.echo(f"Sex: {person.sex.value if person.sex else 'not given'}")
-
-
-@app.command("start")
-def start(
-    no_browser: bool = typer.Option(False, "--no-browser", help="Only print the address; do not open a browser."),
-    port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port of the web app on this machine."),
-    no_serve: bool = typer.Option(False, "--no-serve", help="Only set up and print the summary (for scripts and tests)."),
-) -> None:
-    """Set up nosetwitch and open the web app (a demo diary when the database is empty)."""
-    from nosetwitch.interfaces.cli.diary_summary import print_summary
-    from nosetwitch.interfaces.cli.main import settings
-    from nosetwitch.interfaces.web.cli import serve_app
-    from nosetwitch.services.demo import DEMO_DAYS, load_demo_if_empty
-
-    service = open_service()
-    summary = _guard(lambda: load_demo_if_empty(service))
-    if summary is not None:
-        typer.echo(f"Your diary was empty, so a {DEMO_DAYS}-day demo diary was loaded ({summary.totals().added} records).")
-        typer.echo("Start afresh any time by pointing --db at a new file, or replace it with `nosetwitch demo --force`.\n")
-    print_summary(service)
-    if not no_serve:
-        serve_app(settings.db_url, host="127.0.0.1", port=port, open_browser=not no_browser, multi_user=False)

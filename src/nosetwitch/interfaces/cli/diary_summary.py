@@ -6,12 +6,17 @@ Rich is imported here, not by the command modules, so logging stays fast.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from nosetwitch.domain.clock import local_day_bounds, zone
 from nosetwitch.domain.vocabulary import NOT_A_DIAGNOSIS, factor_value, remedy_name, side_name, symptom_name
+from nosetwitch.triage.wording import emergency_safety_net
+
+if TYPE_CHECKING:
+    from nosetwitch.services.diary import DiaryService
 
 _MANY = 100_000
 
@@ -20,11 +25,11 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-def _local(instant: dt.datetime, tz) -> str:
+def _local(instant: dt.datetime, tz: dt.tzinfo) -> str:
     return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M")
 
 
-def print_recent(service, days: int) -> None:
+def print_recent(service: DiaryService, days: int) -> None:
     """A table of everything in the last `days` calendar days (today included), oldest first."""
     person = service.get_person()
     tz = zone(person.timezone)
@@ -60,15 +65,15 @@ def print_recent(service, days: int) -> None:
     table = Table(title=f"Last {days} day(s), {person.timezone} time", title_justify="left")
     for column in ("When", "Kind", "Id", "Details"):
         table.add_column(column, overflow="fold")
-    for _, when, kind, key, details in sorted(rows, key=lambda row: (row[0], row[2] != "day")):
-        table.add_row(when, kind, key, details)
+    for _, when, kind, key, text in sorted(rows, key=lambda row: (row[0], row[2] != "day")):
+        table.add_row(when, kind, key, text)
     console.print(table)
     active = service.list_medications(active_on=today, limit=_MANY).items
     if active:
         console.print("Taking now: " + ", ".join(m.record.name + (f" ({m.record.dose})" if m.record.dose else "") for m in active))
 
 
-def print_summary(service) -> None:
+def print_summary(service: DiaryService) -> None:
     """What `nosetwitch start` shows: where the diary is, what it holds, the last two weeks."""
     console = _console()
     diary = service.load_diary()
@@ -101,6 +106,4 @@ def print_summary(service) -> None:
         "Next: [bold]nosetwitch log twitch[/bold] (now, on the nose) · [bold]nosetwitch log day --sleep 7 --coffee 2[/bold] · "
         "[bold]nosetwitch list[/bold] · [bold]nosetwitch --help[/bold] for everything."
     )
-    from nosetwitch.triage.wording import emergency_safety_net
-
     console.print(f"[bold red]{emergency_safety_net()}[/bold red]")

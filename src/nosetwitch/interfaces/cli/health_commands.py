@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from nosetwitch.domain.vocabulary import FACTORS
 from nosetwitch.interfaces.cli.common import open_service, parse_date
-from nosetwitch.interfaces.cli.main import BadInput, app
+from nosetwitch.interfaces.cli.root import BadInput, app
+from nosetwitch.services.errors import DiaryError
+
+if TYPE_CHECKING:
+    from nosetwitch.services.diary import DiaryService
 
 
-def factor_words(factor: str, service) -> str:
+def factor_words(factor: str, service: DiaryService) -> str:
     """'sleep (hours)', or an own factor's label ('Meditation (min)')."""
     if factor in FACTORS:
         return f"{FACTORS[factor].in_a_sentence} ({FACTORS[factor].unit_words})"
@@ -32,12 +37,12 @@ def import_health(
 
     Values you typed are never overwritten; importing the same file again changes nothing.
     """
+    # lazy: rich and the health readers load only for this command (start-up time)
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from nosetwitch.interfaces.interchange.health import SOURCE_NAMES, HealthFileError, import_health_file
     from nosetwitch.interfaces.interchange.health.csv_days import parse_mapping
-    from nosetwitch.services.errors import DiaryError
 
     service = open_service()
     timezone = service.get_person().timezone

@@ -10,12 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from nosetwitch.domain.clock import local_day_bounds
 from nosetwitch.domain.vocabulary import DAYS_IN_A_ROW, NOT_A_DIAGNOSIS, factor_label, per_text, remedy_name
 from nosetwitch.interfaces.cli.common import load_case_or_stored, now_in, open_service, parse_as_of, parse_date
-from nosetwitch.interfaces.cli.main import BadInput, app, fail
+from nosetwitch.interfaces.cli.root import BadInput, app, fail
+from nosetwitch.services.errors import DiaryError, NotFound
+
+if TYPE_CHECKING:
+    from nosetwitch.insights import InsightsReport
+    from nosetwitch.insights.experiments import Schedule
+    from nosetwitch.services.diary import DiaryService
+    from nosetwitch.services.experiments import ExperimentService
 
 experiment_app = typer.Typer(
     help="n-of-1 self-experiments: change one thing on randomly chosen days and see whether the twitching changes.",
@@ -34,7 +43,7 @@ def insights_command(
     as_of: str | None = typer.Option(None, "--as-of", help="Analyse as of this moment, with an offset (default: the file's as_of, else its latest record; stored diary: now)."),
 ) -> None:
     """Why me? Which day factors went with more or less twitching, and which remedies helped."""
-    from nosetwitch.insights import INSIGHTS_SCHEMA, compute_insights
+    from nosetwitch.insights import INSIGHTS_SCHEMA, compute_insights  # lazy: numpy and scipy (start-up time)
 
     if schema:
         typer.echo(json.dumps(INSIGHTS_SCHEMA, indent=2))
@@ -53,8 +62,9 @@ def sparkline(values: list[int]) -> str:
     return "".join(_SPARKS[round(v / top * (len(_SPARKS) - 1))] for v in values)
 
 
-def show_report(report) -> None:
+def show_report(report: InsightsReport) -> None:
     """The human view: sparkline, summary, associations with intervals, remedies, findings."""
+    # lazy: rich, and numpy with the insights package (start-up time)
     from rich.console import Console
     from rich.table import Table
 
@@ -119,8 +129,8 @@ def show_report(report) -> None:
 # --- experiments -------------------------------------------------------------------------------------
 
 
-def _experiments():
-    from nosetwitch.services.experiments import ExperimentService
+def _experiments() -> tuple[DiaryService, ExperimentService]:
+    from nosetwitch.services.experiments import ExperimentService  # lazy: SQLAlchemy and numpy (start-up time)
 
     service = open_service()
     return service, ExperimentService(service)
@@ -134,8 +144,7 @@ def experiment_start(
     seed: int | None = typer.Option(None, "--seed", help="Seed of the random schedule (default: random)."),
 ) -> None:
     """Start a randomised A/B experiment and print its schedule."""
-    from nosetwitch.insights.experiments import PLANS
-    from nosetwitch.services.diary import DiaryError
+    from nosetwitch.insights.experiments import PLANS  # lazy: numpy (start-up time)
 
     if plan not in PLANS:
         fail(f"unknown experiment {plan!r}; choose one of {', '.join(PLANS)}")
@@ -149,10 +158,11 @@ def experiment_start(
     _print_schedule(schedule, now_in(timezone).date())
 
 
-def _print_schedule(schedule, today: dt.date) -> None:
+def _print_schedule(schedule: Schedule, today: dt.date) -> None:
+    # lazy: rich, and numpy with the experiments engine (start-up time)
     from rich.console import Console
 
-    from nosetwitch.insights.experiments import PLANS
+    from nosetwitch.insights.experiments import PLANS, can_reach_a_verdict
 
     plan = PLANS[schedule.plan]
     console = Console(highlight=False, soft_wrap=True)
@@ -166,8 +176,6 @@ def _print_schedule(schedule, today: dt.date) -> None:
         line.append(f"[reverse]{text}[/reverse]" if day == today else text)
     for i in range(0, len(line), 7):
         console.print("  " + "  ".join(line[i : i + 7]))
-    from nosetwitch.insights.experiments import can_reach_a_verdict
-
     if not can_reach_a_verdict(schedule.days):
         console.print(f"[bold]{schedule.days} days are too few for a clear result[/bold]: the coin has so few possible "
                       "schedules that even the clearest difference could be chance. 28 days (--days 28) can give one.")
@@ -181,7 +189,7 @@ def _print_schedule(schedule, today: dt.date) -> None:
 @experiment_app.command("report")
 def experiment_report(as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
     """Compare twitching on A and B days of the latest experiment (days that are over)."""
-    from nosetwitch.insights.experiments import PLANS, analyse_experiment
+    from nosetwitch.insights.experiments import PLANS, analyse_experiment  # lazy: numpy (start-up time)
 
     service, experiments = _experiments()
     schedule = experiments.latest()
@@ -216,8 +224,6 @@ def experiment_report(as_json: bool = typer.Option(False, "--json", help="Print 
 @experiment_app.command("stop")
 def experiment_stop() -> None:
     """Stop the running experiment today (today and later are left out of its report)."""
-    from nosetwitch.services.diary import NotFound
-
     service, experiments = _experiments()
     today = now_in(service.get_person().timezone).date()
     try:
@@ -230,7 +236,7 @@ def experiment_stop() -> None:
 @app.command("today")
 def today_command() -> None:
     """What today is in a running experiment (A or B day), and today's episodes so far."""
-    from nosetwitch.insights.experiments import PLANS
+    from nosetwitch.insights.experiments import PLANS  # lazy: numpy (start-up time)
 
     service, experiments = _experiments()
     timezone = service.get_person().timezone
@@ -246,8 +252,6 @@ def today_command() -> None:
         what = plan.a if arm == "A" else plan.b
         typer.echo(f"{today.isoformat()}: day {day_number} of {schedule.days} of the {schedule.plan} experiment: "
                    f"an {arm} day, {what}.")
-    from nosetwitch.domain.clock import local_day_bounds
-
     begin, end = local_day_bounds(today, timezone)
     count = service.list_episodes(since=begin, until=end, limit=1).total
     typer.echo(f"Twitch episodes logged today: {count}.")

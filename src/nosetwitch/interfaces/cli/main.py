@@ -1,92 +1,43 @@
-"""The `nosetwitch` command: a root Typer app that the command modules attach to.
+"""The `nosetwitch` command: the root app (`root`) with every command module attached.
 
 Start-up time matters (people log a twitch with one command), so command
-modules import heavy libraries (pandas, statsmodels, FastAPI, matplotlib)
-inside the functions that need them, never at module level.
+modules import heavy libraries (SQLAlchemy, pandas, statsmodels, FastAPI,
+matplotlib, rich) inside the functions that need them, never at module level;
+each such import is marked `# lazy:` (tests/test_no_cycle_imports.py).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 
 import click
 import typer
 
-from nosetwitch import __version__
-
-app = typer.Typer(
-    name="nosetwitch",
-    help="A private diary, triage check and pattern finder for nose twitching. It does not diagnose.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+# Each command module adds its commands to `root.app` when imported.
+from nosetwitch.interfaces.cli import (
+    diary_commands,  # noqa: F401
+    health_commands,  # noqa: F401
+    insights_commands,  # noqa: F401
+    own_factor_commands,  # noqa: F401
+    report_commands,  # noqa: F401
+    triage_commands,  # noqa: F401
 )
-
-
-class Settings:
-    """Options that every command sees (set by the root callback)."""
-
-    db_url: str | None = None
-
-
-settings = Settings()
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"nosetwitch {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def root(
-    db: str | None = typer.Option(
-        None,
-        "--db",
-        envvar="NOSETWITCH_DATABASE_URL",
-        help="Database URL (default: an SQLite file in your data folder). "
-        "Example: postgresql+psycopg://user@localhost/nosetwitch",
-    ),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
-) -> None:
-    settings.db_url = db
-
-
-def _register_commands() -> None:
-    # Each module adds its commands to `app` when imported.
-    from nosetwitch.interfaces.cli import (
-        diary_commands,  # noqa: F401
-        health_commands,  # noqa: F401
-        insights_commands,  # noqa: F401
-        own_factor_commands,  # noqa: F401
-        report_commands,  # noqa: F401
-        triage_commands,  # noqa: F401
-    )
-    from nosetwitch.interfaces.web import cli as web_cli  # noqa: F401
-
+from nosetwitch.interfaces.cli.common import forget_services
+from nosetwitch.interfaces.cli.root import BadInput, app
+from nosetwitch.interfaces.web import cli as web_cli  # noqa: F401  (`serve`, `user`)
 
 # Typer >= 0.20 ships its own copy of click; its usage errors (a bad option
 # value, an unknown option) are not click.ClickException subclasses.
 try:
     from typer._click.exceptions import ClickException as _TyperClickException
 except ImportError:  # older Typer: plain click
-    _TyperClickException = click.ClickException
-
-
-class BadInput(Exception):
-    """Raised by commands for input the person must correct (exit code 2)."""
-
-
-def fail(message: str) -> typer.Exit:
-    """Print one line on stderr and leave with exit code 2; nothing was written."""
-    typer.echo(f"nosetwitch: error: {message}", err=True)
-    raise typer.Exit(code=2)
+    _TyperClickException = click.ClickException  # type: ignore[misc, assignment]  # the same role under another name
 
 
 def run(argv: list[str] | None = None) -> None:
     """Console-script entry point: usage errors become one line on stderr, exit 2."""
-    _register_commands()
     try:
         # Without standalone mode click catches Exit itself and returns its code.
         exit_code = app(args=argv, standalone_mode=False)
@@ -108,3 +59,20 @@ def run(argv: list[str] | None = None) -> None:
         sys.exit(2)
     if isinstance(exit_code, int) and exit_code:
         sys.exit(exit_code)
+
+
+def run_captured(*args: str) -> tuple[int, str, str]:
+    """Run `nosetwitch ARGS...` in this process; returns (exit code, stdout, stderr).
+
+    For tests and notebooks: the same entry point as the console script, with
+    its output captured and the service cache dropped first.
+    """
+    forget_services()
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            run(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return code, out.getvalue(), err.getvalue()

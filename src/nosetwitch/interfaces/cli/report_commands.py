@@ -1,7 +1,8 @@
 """`nosetwitch report`: the doctor's PDF, from the stored diary or a diary file.
 
-matplotlib, fpdf2, triage and insights are imported inside the command, so
-`nosetwitch --help` and the logging commands stay fast.
+matplotlib, fpdf2, triage and insights are imported only when a report is
+drawn (`reports.render_report`), so `nosetwitch --help` and the logging
+commands stay fast.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 import typer
 
 from nosetwitch.interfaces.cli.common import load_case_or_stored, parse_date
-from nosetwitch.interfaces.cli.main import BadInput, app
+from nosetwitch.interfaces.cli.root import BadInput, app
+from nosetwitch.reports import DEFAULT_DAYS, default_filename, default_period, render_report
 
 MAX_REPORT_DAYS = 366
 """As in the web API: a report covers at most a year (a longer one would take minutes to draw)."""
@@ -26,8 +28,6 @@ def report(
     out: Path | None = typer.Option(None, "--out", "-o", help="PDF file to write (default: nosetwitch-report-<last day>.pdf here)."),
 ) -> None:
     """Write a PDF summary for a doctor: 1-3 pages, by default the last 14 days. Not a diagnosis."""
-    from nosetwitch.reports import DEFAULT_DAYS, default_filename, default_period, render_report
-
     diary, as_of = load_case_or_stored(case)  # a file: its own as_of, else its latest record
     timezone = diary.person.timezone
     last = parse_date(end, timezone, option="--to") if end else default_period(diary, as_of)[1]

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from nosetwitch.domain.models import Diary, Person
 from nosetwitch.domain.vocabulary import IF_IT_COMES_BACK
 from nosetwitch.interfaces.cli.common import load_case_or_stored, open_service, parse_as_of
-from nosetwitch.interfaces.cli.main import app, fail
+from nosetwitch.interfaces.cli.root import app, fail
+from nosetwitch.services.errors import NotFound
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from nosetwitch.triage import TriageResult
+    from nosetwitch.triage.questionnaire import Question
 
 _STYLE = {
     "emergency": "bold white on red",
@@ -39,11 +49,11 @@ def triage_command(
 ) -> None:
     """Is this serious? Check the diary against the warning signs and say what to do."""
     if schema:
-        from nosetwitch.triage.schema import result_schema
+        from nosetwitch.triage.schema import result_schema  # lazy: the knowledge base (start-up time)
 
         typer.echo(json.dumps(result_schema(), indent=2))
         return
-    from nosetwitch.triage import triage
+    from nosetwitch.triage import triage  # lazy: the knowledge base (start-up time)
 
     # A file without its own as_of is triaged now: "is this serious?" is asked about the present.
     diary, instant = load_case_or_stored(case, parse_as_of(as_of), undated_file="now")
@@ -54,12 +64,13 @@ def triage_command(
         show_result(result)
 
 
-def show_result(result) -> None:
+def show_result(result: TriageResult) -> None:
     """The result for people: the level and what to do first, then why, then self-care and the safety net.
 
     At `emergency` the instruction to call is the first thing printed and the
     self-care advice comes after the reasons, headed as something for later.
     """
+    # lazy: rich and the knowledge base (start-up time)
     from rich.console import Console
     from rich.panel import Panel
 
@@ -79,7 +90,7 @@ def show_result(result) -> None:
     console.print(f"\n[italic]{NOT_A_DIAGNOSIS}[/italic]")
 
 
-def _section(console, title: str, rows: list[tuple[str, str]]) -> None:
+def _section(console: Console, title: str, rows: list[tuple[str, str]]) -> None:
     from rich.table import Table
 
     grid = Table.grid(padding=(0, 1))
@@ -91,7 +102,8 @@ def _section(console, title: str, rows: list[tuple[str, str]]) -> None:
     console.print(grid)
 
 
-def _emergency_first(question) -> None:
+def _emergency_first(question: Question) -> None:
+    # lazy: rich and the knowledge base (start-up time)
     from rich.console import Console
     from rich.panel import Panel
 
@@ -111,6 +123,7 @@ def _emergency_first(question) -> None:
 
 def _safety_net_first() -> None:
     """Printed when a check stops without a usable answer: the emergency safety net, before anything else."""
+    # lazy: rich and the knowledge base (start-up time)
     from rich.console import Console
     from rich.panel import Panel
 
@@ -125,7 +138,7 @@ class _Stopped(Exception):
     """The check ended without a usable answer (input ended, or too many unusable answers)."""
 
 
-def _prompt(question) -> str:
+def _prompt(question: Question) -> str:
     if question.kind == "yes_no":
         return f"{question.text} [y/n] "
     if question.kind == "choice":
@@ -134,9 +147,9 @@ def _prompt(question) -> str:
     return f"{question.text} "
 
 
-def _ask(question) -> object:
+def _ask(question: Question) -> object:
     """Ask on stdout, read a line from stdin (works when answers are piped in)."""
-    from nosetwitch.triage.questionnaire import parse_answer
+    from nosetwitch.triage.questionnaire import parse_answer  # lazy: the knowledge base (start-up time)
 
     for _ in range(_MAX_TRIES):
         typer.echo(_prompt(question), nl=False)
@@ -152,11 +165,11 @@ def _ask(question) -> object:
     raise _Stopped(f"no usable answer to: {question.text}")
 
 
-def dialogue(ask, on_emergency) -> dict[str, object]:
+def dialogue(ask: Callable[[Question], object], on_emergency: Callable[[Question], None]) -> dict[str, object]:
     """The check's questions in order: `ask(question)` gives each answer; the moment the
     answers make an emergency, `on_emergency(question)` shows the instruction (before
     anything is saved or computed) and no more questions are asked."""
-    from nosetwitch.triage.questionnaire import emergency_question, next_question
+    from nosetwitch.triage.questionnaire import emergency_question, next_question  # lazy: the knowledge base (start-up time)
 
     answers: dict[str, object] = {}
     while (question := next_question(answers)) is not None:
@@ -176,8 +189,7 @@ def check_command(
     ),
 ) -> None:
     """Questions for someone whose nose is twitching right now; the signs of an emergency are asked first."""
-    from nosetwitch.domain.models import Diary, Person
-    from nosetwitch.services.check import next_step
+    from nosetwitch.services.check import next_step  # lazy: SQLAlchemy (start-up time)
 
     if undo is not None:
         _undo(undo)
@@ -191,7 +203,7 @@ def check_command(
 
     now = dt.datetime.now(dt.timezone.utc).astimezone()
     if no_save:
-        from nosetwitch.services.diary import machine_timezone
+        from nosetwitch.services.diary import machine_timezone  # lazy: SQLAlchemy (start-up time)
 
         end = next_step(None, answers, now, save=False, diary=Diary(person=Person(timezone=machine_timezone())))
     else:
@@ -210,8 +222,6 @@ def check_command(
 
 
 def _undo(check_id: str) -> None:
-    from nosetwitch.services.diary import NotFound
-
     try:
         removed = open_service().undo_check_answer(check_id)
     except NotFound:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import stat
+from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,7 @@ def parse_diary(data: bytes | str | dict) -> Diary:
         raise DiaryFormatError([_describe(error, data) for error in exc.errors(include_url=False)]) from None
 
 
-def _describe(error: dict[str, Any], document: dict) -> FieldProblem:
+def _describe(error: Mapping[str, Any], document: dict) -> FieldProblem:
     """One pydantic error: where, in the document's own terms, and what."""
     path = ""
     node: Any = document

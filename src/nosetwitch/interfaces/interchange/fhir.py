@@ -33,6 +33,8 @@ from typing import Any
 from nosetwitch.domain import vocabulary
 from nosetwitch.domain.models import DAY_FACTORS, Diary, Episode, Side, Site
 from nosetwitch.interfaces.interchange.fhir_codes import CodeBook, code_book
+from nosetwitch.knowledge import knowledge
+from nosetwitch.triage import triage
 from nosetwitch.triage.result import POLICY
 
 FHIR_VERSION = "5.0.0"
@@ -274,8 +276,6 @@ def _remedies(book: CodeBook, diary: Diary, patient_ref: dict[str, str]) -> Iter
 
 def _medicine_class(name: str) -> str | None:
     """The triage knowledge base's linked class for a medicine name, if any."""
-    from nosetwitch.knowledge import knowledge
-
     found = knowledge().medicine_class_of(name)
     return found.id if found is not None else None
 
@@ -404,8 +404,6 @@ def diary_to_fhir_bundle(
     """
     as_of = as_of or default_as_of(diary)
     if triage_result is None:
-        from nosetwitch.triage import triage
-
         triage_result = triage(diary, as_of)
     book = code_book()
     patient_url = _uuid("patient", "patient")
@@ -461,6 +459,13 @@ def _own_code(concept: dict[str, Any], system: str) -> str | None:
     return None
 
 
+def _required_code(concept: dict[str, Any], system: str) -> str:
+    code = _own_code(concept, system)
+    if code is None:
+        raise ValueError(f"no code of {system} in {concept!r}")
+    return code
+
+
 def fhir_bundle_to_episodes(bundle: dict[str, Any]) -> list[Episode]:
     """The twitch episodes of a bundle written by `diary_to_fhir_bundle`, in bundle order."""
     book = code_book()
@@ -477,9 +482,9 @@ def fhir_bundle_to_episodes(bundle: dict[str, Any]) -> list[Episode]:
             kind = _own_code(component["code"], episode_system)
             concept = component.get("valueCodeableConcept", {})
             if kind == "site":
-                fields["sites"].append(Site(_own_code(concept, site_system)))
+                fields["sites"].append(Site(_required_code(concept, site_system)))
             elif kind == "side":
-                fields["side"] = Side(_own_code(concept, side_system))
+                fields["side"] = Side(_required_code(concept, side_system))
             elif kind == "duration":
                 fields["duration_s"] = float(component["valueQuantity"]["value"])
             elif kind == "intensity":

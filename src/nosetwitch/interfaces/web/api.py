@@ -7,7 +7,7 @@ state-changing route needs the CSRF token (`require_csrf`).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile
 
@@ -15,16 +15,18 @@ from nosetwitch.domain.models import ID_PATTERN, DayCheckIn, Episode, Medication
 from nosetwitch.interfaces.interchange.csv_export import TABLES as CSV_TABLES
 from nosetwitch.interfaces.web import check, usecases
 from nosetwitch.interfaces.web import schemas as s
-from nosetwitch.interfaces.web.deps import Viewer, api_viewer, api_viewer_on_loop, run_for
+from nosetwitch.interfaces.web.deps import Viewer, api_viewer, api_viewer_on_loop, current_account, run_for
 from nosetwitch.interfaces.web.problems import COMMON_PROBLEMS, Problem, problem_responses
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
+from nosetwitch.triage.wording import plain_summary
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_csrf)], responses=COMMON_PROBLEMS)
 ViewerDep = Annotated[Viewer, Depends(api_viewer)]
 # The two busiest routes (logging a twitch, the overview) are `async def` and
 # skip the threadpool in local mode: see deps.run_for (bench/web_load.py).
 LoopViewerDep = Annotated[Viewer, Depends(api_viewer_on_loop)]
-Offset, Key = s.Offset, s.Key
+Offset = s.Offset
+Key = s.Key
 RecordId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN, description="the record's id")]
 Since = Annotated[QueryInstant | None, Query(description="RFC 3339 with a UTC offset, e.g. 2026-03-10T00:00:00+01:00")]
 AsOf = Annotated[QueryInstant | None, Query(description="the moment to look from (default now): RFC 3339 with a UTC offset")]
@@ -62,7 +64,7 @@ async def get_overview(request: Request, viewer: LoopViewerDep):
     return await run_for(request, usecases.overview_json, viewer)
 
 
-REPEATED = {200: {"description": "the same twitch was stored before under this id: the stored episode"}, 409: {"description": "the id belongs to a different twitch"}}
+REPEATED: dict[int | str, dict[str, Any]] = {200: {"description": "the same twitch was stored before under this id: the stored episode"}, 409: {"description": "the id belongs to a different twitch"}}
 
 
 @router.post("/episodes", response_model=Episode, status_code=201, tags=["episodes"], responses=INVALID | REPEATED)
@@ -88,8 +90,6 @@ async def create_episode(request: Request, viewer: LoopViewerDep, episode: s.Epi
 
 
 def _session_info(request: Request) -> s.SessionInfo:
-    from nosetwitch.interfaces.web.deps import current_account
-
     account = current_account(request)
     return s.SessionInfo(
         csrf_token=csrf_token(request),
@@ -323,8 +323,6 @@ def delete_medication(viewer: ViewerDep, medication_id: Key):
 def get_triage(viewer: ViewerDep, as_of: AsOf = None):
     """The triage result (policy nosetwitch-triage-2) for the stored diary at `as_of` (default now), plus
     `summary`: the result in plain words, what to do first (at emergency: the instruction to call)."""
-    from nosetwitch.triage.wording import plain_summary
-
     result = usecases.triage_of(viewer, usecases.aware(as_of, "as_of"))
     return {**result.to_dict(), "summary": plain_summary(result)}
 
@@ -381,7 +379,11 @@ async def import_diary(request: Request, viewer: ViewerDep, file: UploadFile | N
     return {"counts": usecases.import_bytes(viewer, data)}
 
 
-@router.get("/export", tags=["interchange"], responses={200: {"content": {"application/json": {}, "application/zip": {}, "text/csv": {}, "application/fhir+json": {}}}} | INVALID)
+EXPORTED: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": {}, "application/zip": {}, "text/csv": {}, "application/fhir+json": {}}}}
+
+
+# `table`: a Literal made at run time from the tuple of CSV table names (the type checker cannot read it).
+@router.get("/export", tags=["interchange"], responses=EXPORTED | INVALID)
 def export_diary(viewer: ViewerDep, format: Literal["json", "csv", "fhir"] = "json", table: Literal[CSV_TABLES] | None = None):  # type: ignore[valid-type]
     """The whole diary: JSON per the interchange format; `csv` gives a zip with one
     table per record kind, or with `table=episodes` (days, symptoms...) that one table;

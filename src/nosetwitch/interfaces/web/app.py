@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -19,19 +20,27 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import Match
 
 from nosetwitch import __version__
 from nosetwitch.domain import vocabulary  # the words people read, in one place
 from nosetwitch.domain.problems import one_line
-from nosetwitch.interfaces.web import problems
+from nosetwitch.interfaces.web import api, health_pages, pages, phone, problems, undo
+from nosetwitch.interfaces.web.deps import local_owner
 from nosetwitch.interfaces.web.limits import BodySizeLimit
+from nosetwitch.interfaces.web.pages import page_context
 from nosetwitch.interfaces.web.security import LoginThrottle
+from nosetwitch.services.accounts import AccountService
+from nosetwitch.services.sessions import SessionStore
+from nosetwitch.storage import SCHEMA_HEAD
+from nosetwitch.storage.database import open_engine
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "nosetwitch_session"
@@ -50,9 +59,9 @@ class WebContext:
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     allow_signup: bool = True
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
-    accounts: object | None = None  # AccountService in multi-user mode
-    lan: object | None = None  # phone.LanMode under `serve --lan`
-    sessions: object | None = None  # SessionStore in multi-user mode (security.session_store)
+    accounts: AccountService | None = None  # in multi-user mode
+    lan: phone.LanMode | None = None  # under `serve --lan`
+    sessions: SessionStore | None = None  # in multi-user mode (security.session_store)
 
 
 def readable_source(source: str) -> str:
@@ -74,7 +83,7 @@ def create_app(
     allow_signup: bool = True,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     login_throttle: LoginThrottle | None = None,
-    lan: object | None = None,
+    lan: phone.LanMode | None = None,
     access_log: bool = False,
 ) -> FastAPI:
     """Build the web app on a database URL (None: the default SQLite file).
@@ -86,8 +95,6 @@ def create_app(
     `lan` (a `phone.LanMode`, local mode only) lets paired phones in from
     the home network and nobody else (`phone.DeviceGate`).
     """
-    from nosetwitch.interfaces.web import api, health_pages, pages, phone, undo
-
     app = FastAPI(
         title="nosetwitch",
         version=__version__,
@@ -118,13 +125,9 @@ def create_app(
         lan=lan,
     )
     if multi_user:
-        from nosetwitch.services.accounts import AccountService
-
         context.accounts = AccountService(database_url)
     else:
         # Opening the store here sets up the schema once, not on the first click.
-        from nosetwitch.interfaces.web.deps import local_owner
-
         local_owner(database_url)
     app.state.web = context
 
@@ -163,11 +166,6 @@ def _install_health_check(app: FastAPI) -> None:
     """`GET /healthz` for load balancers and process managers: 200 when this worker can
     reach its database at the schema it expects, 503 (problem+json) when it cannot.
     It needs no login and reads no one's diary."""
-    from sqlalchemy import text
-
-    from nosetwitch.storage import SCHEMA_HEAD
-    from nosetwitch.storage.database import open_engine
-
     web = app.state.web
 
     @app.get(
@@ -278,7 +276,8 @@ def _wants_html(request: Request) -> bool:
 def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     problems.install(app)
 
-    async def http_error(request: Request, exc: StarletteHTTPException):
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 405:  # Starlette names the methods of one route; the path may have several
             exc = StarletteHTTPException(405, "this address does not take that method", headers={"Allow": allowed_methods(request)})
         if not _wants_html(request):
@@ -287,33 +286,27 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
         response.headers.update(exc.headers or {})
         return response
 
-    async def problem(request: Request, exc: problems.Problem):
+    @app.exception_handler(problems.Problem)
+    async def problem(request: Request, exc: problems.Problem) -> Response:
         if not _wants_html(request):
             return await problems._problem_handler(request, exc)
         return _error_page(request, templates, exc.status, exc.detail)
 
-    async def invalid(request: Request, exc: RequestValidationError):
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if not _wants_html(request):
             return await problems._request_validation_handler(request, exc)
         return _error_page(request, templates, 422, one_line(problems.request_problems(exc.errors())))
 
-    async def needs_login(request: Request, exc: NeedsLogin):
+    @app.exception_handler(NeedsLogin)
+    async def needs_login(request: Request, exc: NeedsLogin) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-
-    app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(problems.Problem, problem)
-    app.add_exception_handler(RequestValidationError, invalid)
-    app.add_exception_handler(NeedsLogin, needs_login)
 
 
 def allowed_methods(request: Request) -> str:
     """The `Allow` header of a path. An API path: the methods its OpenAPI entry lists (the
     most literal template that fits, so `/check/questions` is not `/check/{id}`); a page:
     the methods of every route whose pattern fits."""
-    import re
-
-    from starlette.routing import Match
-
     path = request.url.path
     if path.startswith("/api/"):
         documented = request.app.openapi()["paths"]
@@ -330,8 +323,6 @@ def allowed_methods(request: Request) -> str:
 
 
 def _error_page(request: Request, templates: Jinja2Templates, status: int, detail: str) -> HTMLResponse:
-    from nosetwitch.interfaces.web.pages import page_context
-
     titles = {404: "Not found", 403: "Not allowed", 413: "Too large", 429: "Too many attempts"}
     return templates.TemplateResponse(
         request,

@@ -65,9 +65,9 @@ def calendar_heatmap(
     body = []
     for row, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
         if name:
-            y = f"{top + row * (cell + gap) + cell * 0.7:.0f}"
-            body.append(f'<text class="axis" x="{left - 6}" y="{y}" text-anchor="end">{name}</text>')
-            body.append(f'<text class="axis" x="{right_labels}" y="{y}">{name}</text>')
+            label_y = f"{top + row * (cell + gap) + cell * 0.7:.0f}"
+            body.append(f'<text class="axis" x="{left - 6}" y="{label_y}" text-anchor="end">{name}</text>')
+            body.append(f'<text class="axis" x="{right_labels}" y="{label_y}">{name}</text>')
     shown_months: set[tuple[int, int]] = set()
     total = 0
     busiest: tuple[int, dt.date | None] = (0, None)
@@ -105,10 +105,10 @@ def calendar_heatmap(
             body.append("</a>" if link else "</g>")
     legend_y = top + 7 * (cell + gap) + 14
     body.append(f'<text class="axis" x="{left}" y="{legend_y + 12}">Episodes a day:</text>')
-    for i, (name, level) in enumerate([("none", "0"), ("1–2", "1"), ("3–5", "2"), ("6+", "3")]):
+    for i, (words, css_level) in enumerate([("none", "0"), ("1–2", "1"), ("3–5", "2"), ("6+", "3")]):
         lx = left + 110 + i * 62
-        body.append(f'<rect class="heat heat{level}" x="{lx}" y="{legend_y}" width="16" height="16" rx="3"/>')
-        body.append(f'<text class="axis" x="{lx + 21}" y="{legend_y + 12}">{name}</text>')
+        body.append(f'<rect class="heat heat{css_level}" x="{lx}" y="{legend_y}" width="16" height="16" rx="3"/>')
+        body.append(f'<text class="axis" x="{lx + 21}" y="{legend_y + 12}">{words}</text>')
     body.append(f'<rect class="heat heatnone" x="{left + 110.5}" y="{legend_y + 24.5}" width="15" height="15" rx="3"/>')
     body.append(f'<text class="axis" x="{left + 131}" y="{legend_y + 36}">no diary yet</text>')
     days = (end - first_monday).days + 1

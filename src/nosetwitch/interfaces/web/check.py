@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from nosetwitch.domain.vocabulary import CALL_NOW
 from nosetwitch.interfaces.web import usecases
@@ -160,7 +160,12 @@ def undo(viewer: Viewer, check_id: str) -> CheckAnswer:
     return usecases.call(viewer.diary.undo_check_answer, check_id)
 
 
-def emergency_words(level: Level) -> dict[str, str]:
+class LevelPageWords(TypedDict):
+    instruction: str
+    advice_heading: str
+
+
+def emergency_words(level: Level) -> LevelPageWords:
     """The instruction and the heading of the advice for a level, for the overview."""
     return {"instruction": INSTRUCTION[level], "advice_heading": ADVICE_HEADING[level]}
 

@@ -1,4 +1,4 @@
-"""`nosetwitch serve`: the web app on uvicorn (FastAPI is imported only here).
+"""`nosetwitch start` and `serve`: the web app on uvicorn (FastAPI is imported only here).
 
 Local mode binds to 127.0.0.1 and needs no login; `--multi-user` adds
 accounts. The session secret comes from $NOSETWITCH_SECRET_KEY, else from a
@@ -16,10 +16,20 @@ import os
 import secrets
 import sys
 import threading
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from nosetwitch.interfaces.cli.main import app, fail, settings
+from nosetwitch.interfaces.cli.common import guard, open_service
+from nosetwitch.interfaces.cli.root import app, fail, settings
+from nosetwitch.storage.location import data_dir
+
+if TYPE_CHECKING:
+    import socket
+
+    from fastapi import FastAPI
+
+    from nosetwitch.interfaces.web.phone import LanMode
 
 SECRET_ENV = "NOSETWITCH_SECRET_KEY"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -38,8 +48,6 @@ def secret_key() -> str:
     """$NOSETWITCH_SECRET_KEY, or a random key kept in the data folder."""
     if os.environ.get(SECRET_ENV):
         return os.environ[SECRET_ENV]
-    from nosetwitch.storage.database import data_dir
-
     path = data_dir() / "web-secret"
     try:
         return path.read_text().strip()
@@ -99,7 +107,7 @@ def home_network_address() -> str | None:
     return None if is_loopback(address) or address == "0.0.0.0" else address
 
 
-def _listening_socket(host: str, port: int):
+def _listening_socket(host: str, port: int) -> socket.socket:
     import socket
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -111,12 +119,10 @@ def _listening_socket(host: str, port: int):
     return sock
 
 
-def _show_pairing(lan) -> None:
+def _show_pairing(lan: LanMode) -> None:
     """The QR code and the code, in an interactive terminal only: output that goes
     to a file or a log (not a terminal) never holds a pairing code."""
-    import sys
-
-    from nosetwitch.interfaces.web.phone import qr_terminal
+    from nosetwitch.interfaces.web.phone import qr_terminal  # lazy: FastAPI (start-up time)
 
     if not sys.stdout.isatty():
         typer.echo("To pair a phone, open Profile › Use on my phone on this computer (no code is printed: the output is not a terminal).")
@@ -131,9 +137,9 @@ WORKER_CONFIG_ENV = "NOSETWITCH_WORKER_CONFIG"
 """How `serve --workers N` hands the app's settings to its worker processes (JSON)."""
 
 
-def worker_app():
+def worker_app() -> FastAPI:
     """The app of one worker process of `serve --workers N` (uvicorn calls it in each)."""
-    from nosetwitch.interfaces.web import create_app
+    from nosetwitch.interfaces.web import create_app  # lazy: FastAPI (start-up time)
 
     options = json.loads(os.environ[WORKER_CONFIG_ENV])
     if options["access_log"]:  # a spawned process starts without the parent's logging set-up
@@ -180,11 +186,12 @@ def serve_app(
     With `workers` > 1, uvicorn runs that many processes on the one port, each building
     the same app from `WORKER_CONFIG_ENV` (`worker_app`); the database is their only
     shared state (diary revisions, id counters, sessions)."""
+    # lazy: uvicorn, FastAPI and SQLAlchemy load when the server starts, not with every command
     import uvicorn
 
     from nosetwitch.interfaces.web import create_app
     from nosetwitch.interfaces.web.phone import LanMode
-    from nosetwitch.storage.database import DatabaseError
+    from nosetwitch.storage.database import DatabaseError, open_engine
 
     loopback = is_loopback(host)
     https = certfile is not None
@@ -193,19 +200,17 @@ def serve_app(
         _check_port_free(lan_address, port)
     lan = LanMode(lan_address, port, "https" if https else "http") if lan_address else None
     allowed_hosts = [*LOOPBACK_NAMES, host, *([lan_address] if lan_address else [])] if loopback else None
-    options = {
+    options: dict[str, Any] = {  # JSON: the workers of `--workers N` read it from WORKER_CONFIG_ENV
         "database_url": database_url, "multi_user": multi_user, "secure_cookies": https or not loopback,
         "allowed_hosts": allowed_hosts, "allow_signup": allow_signup, "access_log": access_log,
     }  # fmt: skip
+    web_app: FastAPI | None = None
     try:
         if workers > 1:
             # Upgrade the schema and make the session secret once, here, before the
             # workers start (they would race to do both).
-            from nosetwitch.storage.database import open_engine
-
             open_engine(database_url)
             secret_key()
-            web_app = None
         else:
             web_app = create_app(**options, secret_key=secret_key(), lan=lan)
     except DatabaseError as exc:
@@ -222,7 +227,7 @@ def serve_app(
         open_browser_later(url)
     _tune_garbage_collector()
     # uvicorn picks httptools and uvloop (the `fast` extra) by itself when they are installed.
-    tls = {"ssl_certfile": certfile, "ssl_keyfile": keyfile} if https else {}
+    ssl_certfile, ssl_keyfile = (certfile, keyfile) if https else (None, None)
     log_level = "warning"  # requests are logged by our own AccessLog (JSON, no query strings)
     if access_log:
         _log_requests_to_stdout()
@@ -230,22 +235,47 @@ def serve_app(
         os.environ[WORKER_CONFIG_ENV] = json.dumps(options)
         uvicorn.run(
             f"{__name__}:worker_app", factory=True, workers=workers, host=host, port=port, log_level=log_level, access_log=False,
-            proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "", **tls,
+            proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "",
+            ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
         )  # fmt: skip
         return
+    assert web_app is not None  # one process: the app was built above
     if lan is None:
         # The client address (the login limit counts per address) comes from the
         # X-Forwarded-For header only when the connection is from a proxy named in
         # --forwarded-allow-ips; otherwise the header is ignored (anyone could write it).
         uvicorn.run(
             web_app, host=host, port=port, log_level=log_level, access_log=False,
-            proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "", **tls,
+            proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips or "",
+            ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
         )  # fmt: skip
         return
     # Two addresses, exactly: loopback and the home-network one (never 0.0.0.0). No proxy
     # headers: the client's own address decides whether it is the computer itself.
-    config = uvicorn.Config(web_app, log_level=log_level, access_log=False, proxy_headers=False, **tls)
-    uvicorn.Server(config).run(sockets=[_listening_socket(host, port), _listening_socket(lan_address, port)])
+    config = uvicorn.Config(
+        web_app, log_level=log_level, access_log=False, proxy_headers=False, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile
+    )
+    uvicorn.Server(config).run(sockets=[_listening_socket(host, port), _listening_socket(lan.lan_address, port)])
+
+
+@app.command("start")
+def start(
+    no_browser: bool = typer.Option(False, "--no-browser", help="Only print the address; do not open a browser."),
+    port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port of the web app on this machine."),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Only set up and print the summary (for scripts and tests)."),
+) -> None:
+    """Set up nosetwitch and open the web app (a demo diary when the database is empty)."""
+    from nosetwitch.interfaces.cli.diary_summary import print_summary  # lazy: rich (start-up time)
+    from nosetwitch.services.demo import DEMO_DAYS, load_demo_if_empty  # lazy: SQLAlchemy, numpy (start-up time)
+
+    service = open_service()
+    summary = guard(lambda: load_demo_if_empty(service))
+    if summary is not None:
+        typer.echo(f"Your diary was empty, so a {DEMO_DAYS}-day demo diary was loaded ({summary.totals().added} records).")
+        typer.echo("Start afresh any time by pointing --db at a new file, or replace it with `nosetwitch demo --force`.\n")
+    print_summary(service)
+    if not no_serve:
+        serve_app(settings.db_url, host="127.0.0.1", port=port, open_browser=not no_browser, multi_user=False)
 
 
 @app.command("serve")
@@ -310,6 +340,7 @@ def reset_password(
     """Print a one-time link that lets the person set a new password (valid for an hour, once).
 
     Their sessions are not ended until the new password is set."""
+    # lazy: SQLAlchemy and argon2 (start-up time)
     from nosetwitch.services.accounts import AccountService
     from nosetwitch.services.sessions import RESET, RESET_S, SessionStore
     from nosetwitch.storage.database import DatabaseError

@@ -271,14 +271,18 @@ def amount(form, name: str, label: str, errors: list, *, maximum: float, decimal
     try:
         value = float(text)
     except ValueError:
-        return wrong(f"“{raw}” is not a number: write it in digits, e.g. {_example(maximum, decimals)}")
+        wrong(f"“{raw}” is not a number: write it in digits, e.g. {_example(maximum, decimals)}")
+        return None
     if not math.isfinite(value) or value > maximum:
-        return wrong(f"“{raw}” is more than the {_plain(maximum)}{' ' + unit if unit else ''} this can be; check the figure")
+        wrong(f"“{raw}” is more than the {_plain(maximum)}{' ' + unit if unit else ''} this can be; check the figure")
+        return None
     if value < 0:
-        return wrong("cannot be less than 0")
+        wrong("cannot be less than 0")
+        return None
     if integer:
         if value != int(value):
-            return wrong("must be a whole number")
+            wrong("must be a whole number")
+            return None
         return int(value)
     return round(value, decimals) if decimals else float(round(value))
 
@@ -381,6 +385,7 @@ def own_factor_fields(form, taken: Sequence[str]) -> dict[str, Any]:
         errors.append({"field": "factor-unit", "label": "Unit", "message": "at most 20 characters, e.g. hours"})
     if errors:
         raise FormError(errors)
+    assert label is not None  # a missing name is one of the errors above
     key = _KEY_PART.sub("_", unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()).strip("_")[:32] or "factor"
     if not key[0].isalpha():
         key = "f_" + key

@@ -20,14 +20,19 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
+from nosetwitch.interfaces.interchange.health import SOURCE_NAMES, HealthFileError, prepare_import
+from nosetwitch.interfaces.web.charts import factor_label
 from nosetwitch.interfaces.web.deps import Viewer, page_viewer
+from nosetwitch.interfaces.web.pages import render
 from nosetwitch.interfaces.web.security import require_csrf
+from nosetwitch.services.errors import DiaryError
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
 PageViewer = Annotated[Viewer, Depends(page_viewer)]
@@ -60,20 +65,15 @@ def health_progress(job: str, viewer: PageViewer):
 
 @router.post("/data/health", response_class=HTMLResponse)
 async def health_import(request: Request, viewer: PageViewer):
-    from nosetwitch.interfaces.web.pages import render
-
     form = await request.form()
     upload = form.get("file")
     source = str(form.get("source") or "auto")
-    job = str(form.get("job") or "")
-    job = job if _JOB.match(job) else None
+    asked_job = str(form.get("job") or "")
+    job = asked_job if _JOB.match(asked_job) else None
     dry_run = form.get("dry_run") == "1"
-    chosen = {"source": source, "since": str(form.get("from") or ""), "until": str(form.get("to") or ""), "dry_run": dry_run}
+    chosen: dict[str, Any] = {"source": source, "since": str(form.get("from") or ""), "until": str(form.get("to") or ""), "dry_run": dry_run}
 
     def page(status: int = 200, **extra):
-        from nosetwitch.interfaces.interchange.health import SOURCE_NAMES
-        from nosetwitch.interfaces.web.charts import factor_label
-
         person = viewer.diary.get_person()
 
         def label(factor: str) -> str:
@@ -86,9 +86,9 @@ async def health_import(request: Request, viewer: PageViewer):
         )
 
     filename = Path(getattr(upload, "filename", "") or "").name
-    if not hasattr(upload, "read") or not filename:
+    if not isinstance(upload, UploadFile) or not filename:
         return page(422, health_errors=[{"field": "health_file", "message": "choose an export file (.zip, .xml, .json or .csv) to import"}])
-    errors = []
+    errors: list[dict[str, str]] = []
     since = _date(chosen["since"], "from", errors)
     until = _date(chosen["until"], "to", errors)
     if errors:
@@ -119,9 +119,6 @@ def _save(source, path: Path) -> None:
 
 
 def _import(viewer: Viewer, path: Path, label: str, source: str, since, until, dry_run: bool, owner: int, job: str | None):
-    from nosetwitch.interfaces.interchange.health import HealthFileError, prepare_import
-    from nosetwitch.services.errors import DiaryError
-
     size = os.path.getsize(path)
     _report(owner, job, phase="reading", done=0, total=size)
     try:

@@ -9,7 +9,8 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import UploadFile
 
 from nosetwitch.domain import vocabulary
 from nosetwitch.domain.clock import local_date, local_day_bounds, zone
@@ -17,6 +18,7 @@ from nosetwitch.domain.models import Interference, QueryDate, RemedyCode, Site, 
 from nosetwitch.interfaces.web import charts, check, forms, insight_rows, timezones, undo, usecases, views
 from nosetwitch.interfaces.web import schemas as s
 from nosetwitch.interfaces.web.deps import Viewer, current_account, diary_service, page_viewer, page_viewer_on_loop, run_for
+from nosetwitch.interfaces.web.navigation import redirect, safe_next
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, session_store, start_session
 from nosetwitch.knowledge import knowledge
@@ -78,12 +80,6 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
 def render(request: Request, template: str, status: int = 200, **extra: Any) -> HTMLResponse:
     templates = request.app.state.web.templates
     return templates.TemplateResponse(request, template, page_context(request, **extra), status_code=status)
-
-
-def redirect(url: str, flash: str | None = None, request: Request | None = None) -> RedirectResponse:
-    if flash and request is not None:
-        request.session["flash"] = flash
-    return RedirectResponse(url, status_code=303)
 
 
 def _errors_of(exc: forms.FormError | Problem) -> list[dict[str, str]]:
@@ -216,7 +212,7 @@ async def delete_episode(request: Request, viewer: PageViewer, episode_id: str):
 @router.post("/remedies")
 async def add_remedy(request: Request, viewer: PageViewer):
     form = await request.form()
-    back = "/episodes/" + form["episode_id"] if form.get("episode_id") else "/history?kind=remedies"
+    back = "/episodes/" + str(form["episode_id"]) if form.get("episode_id") else "/history?kind=remedies"
     try:
         usecases.add_remedy(viewer, forms.remedy_fields(form, _tz(viewer)))
     except (forms.FormError, Problem) as exc:
@@ -467,7 +463,8 @@ def report_print(request: Request, viewer: PageViewer):
         start, end = _report_period(request, viewer)
     except forms.FormError as exc:
         return _report_form(request, viewer, exc.errors, 422)
-    from nosetwitch.reports import pdf as report_layout  # the PDF's headings and wording, for the same report
+    # lazy: fpdf2 and matplotlib load with the first report, not in every worker; the PDF's headings and wording
+    from nosetwitch.reports import pdf as report_layout
 
     content, tz = usecases.report_content(viewer, start, end)
     return render(
@@ -503,7 +500,7 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
         "symptoms": viewer.diary.list_symptoms,
         "remedies": viewer.diary.list_remedies,
     }[kind]
-    bounds = {}
+    bounds: dict[str, Any] = {}
     if date is not None:
         start, end = local_day_bounds(date, tz)
         bounds = {"since": date, "until": date + dt.timedelta(days=1)} if kind == "days" else {"since": start, "until": end}
@@ -619,7 +616,7 @@ def data_page(request: Request, viewer: PageViewer):
 async def data_import(request: Request, viewer: PageViewer):
     form = await request.form()
     upload = form.get("file")
-    data = await upload.read() if hasattr(upload, "read") else b""
+    data = await upload.read() if isinstance(upload, UploadFile) else b""
     if not data:
         return render(request, "data.html", status=422, title="Import and export", counts=viewer.diary.counts(), result=None, errors=[{"field": "file", "message": "choose a diary file (.json) to import"}])
     try:
@@ -752,8 +749,8 @@ def api_docs(request: Request):
     endpoints = []
     for path, methods in spec["paths"].items():
         for method, operation in methods.items():
-            body = operation.get("requestBody", {}).get("content", {})
-            schema = next(iter(body.values()), {}).get("schema", {}) if body else {}
+            body: dict[str, Any] = operation.get("requestBody", {}).get("content", {})
+            schema = next(iter(body.values())).get("schema", {}) if body else {}
             endpoints.append(
                 {
                     "method": method.upper(),
@@ -776,14 +773,14 @@ def api_docs(request: Request):
 def login_page(request: Request, next: str = "/"):
     if not request.app.state.web.multi_user:
         return redirect("/")
-    return render(request, "login.html", title="Log in", next=_safe_next(next), mode="login", allow_signup=request.app.state.web.allow_signup)
+    return render(request, "login.html", title="Log in", next=safe_next(next), mode="login", allow_signup=request.app.state.web.allow_signup)
 
 
 @router.post("/login", response_class=HTMLResponse)
 async def login_submit(request: Request):
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
-    target = _safe_next(str(form.get("next", "/")))
+    target = safe_next(str(form.get("next", "/")))
     try:
         account = usecases.log_in(request, username, password)
     except Problem as exc:
@@ -821,11 +818,6 @@ async def register_submit(request: Request):
 def logout(request: Request):
     end_session(request)
     return redirect("/login" if request.app.state.web.multi_user else "/")
-
-
-def _safe_next(target: str) -> str:
-    """Only same-site paths: a login link must not send people elsewhere."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
 
 
 # --- your account (multi-user mode): password, sessions, deletion --------------------------------

@@ -32,11 +32,19 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from nosetwitch.interfaces.interchange.ics import reminder_calendar
 from nosetwitch.interfaces.web.deps import Viewer, local_owner, page_viewer
+from nosetwitch.interfaces.web.navigation import redirect
+from nosetwitch.interfaces.web.pages import render
 from nosetwitch.interfaces.web.problems import Problem, problem_response
 from nosetwitch.interfaces.web.security import LoginThrottle, require_csrf
+from nosetwitch.services.devices import DeviceService, name_from_user_agent
+from nosetwitch.services.reminders import DEFAULT_TIME, WEEKDAYS, ReminderService, owner_of_calendar
+from nosetwitch.storage.database import open_engine
+from nosetwitch.storage.models import ProfileRow
 
 STATIC = Path(__file__).parent / "static"
 DEVICE_COOKIE = "nosetwitch_device"
@@ -140,8 +148,6 @@ def is_loopback_client(request_or_scope) -> bool:
 
 
 def device_service(web):
-    from nosetwitch.services.devices import DeviceService
-
     diary = local_owner(web.database_url)
     return DeviceService(diary.engine, diary.owner_id)
 
@@ -172,7 +178,7 @@ class DeviceGate:
             await self.app(scope, receive, send)
             return
         if path.startswith("/api/"):
-            response = problem_response(401, "this device is not paired: open the pairing QR code shown on the computer (Profile › Use on my phone)")
+            response: Response = problem_response(401, "this device is not paired: open the pairing QR code shown on the computer (Profile › Use on my phone)")
         elif scope.get("method") in ("GET", "HEAD"):
             response = RedirectResponse("/pair", status_code=303)
         else:
@@ -220,8 +226,6 @@ def qr_terminal(data: str) -> str:
 
 
 def _render(request: Request, template: str, status: int = 200, **extra):
-    from nosetwitch.interfaces.web.pages import render
-
     return render(request, template, status=status, **extra)
 
 
@@ -240,8 +244,6 @@ def pair_page(request: Request):
 
 
 def _pair_form(request: Request, errors=None, status: int = 200, name: str = ""):
-    from nosetwitch.services.devices import name_from_user_agent
-
     return _render(
         request, "pair.html", status=status, title="Pair this device", nav=(), errors=errors or [],
         device_name=name or name_from_user_agent(request.headers.get("user-agent", "")),
@@ -274,8 +276,6 @@ async def pair(request: Request):
         codes.throttle.failed("pairing", address)
         message = "this code is wrong, used up or expired: on the computer, open Profile › Use on my phone for a new one"
         return _pair_form(request, [{"field": "code", "message": message}], 403, name)
-    from nosetwitch.services.devices import name_from_user_agent
-
     web = request.app.state.web
     token, device = await run_in_threadpool(device_service(web).pair, name or name_from_user_agent(request.headers.get("user-agent", "")))
     request.session["flash"] = f"This device is paired as “{device.name}”. Log a twitch with one tap."
@@ -327,8 +327,6 @@ def new_code(request: Request, viewer: PageViewer):
 
 @router.post("/devices/{pk}/unpair")
 def unpair(request: Request, viewer: PageViewer, pk: int):
-    from nosetwitch.interfaces.web.pages import redirect
-
     if request.app.state.web.multi_user or not device_service(request.app.state.web).unpair(pk):
         raise Problem(404, "no such paired device")
     this_device = request.scope.get("state", {}).get("device")
@@ -376,8 +374,6 @@ def service_worker():
 
 
 def reminder_service(viewer: Viewer):
-    from nosetwitch.services.reminders import ReminderService
-
     return ReminderService(viewer.diary.engine, viewer.diary.owner_id)
 
 
@@ -400,8 +396,6 @@ def reminders_page(request: Request, viewer: PageViewer):
 
 
 def _reminders(request: Request, viewer: Viewer, errors=None, status: int = 200, values=None):
-    from nosetwitch.services.reminders import DEFAULT_TIME, WEEKDAYS
-
     reminder = reminder_service(viewer).get()
     feed = f"{_base_url(request)}/calendar/{reminder.calendar_token}.ics" if reminder else None
     return _render(
@@ -417,8 +411,6 @@ def _reminders(request: Request, viewer: Viewer, errors=None, status: int = 200,
 
 @router.post("/profile/reminders", response_class=HTMLResponse)
 async def save_reminder(request: Request, viewer: PageViewer):
-    from nosetwitch.interfaces.web.pages import redirect
-
     form = await request.form()
     at_text = form.get("at")
     days = [d for d in form.getlist("days") if isinstance(d, str)]
@@ -431,7 +423,7 @@ async def save_reminder(request: Request, viewer: PageViewer):
         errors.append({"field": "at", "message": "give a time of day such as 20:00"})
     if not days:
         errors.append({"field": "days", "message": "choose at least one day"})
-    if not errors:
+    if at is not None and not errors:  # no time of day is one of the errors
         try:
             await run_in_threadpool(reminder_service(viewer).set, at.replace(second=0, microsecond=0), days)
         except ValueError as exc:
@@ -443,23 +435,17 @@ async def save_reminder(request: Request, viewer: PageViewer):
 
 @router.post("/profile/reminders/new-link")
 def new_calendar_link(request: Request, viewer: PageViewer):
-    from nosetwitch.interfaces.web.pages import redirect
-
     reminder_service(viewer).new_link()
     return redirect("/profile/reminders", "Made a new calendar link; the old one no longer works.", request)
 
 
 @router.post("/profile/reminders/delete")
 def delete_reminder(request: Request, viewer: PageViewer):
-    from nosetwitch.interfaces.web.pages import redirect
-
     reminder_service(viewer).delete()
     return redirect("/profile/reminders", "Removed the reminder; the calendar link no longer works. Remove the event from your calendar too.", request)
 
 
 def _calendar_response(request: Request, reminder, timezone: str, owner_id: int, download: bool) -> Response:
-    from nosetwitch.interfaces.interchange.ics import reminder_calendar
-
     today = dt.datetime.now(ZoneInfo(timezone)).date()
     body = reminder_calendar(
         reminder, timezone, f"{_base_url(request)}/day",
@@ -482,9 +468,6 @@ def download_calendar(request: Request, viewer: PageViewer):
 @router.get("/calendar/{token}.ics")
 def subscribed_calendar(request: Request, token: str):
     """The subscribable calendar: the secret token is the only key (no session, no device)."""
-    from nosetwitch.services.reminders import owner_of_calendar
-    from nosetwitch.storage.database import open_engine
-
     web = request.app.state.web
     found = owner_of_calendar(open_engine(web.database_url), token)
     if found is None:
@@ -495,11 +478,6 @@ def subscribed_calendar(request: Request, token: str):
 
 
 def _timezone_of(database_url: str | None, owner_id: int) -> str:
-    from sqlalchemy.orm import Session
-
-    from nosetwitch.storage.database import open_engine
-    from nosetwitch.storage.models import ProfileRow
-
     with Session(open_engine(database_url)) as session:
         row = session.get(ProfileRow, owner_id)
         return row.timezone if row is not None else "UTC"

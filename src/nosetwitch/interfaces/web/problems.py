@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -131,9 +131,11 @@ async def _http_handler(request: Request, exc: StarletteHTTPException) -> JSONRe
     return problem_response(exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
-def install(app) -> None:
+def install(app: FastAPI) -> None:
     """Register the handlers on the app (pages install their own HTML variants on top)."""
-    app.add_exception_handler(RequestValidationError, _request_validation_handler)
-    app.add_exception_handler(ValidationError, _pydantic_validation_handler)
-    app.add_exception_handler(Problem, _problem_handler)
-    app.add_exception_handler(StarletteHTTPException, _http_handler)
+    # FastAPI's decorator form: Starlette's add_exception_handler is typed for handlers of
+    # any Exception, not of the one class each of these handles.
+    app.exception_handler(RequestValidationError)(_request_validation_handler)
+    app.exception_handler(ValidationError)(_pydantic_validation_handler)
+    app.exception_handler(Problem)(_problem_handler)
+    app.exception_handler(StarletteHTTPException)(_http_handler)

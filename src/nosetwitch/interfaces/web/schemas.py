@@ -8,7 +8,7 @@ field optional and are checked again as a whole record after merging.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Optional, TypeVar
 
 from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -37,26 +37,28 @@ Key = Annotated[int, Path(ge=1, le=MAX_KEY, description="the record's key (from 
 class EpisodeCreate(Episode):
     """An episode to store; without `id` one is generated, without `started_at` it is now."""
 
-    id: Id | None = None
-    started_at: Timestamp | None = None
+    # A create body may leave out what a stored record must have (it is a request
+    # schema, never used as an Episode): narrower base fields made wider on purpose.
+    id: Id | None = None  # type: ignore[assignment]
+    started_at: Timestamp | None = None  # type: ignore[assignment]
 
 
 class SymptomCreate(Symptom):
     """A symptom to store; without `id` one is generated."""
 
-    id: Id | None = None
+    id: Id | None = None  # type: ignore[assignment]  # as in EpisodeCreate
 
 
 class RemedyCreate(RemedyAttempt):
     """A remedy attempt; without `at` it is now."""
 
-    at: Timestamp | None = None
+    at: Timestamp | None = None  # type: ignore[assignment]  # as in EpisodeCreate
 
 
 class DayUpsert(DayCheckIn):
     """A day check-in; `date` may be left out when the URL names the day."""
 
-    date: LocalDate | None = None
+    date: LocalDate | None = None  # type: ignore[assignment]  # as in EpisodeCreate
 
 
 class MedicationOut(Medication):
@@ -83,18 +85,26 @@ def patch_model(model: type[BaseModel], *, fixed: tuple[str, ...] = ()) -> type[
     for name, info in model.model_fields.items():
         if name in fixed or name in ("format", "version"):
             continue
-        annotation = info.annotation
+        annotation: Any = info.annotation  # a type built at run time
         if info.metadata:
             annotation = Annotated[(annotation, *info.metadata)]
         fields[name] = (Optional[annotation], Field(default=None, description=info.description))  # noqa: UP045 (a runtime-built type)
     return create_model(f"{model.__name__}Patch", __config__=ConfigDict(extra="forbid"), **fields)
 
 
-EpisodePatch = patch_model(Episode, fixed=("id",))
-SymptomPatch = patch_model(Symptom, fixed=("id",))
-DayPatch = patch_model(DayCheckIn, fixed=("date",))
-RemedyPatch = patch_model(RemedyAttempt)
-MedicationPatch = patch_model(Medication)
+if TYPE_CHECKING:
+    # Built at run time from the records' fields: to the type checker, models of unknown fields.
+    EpisodePatch = BaseModel
+    SymptomPatch = BaseModel
+    DayPatch = BaseModel
+    RemedyPatch = BaseModel
+    MedicationPatch = BaseModel
+else:
+    EpisodePatch = patch_model(Episode, fixed=("id",))
+    SymptomPatch = patch_model(Symptom, fixed=("id",))
+    DayPatch = patch_model(DayCheckIn, fixed=("date",))
+    RemedyPatch = patch_model(RemedyAttempt)
+    MedicationPatch = patch_model(Medication)
 
 
 class Credentials(BaseModel):

@@ -29,6 +29,8 @@ from collections import OrderedDict, deque
 from fastapi import Request
 
 from nosetwitch.interfaces.web.problems import Problem
+from nosetwitch.services.accounts import login_name
+from nosetwitch.services.sessions import SessionStore
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -88,12 +90,10 @@ def end_session(request: Request) -> None:
     request.session.clear()
 
 
-def session_store(request: Request):
+def session_store(request: Request) -> SessionStore:
     """The `sessions` table of the app's database (multi-user mode)."""
     web = request.app.state.web
     if web.sessions is None:
-        from nosetwitch.services.sessions import SessionStore
-
         web.sessions = SessionStore(web.database_url)
     return web.sessions
 
@@ -120,8 +120,6 @@ class LoginThrottle:
 
     @staticmethod
     def _name_key(name: str) -> str:
-        from nosetwitch.services.accounts import login_name
-
         return "name:" + login_name(name)
 
     def _recent(self, key: str, limit: int, now: float) -> deque[float]:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from fastapi import APIRouter, Depends, Request
 
 from nosetwitch.interfaces.web.deps import Viewer, page_viewer
+from nosetwitch.interfaces.web.navigation import redirect, safe_next
 from nosetwitch.interfaces.web.security import require_csrf
 from nosetwitch.services.errors import DiaryError
 from nosetwitch.services.undo import UNDO_SECONDS, Change, UndoLog, undo
@@ -36,10 +37,8 @@ def offer(request: Request, viewer: Viewer, changes: Sequence[Change], done: str
 
 @router.post("/undo")
 async def undo_action(request: Request, viewer: Viewer = Depends(page_viewer)):
-    from nosetwitch.interfaces.web.pages import _safe_next, redirect
-
     form = await request.form()
-    back = _safe_next(str(form.get("back") or "/"))
+    back = safe_next(str(form.get("back") or "/"))
     pending = _log(viewer).take(str(form.get("token") or ""))
     if pending is None:
         request.session["flash_error"] = True

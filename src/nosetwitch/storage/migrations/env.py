@@ -13,6 +13,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from nosetwitch.storage.database import default_database_url, normalize_url
 from nosetwitch.storage.models import Base
 
 config = context.config
@@ -32,8 +33,6 @@ def _configure(connection) -> None:
 
 
 def _url() -> str:
-    from nosetwitch.storage.database import default_database_url, normalize_url
-
     url = context.get_x_argument(as_dictionary=True).get("url")
     return normalize_url(url) if url else default_database_url()
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nosetwitch.domain.clock import zone
+from nosetwitch.interfaces.interchange.health import apple, csv_days, fitbit, oura
 from nosetwitch.interfaces.interchange.health.common import (
     EXTRA_MEASURES,
     FACTORS,
@@ -26,14 +27,13 @@ from nosetwitch.interfaces.interchange.health.common import (
     no_progress,
     open_zip,
 )
+from nosetwitch.services.health_import import HealthImportService
 
 SOURCES = ("auto", "apple", "fitbit", "oura", "csv")
 
 
 def detect(path: Path, label: str) -> str:
     """Which reader fits the file: from its name, its archive listing or its first bytes."""
-    from nosetwitch.interfaces.interchange.health import fitbit, oura
-
     if path.is_dir():
         if any(path.rglob("export.xml")):
             return "apple"
@@ -90,8 +90,6 @@ def read_health_export(
     progress: Progress = no_progress,
 ) -> HealthDays:
     """Read one export (file, zip or Takeout folder) into factor values per local day."""
-    from nosetwitch.interfaces.interchange.health import apple, csv_days, fitbit, oura
-
     label = label or path.name
     if source not in SOURCES:
         raise HealthFileError(f"--source: unknown source {source!r} (choose from: {', '.join(SOURCES)})")
@@ -126,8 +124,6 @@ class PreparedImport:
 
     def merge(self, diary, *, since=None, until=None, dry_run: bool = False):
         """Merge into `diary` (a DiaryService) in one transaction; a `HealthImportResult`."""
-        from nosetwitch.services.health_import import HealthImportService
-
         return HealthImportService(diary).import_values(
             self.values, source=self.source, file=self.label, since=since, until=until, dry_run=dry_run, notes=self.notes
         )

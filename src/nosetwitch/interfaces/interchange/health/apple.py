@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from pathlib import Path
+from typing import NoReturn
 from xml.parsers import expat
 from zoneinfo import ZoneInfo
 
@@ -92,7 +93,7 @@ class _Export:
                 raise HealthFileError(f"this is not an Apple Health export (its root element is <{name}>, not <HealthData>)")
             self.saw_root = True
             return
-        kind = attrs.get("type")
+        kind = attrs.get("type", "")
         handler = self.wanted.get(kind)
         if handler is not None and name == "Record":
             try:
@@ -158,15 +159,17 @@ class _Export:
             self.days.notes.append(f"left out {problem}")
 
 
-def _refuse_entity(name, is_parameter_entity, value, base, sysid, pubid, notation_name) -> None:
+def _refuse_entity(
+    name: str, is_parameter_entity: bool, value: str | None, base: str | None, sysid: str | None, pubid: str | None, notation_name: str | None
+) -> NoReturn:
     raise EntitiesForbidden(name, value, base, sysid, pubid, notation_name)
 
 
-def _refuse_unparsed_entity(name, base, sysid, pubid, notation_name) -> None:
+def _refuse_unparsed_entity(name: str, base: str | None, sysid: str | None, pubid: str | None, notation_name: str | None) -> NoReturn:
     raise EntitiesForbidden(name, None, base, sysid, pubid, notation_name)
 
 
-def _refuse_external(context, base, sysid, pubid) -> None:
+def _refuse_external(context: str, base: str | None, sysid: str | None, pubid: str | None) -> NoReturn:
     raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
 
