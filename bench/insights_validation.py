@@ -306,7 +306,12 @@ def _method(spec: str) -> Method:
     for part in filter(None, (p.strip() for p in spec.split(";"))):
         name, _, value = part.partition("=")
         default = getattr(DEFAULT_METHOD, name)
-        settings[name] = tuple(float(v) for v in value.split(",")) if isinstance(default, tuple) else type(default)(value)
+        if isinstance(default, tuple):
+            settings[name] = tuple(float(v) for v in value.split(","))
+        elif isinstance(default, bool):  # bool("False") would be True
+            settings[name] = value.strip().lower() in ("1", "true", "yes")
+        else:
+            settings[name] = type(default)(value)
     return Method(**settings)
 
 

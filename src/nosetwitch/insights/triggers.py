@@ -94,6 +94,12 @@ class Method:
     weekday_ridge: float = 200.0
     """Ridge penalty on each weekday's own deviation from its workday/weekend level (0: plain
     fixed effects); a negative value: estimated from the diary (empirical Bayes), at most -value."""
+    variance: str = "negative-binomial"
+    """"negative-binomial": var = mu + alpha mu^2, alpha from the Pearson moment equation;
+    "quasi-poisson": var = phi mu (the setting before)."""
+    effective_df: bool = True
+    """Residual degrees of freedom n - tr(hat) (a ridge-shrunk column counts for less than one);
+    False: n - number of columns."""
 
     def describe(self, trend_df: int) -> str:
         w0, w1 = self.lag_weights
@@ -302,13 +308,14 @@ def _weekday_ridge(table: DailyTable, y: np.ndarray, use: np.ndarray, method: Me
 def _score_round(table, y, base, penalty, candidates, flagged, method: Method, description: str) -> list[Association]:
     """One round: every candidate row scored against a base fit holding the flagged rows other than itself."""
     by_key = {c.key: c for c in candidates}
-    fits: dict[tuple, tuple | None] = {(): _base_fit(y, base, penalty, [])}
+    nb = method.variance == "negative-binomial"
+    fits: dict[tuple, tuple | None] = {(): _base_fit(y, base, penalty, [], negative_binomial=nb, edf_df=method.effective_df)}
     start = None if fits[()] is None else fits[()][3]
     scored = []
     for cand in candidates:
         adjusters = tuple(key for key in flagged if key != cand.key and key in by_key)
         if adjusters not in fits:
-            fits[adjusters] = _base_fit(y, base, penalty, [by_key[key] for key in adjusters], start)
+            fits[adjusters] = _base_fit(y, base, penalty, [by_key[key] for key in adjusters], start, nb, method.effective_df)
         fit = fits[adjusters]
         if fit is None:
             continue
@@ -326,7 +333,9 @@ def _score_round(table, y, base, penalty, candidates, flagged, method: Method, d
     return rows
 
 
-def _base_fit(y, base, penalty, adjusters: list[_Candidate], start: np.ndarray | None = None):
+def _base_fit(
+    y, base, penalty, adjusters: list[_Candidate], start: np.ndarray | None = None, negative_binomial: bool = False, edf_df: bool = True
+):
     """The nuisance model (weekday, trend, adjusting rows): design, fitted means, bread."""
     columns = []
     for cand in adjusters:
@@ -345,11 +354,41 @@ def _base_fit(y, base, penalty, adjusters: list[_Candidate], start: np.ndarray |
         design = base
     pen = np.concatenate([penalty, np.zeros(design.shape[1] - base.shape[1])])
     initial = None if start is None else np.concatenate([start, np.zeros(design.shape[1] - base.shape[1])])
+    if len(y) - design.shape[1] < 10:
+        return None
     fitted = fit_poisson(y, design, initial, penalty=pen)
-    if fitted is None or len(y) - design.shape[1] < 10:
+    alpha = 0.0
+    if negative_binomial and fitted is not None:
+        # Alternate: the NB shape from the moment equation at the current means, then the
+        # means under the NB weights (two rounds settle alpha to a few per cent).
+        for _ in range(2):
+            used = _used_df(fitted[2], pen) if edf_df else design.shape[1]
+            alpha = nb_alpha(y, fitted[1], len(y) - used)
+            if alpha == 0.0:
+                break
+            fitted = fit_poisson(y, design, fitted[0], penalty=pen, alpha=alpha)
+            if fitted is None:
+                break
+    if fitted is None:
         return None
     beta, mu, bread = fitted
-    return design, mu, bread, beta[: base.shape[1]]
+    used = _used_df(bread, pen) if edf_df else float(design.shape[1])
+    return design, mu, bread, beta[: base.shape[1]], alpha, used
+
+
+def _used_df(bread: np.ndarray, penalty: np.ndarray) -> float:
+    """The degrees of freedom a penalised fit takes from the residuals: tr(2A - A^2), A the hat matrix.
+
+    The Pearson statistic's expectation is phi (n - tr(2A - A^2)) (Hastie & Tibshirani 1990, 3.5).
+    An unpenalised column counts one; a ridge-shrunk weekday column counts less, so n minus the
+    number of columns overstates the dispersion. With B = (X'WX + P)^-1, A = X B X'W and
+    tr(2A - A^2) = p - tr(B P B P).
+    """
+    columns = np.flatnonzero(penalty)
+    if not len(columns):
+        return float(bread.shape[0])
+    block = bread[np.ix_(columns, columns)] * penalty[columns]
+    return float(bread.shape[0] - np.trace(block @ block))
 
 
 def _score(y: np.ndarray, fit, cand: _Candidate) -> tuple[float, float, float, int] | None:
@@ -360,14 +399,14 @@ def _score(y: np.ndarray, fit, cand: _Candidate) -> tuple[float, float, float, i
     """
     from scipy.special import stdtr
 
-    design, mu, bread, _ = fit
+    design, mu, bread, _, alpha, edf = fit
+    weight = mu / (1.0 + alpha * mu)  # the IRLS weight: mu for Poisson, less for a busy NB day
     extra = [cand.column] if cand.missing is None else [cand.missing, cand.column]
     e = np.column_stack(extra)
-    we = e * mu[:, None]
+    we = e * weight[:, None]
     cross = design.T @ we
     info = e.T @ we - cross.T @ bread @ cross
-    resid = y - mu
-    score = e.T @ resid
+    score = e.T @ ((y - mu) / (1.0 + alpha * mu))
     try:
         inverse = np.linalg.inv(info)
     except np.linalg.LinAlgError:
@@ -376,17 +415,19 @@ def _score(y: np.ndarray, fit, cand: _Candidate) -> tuple[float, float, float, i
         return None  # the missing-day flag and the factor leave nothing to tell apart
     step = inverse @ score  # one Newton step for the extra columns
     v = 1.0 / float(inverse[-1, -1])  # efficient information of the factor's column
-    raw = float((cand.column**2 * mu).sum())
+    raw = float((cand.column**2 * weight).sum())
     if not v > 1e-6 * raw:
         return None  # the factor only moves with the weekday or the trend: nothing left to test
-    df = len(y) - design.shape[1] - e.shape[1]
+    df = len(y) - edf - e.shape[1]
     if df < 10:
         return None
     # The fitted means after that step (the nuisance coefficients move too), for the dispersion:
     # a real effect left in the residuals would inflate it and hide itself.
     projected = e - design @ (bread @ cross)
     mu1 = mu * np.exp(np.clip(projected @ step, -20, 20))
-    dispersion = max(1.0, float(((y - mu1) ** 2 / mu1).sum()) / df)
+    dispersion = float(((y - mu1) ** 2 / (mu1 * (1.0 + alpha * mu1))).sum()) / df
+    if alpha == 0.0:
+        dispersion = max(1.0, dispersion)  # counts are never steadier than Poisson
     beta = float(step[-1])
     se = math.sqrt(dispersion / v)
     p = float(2 * stdtr(df, -abs(beta) / se))
@@ -460,10 +501,12 @@ def fit_poisson(
     start: np.ndarray | None = None,
     max_iter: int = 50,
     penalty: np.ndarray | None = None,
+    alpha: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Poisson log-link IRLS: coefficients, fitted means and (X'WX + P)^-1; None if it cannot be fitted.
 
-    `penalty`: an optional ridge penalty per coefficient (the diagonal of P).
+    `penalty`: an optional ridge penalty per coefficient (the diagonal of P). `alpha` > 0: the
+    negative-binomial log-likelihood with var = mu + alpha mu^2 (alpha fixed), W = mu / (1 + alpha mu).
     """
     from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
@@ -476,24 +519,51 @@ def fit_poisson(
     deviance = math.inf
     for _ in range(max_iter):
         working = eta + (y - mu) / mu
+        weight = mu / (1.0 + alpha * mu)
         try:
-            factor = cho_factor(_penalised(_gram(design, mu), penalty))
+            factor = cho_factor(_penalised(_gram(design, weight), penalty))
         except LinAlgError:
             return None
-        beta = cho_solve(factor, design.T @ (mu * working))
+        beta = cho_solve(factor, design.T @ (weight * working))
         eta = np.clip(design @ beta, -30, 30)
         mu = np.exp(eta)
         with np.errstate(divide="ignore", invalid="ignore"):
-            new_deviance = 2.0 * float(np.sum(np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu)))
+            if alpha > 0.0:
+                new_deviance = 2.0 * float(
+                    np.sum(np.where(y > 0, y * np.log(y / mu), 0.0) - (y + 1.0 / alpha) * np.log((1.0 + alpha * y) / (1.0 + alpha * mu)))
+                )
+            else:
+                new_deviance = 2.0 * float(np.sum(np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu)))
         if abs(new_deviance - deviance) <= 1e-8 * (abs(new_deviance) + 0.1):
             break
         deviance = new_deviance
     try:
-        factor = cho_factor(_penalised(_gram(design, mu), penalty))
+        factor = cho_factor(_penalised(_gram(design, mu / (1.0 + alpha * mu)), penalty))
     except LinAlgError:
         return None
     bread = cho_solve(factor, np.eye(design.shape[1]))
     return beta, mu, bread
+
+
+def nb_alpha(y: np.ndarray, mu: np.ndarray, df: float) -> float:
+    """The negative-binomial alpha (var = mu + alpha mu^2) that makes the Pearson statistic equal
+    its degrees of freedom: sum (y - mu)^2 / (mu (1 + alpha mu)) = df; 0 when the counts are no
+    more variable than Poisson. A moment estimate: unlike maximum likelihood it is not pulled
+    low by the many coefficients a short diary's model has."""
+    squared = (y - mu) ** 2 / mu
+    if not float(squared.sum()) > df:
+        return 0.0
+    # The left side falls monotonically in alpha; Newton from below converges (it is convex).
+    alpha = 0.0
+    for _ in range(50):
+        scaled = 1.0 + alpha * mu
+        value = float((squared / scaled).sum()) - df
+        slope = -float((squared * mu / scaled**2).sum())
+        step = value / slope
+        alpha -= step
+        if abs(step) <= 1e-10 + 1e-8 * alpha:
+            break
+    return max(alpha, 0.0)
 
 
 def _gram(design, weights: np.ndarray) -> np.ndarray:
