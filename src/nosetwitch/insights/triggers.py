@@ -94,12 +94,13 @@ class Method:
     weekday_ridge: float = 200.0
     """Ridge penalty on each weekday's own deviation from its workday/weekend level (0: plain
     fixed effects); a negative value: estimated from the diary (empirical Bayes), at most -value."""
-    variance: str = "negative-binomial"
-    """"negative-binomial": var = mu + alpha mu^2, alpha from the Pearson moment equation;
-    "quasi-poisson": var = phi mu (the setting before)."""
+    rounds: str = "monotone"
+    """"monotone": a row that stood out in a round stays an adjuster of the other rows, so the
+    rounds always settle; "last": the adjusters are the rows that stood out in the round before
+    (the setting before: in 3-4 % of diaries that set kept flipping and the last round was reported)."""
     effective_df: bool = True
-    """Residual degrees of freedom n - tr(hat) (a ridge-shrunk column counts for less than one);
-    False: n - number of columns."""
+    """The dispersion's and the t reference's degrees of freedom: n - tr(2A - A^2), a ridge-shrunk
+    weekday column counting less than one (False: n - number of columns, the setting before)."""
 
     def describe(self, trend_df: int) -> str:
         w0, w1 = self.lag_weights
@@ -199,8 +200,8 @@ def analyse_factors(table: DailyTable, method: Method = DEFAULT_METHOD) -> list[
     """Every testable (factor, lag) row, with weighted BH q-values across all of them.
 
     First each factor alone (with weekday and trend); then every row again,
-    adjusted for the rows that stood out, until that set stops changing (at
-    most `MAX_ROUNDS` rounds). Adjusting for a factor that really moves the
+    adjusted for the rows that stood out in any round so far, until no new row
+    stands out (at most `MAX_ROUNDS` rounds). Adjusting for a factor that really moves the
     twitching removes its noise from the comparison, and keeps two factors
     (or two days of one factor) that rise together from sharing one's credit.
     """
@@ -273,6 +274,11 @@ def _analyse(table: DailyTable, method: Method) -> list[Association]:
     for _ in range(MAX_ROUNDS):
         rows = _score_round(table, y, base, penalty, candidates, flagged, method, description)
         now_flagged = [(r.factor, r.lag_days) for r in rows if r.significant]
+        if method.rounds == "monotone":
+            # Once a row stood out, its effect stays out of the other comparisons. Dropping it again
+            # can flip the set back and forth: adjusting a factor's two days for each other may hide
+            # both, and the next round then leaves its effect in everyone else's residuals again.
+            now_flagged = flagged + [key for key in now_flagged if key not in flagged]
         if now_flagged == flagged:
             break
         flagged = now_flagged
@@ -308,14 +314,13 @@ def _weekday_ridge(table: DailyTable, y: np.ndarray, use: np.ndarray, method: Me
 def _score_round(table, y, base, penalty, candidates, flagged, method: Method, description: str) -> list[Association]:
     """One round: every candidate row scored against a base fit holding the flagged rows other than itself."""
     by_key = {c.key: c for c in candidates}
-    nb = method.variance == "negative-binomial"
-    fits: dict[tuple, tuple | None] = {(): _base_fit(y, base, penalty, [], negative_binomial=nb, edf_df=method.effective_df)}
+    fits: dict[tuple, tuple | None] = {(): _base_fit(y, base, penalty, [], effective_df=method.effective_df)}
     start = None if fits[()] is None else fits[()][3]
     scored = []
     for cand in candidates:
         adjusters = tuple(key for key in flagged if key != cand.key and key in by_key)
         if adjusters not in fits:
-            fits[adjusters] = _base_fit(y, base, penalty, [by_key[key] for key in adjusters], start, nb, method.effective_df)
+            fits[adjusters] = _base_fit(y, base, penalty, [by_key[key] for key in adjusters], start, method.effective_df)
         fit = fits[adjusters]
         if fit is None:
             continue
@@ -333,10 +338,9 @@ def _score_round(table, y, base, penalty, candidates, flagged, method: Method, d
     return rows
 
 
-def _base_fit(
-    y, base, penalty, adjusters: list[_Candidate], start: np.ndarray | None = None, negative_binomial: bool = False, edf_df: bool = True
-):
-    """The nuisance model (weekday, trend, adjusting rows): design, fitted means, bread."""
+def _base_fit(y, base, penalty, adjusters: list[_Candidate], start: np.ndarray | None = None, effective_df: bool = True):
+    """The nuisance model (weekday, trend, adjusting rows): design, fitted means, bread, its
+    coefficients of the base columns, and the residual degrees of freedom it uses up."""
     columns = []
     for cand in adjusters:
         columns.append(cand.column)
@@ -354,26 +358,12 @@ def _base_fit(
         design = base
     pen = np.concatenate([penalty, np.zeros(design.shape[1] - base.shape[1])])
     initial = None if start is None else np.concatenate([start, np.zeros(design.shape[1] - base.shape[1])])
-    if len(y) - design.shape[1] < 10:
-        return None
     fitted = fit_poisson(y, design, initial, penalty=pen)
-    alpha = 0.0
-    if negative_binomial and fitted is not None:
-        # Alternate: the NB shape from the moment equation at the current means, then the
-        # means under the NB weights (two rounds settle alpha to a few per cent).
-        for _ in range(2):
-            used = _used_df(fitted[2], pen) if edf_df else design.shape[1]
-            alpha = nb_alpha(y, fitted[1], len(y) - used)
-            if alpha == 0.0:
-                break
-            fitted = fit_poisson(y, design, fitted[0], penalty=pen, alpha=alpha)
-            if fitted is None:
-                break
-    if fitted is None:
+    if fitted is None or len(y) - design.shape[1] < 10:
         return None
     beta, mu, bread = fitted
-    used = _used_df(bread, pen) if edf_df else float(design.shape[1])
-    return design, mu, bread, beta[: base.shape[1]], alpha, used
+    used = _used_df(bread, pen) if effective_df else float(design.shape[1])
+    return design, mu, bread, beta[: base.shape[1]], used
 
 
 def _used_df(bread: np.ndarray, penalty: np.ndarray) -> float:
@@ -399,14 +389,14 @@ def _score(y: np.ndarray, fit, cand: _Candidate) -> tuple[float, float, float, i
     """
     from scipy.special import stdtr
 
-    design, mu, bread, _, alpha, edf = fit
-    weight = mu / (1.0 + alpha * mu)  # the IRLS weight: mu for Poisson, less for a busy NB day
+    design, mu, bread, _, used = fit
     extra = [cand.column] if cand.missing is None else [cand.missing, cand.column]
     e = np.column_stack(extra)
-    we = e * weight[:, None]
+    we = e * mu[:, None]
     cross = design.T @ we
     info = e.T @ we - cross.T @ bread @ cross
-    score = e.T @ ((y - mu) / (1.0 + alpha * mu))
+    resid = y - mu
+    score = e.T @ resid
     try:
         inverse = np.linalg.inv(info)
     except np.linalg.LinAlgError:
@@ -415,19 +405,17 @@ def _score(y: np.ndarray, fit, cand: _Candidate) -> tuple[float, float, float, i
         return None  # the missing-day flag and the factor leave nothing to tell apart
     step = inverse @ score  # one Newton step for the extra columns
     v = 1.0 / float(inverse[-1, -1])  # efficient information of the factor's column
-    raw = float((cand.column**2 * weight).sum())
+    raw = float((cand.column**2 * mu).sum())
     if not v > 1e-6 * raw:
         return None  # the factor only moves with the weekday or the trend: nothing left to test
-    df = len(y) - edf - e.shape[1]
+    df = len(y) - used - e.shape[1]
     if df < 10:
         return None
     # The fitted means after that step (the nuisance coefficients move too), for the dispersion:
     # a real effect left in the residuals would inflate it and hide itself.
     projected = e - design @ (bread @ cross)
     mu1 = mu * np.exp(np.clip(projected @ step, -20, 20))
-    dispersion = float(((y - mu1) ** 2 / (mu1 * (1.0 + alpha * mu1))).sum()) / df
-    if alpha == 0.0:
-        dispersion = max(1.0, dispersion)  # counts are never steadier than Poisson
+    dispersion = max(1.0, float(((y - mu1) ** 2 / mu1).sum()) / df)
     beta = float(step[-1])
     se = math.sqrt(dispersion / v)
     p = float(2 * stdtr(df, -abs(beta) / se))
@@ -501,12 +489,10 @@ def fit_poisson(
     start: np.ndarray | None = None,
     max_iter: int = 50,
     penalty: np.ndarray | None = None,
-    alpha: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Poisson log-link IRLS: coefficients, fitted means and (X'WX + P)^-1; None if it cannot be fitted.
 
-    `penalty`: an optional ridge penalty per coefficient (the diagonal of P). `alpha` > 0: the
-    negative-binomial log-likelihood with var = mu + alpha mu^2 (alpha fixed), W = mu / (1 + alpha mu).
+    `penalty`: an optional ridge penalty per coefficient (the diagonal of P).
     """
     from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
@@ -519,51 +505,24 @@ def fit_poisson(
     deviance = math.inf
     for _ in range(max_iter):
         working = eta + (y - mu) / mu
-        weight = mu / (1.0 + alpha * mu)
         try:
-            factor = cho_factor(_penalised(_gram(design, weight), penalty))
+            factor = cho_factor(_penalised(_gram(design, mu), penalty))
         except LinAlgError:
             return None
-        beta = cho_solve(factor, design.T @ (weight * working))
+        beta = cho_solve(factor, design.T @ (mu * working))
         eta = np.clip(design @ beta, -30, 30)
         mu = np.exp(eta)
         with np.errstate(divide="ignore", invalid="ignore"):
-            if alpha > 0.0:
-                new_deviance = 2.0 * float(
-                    np.sum(np.where(y > 0, y * np.log(y / mu), 0.0) - (y + 1.0 / alpha) * np.log((1.0 + alpha * y) / (1.0 + alpha * mu)))
-                )
-            else:
-                new_deviance = 2.0 * float(np.sum(np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu)))
+            new_deviance = 2.0 * float(np.sum(np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu)))
         if abs(new_deviance - deviance) <= 1e-8 * (abs(new_deviance) + 0.1):
             break
         deviance = new_deviance
     try:
-        factor = cho_factor(_penalised(_gram(design, mu / (1.0 + alpha * mu)), penalty))
+        factor = cho_factor(_penalised(_gram(design, mu), penalty))
     except LinAlgError:
         return None
     bread = cho_solve(factor, np.eye(design.shape[1]))
     return beta, mu, bread
-
-
-def nb_alpha(y: np.ndarray, mu: np.ndarray, df: float) -> float:
-    """The negative-binomial alpha (var = mu + alpha mu^2) that makes the Pearson statistic equal
-    its degrees of freedom: sum (y - mu)^2 / (mu (1 + alpha mu)) = df; 0 when the counts are no
-    more variable than Poisson. A moment estimate: unlike maximum likelihood it is not pulled
-    low by the many coefficients a short diary's model has."""
-    squared = (y - mu) ** 2 / mu
-    if not float(squared.sum()) > df:
-        return 0.0
-    # The left side falls monotonically in alpha; Newton from below converges (it is convex).
-    alpha = 0.0
-    for _ in range(50):
-        scaled = 1.0 + alpha * mu
-        value = float((squared / scaled).sum()) - df
-        slope = -float((squared * mu / scaled**2).sum())
-        step = value / slope
-        alpha -= step
-        if abs(step) <= 1e-10 + 1e-8 * alpha:
-            break
-    return max(alpha, 0.0)
 
 
 def _gram(design, weights: np.ndarray) -> np.ndarray:
