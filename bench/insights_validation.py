@@ -32,8 +32,11 @@ Targets: false positives <= 2.5 % in every cell; nosetwitch's power at least
 90 % of the oracle's in the cells of 120 days and more.
 
 Usage:
-  python bench/insights_validation.py [--diaries 200] [--jobs 2] [--cells 'k2-r1.5-d120,k8-*']
-                                      [--engines new,oracle,naive,old] [--json out.json]
+  python bench/insights_validation.py [--diaries 200] [--first 0] [--jobs 2] [--cells 'k2-r1.5-d120,k8-*']
+                                      [--engines new,oracle,naive,old] [--method 'effective_df=false']
+                                      [--detail] [--json out.json]
+
+The full grid of 200 diaries takes about 2.5 minutes on one core (new, oracle, naive).
 """
 
 from __future__ import annotations

@@ -11,15 +11,15 @@ day before), on the days with a check-in:
 - **trend**: a cubic B-spline in calendar time (one degree of freedom per
   `Method.trend_days_per_df` days) soaks up slow drifts of the baseline, so a
   factor that merely rose while the twitching happened to rise is not blamed;
-- **overdispersion**: quasi-Poisson, the Pearson dispersion of the fit with a
-  degrees-of-freedom correction (floored at 1);
+- **overdispersion**: quasi-Poisson, the Pearson dispersion of the fit over its
+  residual degrees of freedom, n - tr(2A - A^2) (floored at 1);
 - **score tests from one base fit**: the weekday-and-trend model (plus the
   adjusters) is fitted once per round; every factor row is then a score
   (Rao) test of adding its column, with the one-step estimate of its effect.
   A day on which the factor was not recorded keeps its count (the column is 0
   there and a missing-day flag is a nuisance column of that test);
-- **mutual adjustment**: rows that stand out become adjusters of every other
-  row in the next round, until that set stops changing;
+- **mutual adjustment**: rows that stand out become (and stay) adjusters of
+  every other row in the next round, until no new row stands out;
 - **weighted Benjamini-Hochberg**: same-day rows weigh more than day-before
   rows (`Method.lag_weights`, mean weight 1: the false-discovery rate is still
   controlled), so testing the day before costs the same-day rows little.
