@@ -32,8 +32,11 @@ Targets: false positives <= 2.5 % in every cell; nosetwitch's power at least
 90 % of the oracle's in the cells of 120 days and more.
 
 Usage:
-  python bench/insights_validation.py [--diaries 200] [--jobs 2] [--cells 'k2-r1.5-d120,k8-*']
-                                      [--engines new,oracle,naive,old] [--json out.json]
+  python bench/insights_validation.py [--diaries 200] [--first 0] [--jobs 2] [--cells 'k2-r1.5-d120,k8-*']
+                                      [--engines new,oracle,naive,old] [--method 'effective_df=false']
+                                      [--detail] [--json out.json]
+
+The full grid of 200 diaries takes about 2.5 minutes on one core (new, oracle, naive).
 """
 
 from __future__ import annotations
@@ -231,24 +234,73 @@ def score(flags: dict[tuple[str, int], tuple[bool, str]], sim: Simulation, same_
     return hits, len(planted), false, len(nulls)
 
 
-def evaluate(job: tuple[str, int, tuple[str, ...], Method]) -> tuple[str, dict[str, tuple[int, ...]]]:
+def details(flags: dict[tuple[str, int], tuple[bool, str]], sim: Simulation, same_day_only: bool = False) -> list[tuple[str, ...]]:
+    """One line per planted effect and per flagged null row, for `--detail`:
+    ("hit" | "miss", factor, lag, size band, logging) and ("false", factor, lag, "", logging)."""
+    logging = "logs 60 %" if sim.params.logged_share < 1 else "logs all"
+    out = []
+    for (name, lag), size in sim.planted.items():
+        flag = flags.get((name, 0 if same_day_only else lag))
+        hit = bool(flag and flag[0] and flag[1] == ("up" if size > 0 else "down"))
+        out.append(("hit" if hit else "miss", name, str(lag), "0.30-0.375" if abs(size) < 0.375 else "0.375-0.45", logging))
+    planted_factors = {name for name, _ in sim.planted}
+    for (name, lag), (flagged, _) in flags.items():
+        if flagged and name not in planted_factors:
+            out.append(("false", name, str(lag), "", logging))
+    return out
+
+
+def evaluate(job: tuple[str, int, tuple[str, ...], Method]) -> tuple[str, dict[str, tuple[int, ...]], dict[str, list]]:
     cell, index, engines, method = job
     sim = simulate(scenario(cell, index))
     table = table_of(sim)
     methods = {
-        "new": lambda: score(_rows(analyse_factors(table, method)), sim),
-        "oracle": lambda: score(oracle(sim, table), sim),
-        "naive": lambda: score(naive(table), sim, same_day_only=True),
-        "old": lambda: score(_rows(_OLD.analyse_factors(table)), sim),
+        "new": lambda: _rows(analyse_factors(table, method)),
+        "oracle": lambda: oracle(sim, table),
+        "naive": lambda: naive(table),
+        "old": lambda: _rows(_OLD.analyse_factors(table)),
     }
-    out = {}
+    out, detail = {}, {}
     for engine in engines:
         try:
-            out[engine] = (*methods[engine](), 0)
+            flags = methods[engine]()
         except (ArithmeticError, ValueError, np.linalg.LinAlgError) as error:  # counted and shown, not hidden
             out[engine] = (0, len(sim.planted), 0, 0, 1)
+            detail[engine] = [("miss", name, str(lag), "", "failed", str(index)) for name, lag in sim.planted]
             print(f"{engine} failed on {cell} #{index}: {error!r}", file=sys.stderr)
-    return cell, out
+            continue
+        out[engine] = (*score(flags, sim, same_day_only=engine == "naive"), 0)
+        detail[engine] = [(*line, str(index)) for line in details(flags, sim, same_day_only=engine == "naive")]
+    return cell, out, detail
+
+
+def print_detail(cell: str, engines: tuple[str, ...], lines: dict[str, list[tuple[str, ...]]]) -> None:
+    """Power by timing, factor, effect size and logging share; false leads by timing and factor;
+    and, planted effect by planted effect, where nosetwitch and the oracle disagree."""
+    groups = (("lag", 2), ("factor", 1), ("size", 3), ("logging", 4))
+    for title, position in groups:
+        values = sorted({line[position] for line in lines[engines[0]] if line[0] != "false"})
+        for value in values:
+            text = f"    {title} {value:<18}"
+            for engine in engines:
+                chosen = [line for line in lines[engine] if line[0] != "false" and line[position] == value]
+                hits = sum(line[0] == "hit" for line in chosen)
+                text += f"   {engine} {hits:>3}/{len(chosen):<3} ({100 * hits / max(len(chosen), 1):5.1f} %)"
+            print(text)
+    for engine in engines:
+        false = [line for line in lines[engine] if line[0] == "false"]
+        by = {}
+        for line in false:
+            by[f"{line[1]}@{line[2]}"] = by.get(f"{line[1]}@{line[2]}", 0) + 1
+        print(f"    false leads {engine}: {len(false)}: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items())))
+    if {"new", "oracle"} <= set(engines):
+        mine = {(line[5], line[1], line[2]): line[0] for line in lines["new"] if line[0] != "false"}
+        best = {(line[5], line[1], line[2]): line[0] for line in lines["oracle"] if line[0] != "false"}
+        only_new = [key for key in mine if mine[key] == "hit" and best.get(key) != "hit"]
+        only_oracle = [key for key in mine if mine[key] != "hit" and best.get(key) == "hit"]
+        for name, keys in (("nosetwitch only", only_new), ("oracle only", only_oracle)):
+            lag0 = sum(key[2] == "0" for key in keys)
+            print(f"    found by {name}: {len(keys)} ({lag0} same day, {len(keys) - lag0} day before)")
 
 
 def _method(spec: str) -> Method:
@@ -257,7 +309,12 @@ def _method(spec: str) -> Method:
     for part in filter(None, (p.strip() for p in spec.split(";"))):
         name, _, value = part.partition("=")
         default = getattr(DEFAULT_METHOD, name)
-        settings[name] = tuple(float(v) for v in value.split(",")) if isinstance(default, tuple) else type(default)(value)
+        if isinstance(default, tuple):
+            settings[name] = tuple(float(v) for v in value.split(","))
+        elif isinstance(default, bool):  # bool("False") would be True
+            settings[name] = value.strip().lower() in ("1", "true", "yes")
+        else:
+            settings[name] = type(default)(value)
     return Method(**settings)
 
 
@@ -268,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cells", default="*", help="comma-separated cell names or patterns, e.g. 'k2-r1.5-d120,k8-*'")
     parser.add_argument("--engines", default="new,oracle,naive", help=f"comma-separated, of {','.join(ENGINES)}")
     parser.add_argument("--old-ref", default=OLD_REF, help="git commit of the old engine (with --engines ...,old)")
+    parser.add_argument("--first", type=int, default=0, help="index of the first diary of each cell (another sample of diaries)")
+    parser.add_argument("--detail", action="store_true", help="power by timing, factor, effect size and logging; false leads by row")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument(
         "--method", default="", help="override nosetwitch's settings, e.g. 'lag_weights=1,1;trend_days_per_df=45'"
@@ -281,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown engine {sorted(unknown)}" if unknown else f"no cell matches {args.cells!r}", file=sys.stderr)
         return 2
     method = _method(args.method)
-    jobs = [(cell, i, engines, method) for cell in cells for i in range(args.diaries)]
+    jobs = [(cell, i, engines, method) for cell in cells for i in range(args.first, args.first + args.diaries)]
     started = time.perf_counter()
     totals: dict[str, dict[str, list[int]]] = {c: {e: [0, 0, 0, 0, 0] for e in engines} for c in cells}
 
@@ -297,9 +356,11 @@ def main(argv: list[str] | None = None) -> int:
     context = multiprocessing.get_context("fork")
     with context.Pool(args.jobs, initializer=_init, initargs=(args.old_ref if "old" in engines else None,)) as pool:
         for cell in cells:  # one cell at a time, printed when done: a long run shows its figures as it goes
-            for _, result in pool.imap_unordered(evaluate, [job for job in jobs if job[0] == cell], chunksize=4):
+            lines: dict[str, list[tuple[str, ...]]] = {e: [] for e in engines}
+            for _, result, detail in pool.imap_unordered(evaluate, [job for job in jobs if job[0] == cell], chunksize=4):
                 for engine, figures in result.items():
                     totals[cell][engine] = [a + b for a, b in zip(totals[cell][engine], figures)]
+                    lines[engine] += detail[engine]
             line = f"{cell:16}"
             for engine in engines:
                 hits, planted, false, nulls, failed = totals[cell][engine]
@@ -318,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
                         line += "  <0.9"
                         ok = False
             print(line, flush=True)
+            if args.detail:
+                print_detail(cell, engines, lines)
             if args.json:
                 args.json.write_text(json.dumps({"diaries": args.diaries, "method": str(method), "cells": report}, indent=1))
     print(f"({time.perf_counter() - started:.0f} s)")

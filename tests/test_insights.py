@@ -289,6 +289,45 @@ def test_own_poisson_fit_and_the_score_test_agree_with_statsmodels():
     assert p == pytest.approx(quasi.pvalues[-1], rel=0.25)
 
 
+def test_the_dispersion_counts_a_shrunk_weekday_column_as_less_than_one_degree_of_freedom():
+    import numpy as np
+
+    from nosetwitch.insights.daily import DailyTable
+    from nosetwitch.insights.triggers import DEFAULT_METHOD, base_design
+
+    rng = np.random.default_rng(7)
+    n = 120
+    table = DailyTable(
+        dt.date(2026, 1, 5), dt.date(2026, 1, 5) + dt.timedelta(days=n - 1), None, np.zeros(n, dtype=int),
+        np.ones(n, dtype=bool), {}, np.zeros(24), np.zeros(0), True,
+    )
+    use = rng.random(n) > 0.2
+    design = base_design(table, DEFAULT_METHOD)[use]
+    penalty = np.zeros(design.shape[1])
+    penalty[-7:] = DEFAULT_METHOD.weekday_ridge
+    keep = design.any(axis=0)
+    design, penalty = design[:, keep], penalty[keep]
+    t = np.arange(n)[use] / n
+    mu_true = 3.0 * np.exp(0.25 * (table.weekday[use] < 5) + 0.3 * (t - 0.5))  # in the model's span
+    k = 8.0
+    plain, used_estimates = [], []
+    for _ in range(400):
+        y = rng.poisson(mu_true * rng.gamma(k, 1 / k, len(mu_true))).astype(float)
+        _, mu, bread, _, used = _base_fit(y, design, penalty, [])
+        pearson = float(((y - mu) ** 2 / mu).sum())
+        used_estimates.append(pearson / (len(y) - used))
+        plain.append(pearson / (len(y) - design.shape[1]))
+    # The degrees of freedom the fit uses up are tr(2A - A^2) of its hat matrix A = X B X'W:
+    # the 4 trend columns and the weekend column count one each, the 7 shrunk weekdays about 2 together.
+    hat = design @ bread @ design.T * mu[None, :]
+    assert used == pytest.approx(np.trace(2 * hat - hat @ hat), rel=1e-9)
+    assert 5 < used < design.shape[1] - 3
+    # So the dispersion is estimated without the upward bias of counting every column as one.
+    true = float(np.mean(1 + mu_true / k))
+    assert abs(np.mean(used_estimates) / true - 1) < 0.03
+    assert np.mean(plain) / true - 1 > 0.03
+
+
 def test_weighted_bh_favours_the_heavier_rows_and_keeps_plain_bh_with_equal_weights():
     p = [0.01, 0.02, 0.03, 0.5]
     assert weighted_bh(p, [1, 1, 1, 1]) == pytest.approx(benjamini_hochberg(p))

@@ -11,15 +11,15 @@ day before), on the days with a check-in:
 - **trend**: a cubic B-spline in calendar time (one degree of freedom per
   `Method.trend_days_per_df` days) soaks up slow drifts of the baseline, so a
   factor that merely rose while the twitching happened to rise is not blamed;
-- **overdispersion**: quasi-Poisson, the Pearson dispersion of the fit with a
-  degrees-of-freedom correction (floored at 1);
+- **overdispersion**: quasi-Poisson, the Pearson dispersion of the fit over its
+  residual degrees of freedom, n - tr(2A - A^2) (floored at 1);
 - **score tests from one base fit**: the weekday-and-trend model (plus the
   adjusters) is fitted once per round; every factor row is then a score
   (Rao) test of adding its column, with the one-step estimate of its effect.
   A day on which the factor was not recorded keeps its count (the column is 0
   there and a missing-day flag is a nuisance column of that test);
-- **mutual adjustment**: rows that stand out become adjusters of every other
-  row in the next round, until that set stops changing;
+- **mutual adjustment**: rows that stand out become (and stay) adjusters of
+  every other row in the next round, until no new row stands out;
 - **weighted Benjamini-Hochberg**: same-day rows weigh more than day-before
   rows (`Method.lag_weights`, mean weight 1: the false-discovery rate is still
   controlled), so testing the day before costs the same-day rows little.
@@ -78,6 +78,13 @@ class Method:
     weekday_ridge: float = 200.0
     """Ridge penalty on each weekday's own deviation from its workday/weekend level (0: plain
     fixed effects); a negative value: estimated from the diary (empirical Bayes), at most -value."""
+    rounds: str = "monotone"
+    """"monotone": a row that stood out in a round stays an adjuster of the other rows, so the
+    rounds always settle; "last": the adjusters are the rows that stood out in the round before
+    (the setting before: in 3-4 % of diaries that set kept flipping and the last round was reported)."""
+    effective_df: bool = True
+    """The dispersion's and the t reference's degrees of freedom: n - tr(2A - A^2), a ridge-shrunk
+    weekday column counting less than one (False: n - number of columns, the setting before)."""
 
     def describe(self, trend_df: int) -> str:
         w0, w1 = self.lag_weights
@@ -177,8 +184,8 @@ def analyse_factors(table: DailyTable, method: Method = DEFAULT_METHOD) -> list[
     """Every testable (factor, lag) row, with weighted BH q-values across all of them.
 
     First each factor alone (with weekday and trend); then every row again,
-    adjusted for the rows that stood out, until that set stops changing (at
-    most `MAX_ROUNDS` rounds). Adjusting for a factor that really moves the
+    adjusted for the rows that stood out in any round so far, until no new row
+    stands out (at most `MAX_ROUNDS` rounds). Adjusting for a factor that really moves the
     twitching removes its noise from the comparison, and keeps two factors
     (or two days of one factor) that rise together from sharing one's credit.
     """
@@ -251,6 +258,11 @@ def _analyse(table: DailyTable, method: Method) -> list[Association]:
     for _ in range(MAX_ROUNDS):
         rows = _score_round(table, y, base, penalty, candidates, flagged, method, description)
         now_flagged = [(r.factor, r.lag_days) for r in rows if r.significant]
+        if method.rounds == "monotone":
+            # Once a row stood out, its effect stays out of the other comparisons. Dropping it again
+            # can flip the set back and forth: adjusting a factor's two days for each other may hide
+            # both, and the next round then leaves its effect in everyone else's residuals again.
+            now_flagged = flagged + [key for key in now_flagged if key not in flagged]
         if now_flagged == flagged:
             break
         flagged = now_flagged
@@ -286,13 +298,13 @@ def _weekday_ridge(table: DailyTable, y: np.ndarray, use: np.ndarray, method: Me
 def _score_round(table, y, base, penalty, candidates, flagged, method: Method, description: str) -> list[Association]:
     """One round: every candidate row scored against a base fit holding the flagged rows other than itself."""
     by_key = {c.key: c for c in candidates}
-    fits: dict[tuple, tuple | None] = {(): _base_fit(y, base, penalty, [])}
+    fits: dict[tuple, tuple | None] = {(): _base_fit(y, base, penalty, [], effective_df=method.effective_df)}
     start = None if fits[()] is None else fits[()][3]
     scored = []
     for cand in candidates:
         adjusters = tuple(key for key in flagged if key != cand.key and key in by_key)
         if adjusters not in fits:
-            fits[adjusters] = _base_fit(y, base, penalty, [by_key[key] for key in adjusters], start)
+            fits[adjusters] = _base_fit(y, base, penalty, [by_key[key] for key in adjusters], start, method.effective_df)
         fit = fits[adjusters]
         if fit is None:
             continue
@@ -310,8 +322,9 @@ def _score_round(table, y, base, penalty, candidates, flagged, method: Method, d
     return rows
 
 
-def _base_fit(y, base, penalty, adjusters: list[_Candidate], start: np.ndarray | None = None):
-    """The nuisance model (weekday, trend, adjusting rows): design, fitted means, bread."""
+def _base_fit(y, base, penalty, adjusters: list[_Candidate], start: np.ndarray | None = None, effective_df: bool = True):
+    """The nuisance model (weekday, trend, adjusting rows): design, fitted means, bread, its
+    coefficients of the base columns, and the residual degrees of freedom it uses up."""
     columns = []
     for cand in adjusters:
         columns.append(cand.column)
@@ -333,7 +346,23 @@ def _base_fit(y, base, penalty, adjusters: list[_Candidate], start: np.ndarray |
     if fitted is None or len(y) - design.shape[1] < 10:
         return None
     beta, mu, bread = fitted
-    return design, mu, bread, beta[: base.shape[1]]
+    used = _used_df(bread, pen) if effective_df else float(design.shape[1])
+    return design, mu, bread, beta[: base.shape[1]], used
+
+
+def _used_df(bread: np.ndarray, penalty: np.ndarray) -> float:
+    """The degrees of freedom a penalised fit takes from the residuals: tr(2A - A^2), A the hat matrix.
+
+    The Pearson statistic's expectation is phi (n - tr(2A - A^2)) (Hastie & Tibshirani 1990, 3.5).
+    An unpenalised column counts one; a ridge-shrunk weekday column counts less, so n minus the
+    number of columns overstates the dispersion. With B = (X'WX + P)^-1, A = X B X'W and
+    tr(2A - A^2) = p - tr(B P B P).
+    """
+    columns = np.flatnonzero(penalty)
+    if not len(columns):
+        return float(bread.shape[0])
+    block = bread[np.ix_(columns, columns)] * penalty[columns]
+    return float(bread.shape[0] - np.trace(block @ block))
 
 
 def _score(y: np.ndarray, fit, cand: _Candidate) -> tuple[float, float, float, int] | None:
@@ -344,7 +373,7 @@ def _score(y: np.ndarray, fit, cand: _Candidate) -> tuple[float, float, float, i
     """
     from scipy.special import stdtr
 
-    design, mu, bread, _ = fit
+    design, mu, bread, _, used = fit
     extra = [cand.column] if cand.missing is None else [cand.missing, cand.column]
     e = np.column_stack(extra)
     we = e * mu[:, None]
@@ -363,7 +392,7 @@ def _score(y: np.ndarray, fit, cand: _Candidate) -> tuple[float, float, float, i
     raw = float((cand.column**2 * mu).sum())
     if not v > 1e-6 * raw:
         return None  # the factor only moves with the weekday or the trend: nothing left to test
-    df = len(y) - design.shape[1] - e.shape[1]
+    df = len(y) - used - e.shape[1]
     if df < 10:
         return None
     # The fitted means after that step (the nuisance coefficients move too), for the dispersion:
