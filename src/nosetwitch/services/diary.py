@@ -28,12 +28,12 @@ import datetime as dt
 import os
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import Connection, Select, bindparam, func, insert, literal, select, union_all, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,7 +50,10 @@ from nosetwitch.domain.models import (
     Symptom,
     own_value_problems,
 )
+from nosetwitch.services import episodes as episode_log
 from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotFound, describe_validation_error
+from nosetwitch.services.validation import validated as _validated
+from nosetwitch.services.validation import validated_episode  # noqa: F401  (re-exported)
 from nosetwitch.storage import bulk
 from nosetwitch.storage import records as rec
 from nosetwitch.storage.bulk import ImportSummary, KindCounts
@@ -156,19 +159,6 @@ def machine_timezone() -> str:
     return "UTC"
 
 
-def validated_episode(fields: dict[str, Any]) -> Episode:
-    """An Episode made from its fields, or InvalidRecord naming what is wrong."""
-    return _validated(Episode, fields, "episode")
-
-
-def _validated(model: type[BaseModel], data: dict[str, Any], what: str):
-    """Validate a record, turning pydantic's error into one readable InvalidRecord."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidRecord(f"{what}: {describe_validation_error(exc)}") from None
-
-
 def _changed(record: BaseModel, changes: dict[str, Any], what: str, *, fixed: Sequence[str] = ()):
     for name in changes:
         if name in fixed:
@@ -261,6 +251,33 @@ class DiaryService:
     def last_revision(self) -> int | None:
         """The revision this thread's last write through this service committed (None before any)."""
         return getattr(self._committed, "revision", None)
+
+    def revision_reader(self) -> Callable[[], int]:
+        """`revision` for a reader that asks on every request (`DiaryOwner`): a function
+        that reads the owner's revision as cheaply as the database allows.
+
+        On SQLite it asks on a connection kept open for it (a pool checkout with
+        BEGIN and ROLLBACK around one SELECT cost more than the overview itself);
+        reads outside a transaction see the newest commit in WAL mode. The function
+        is not thread-safe there: call it under one lock.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return self.revision
+        connection = self.engine.raw_connection()
+        statement, owner = "SELECT revision FROM users WHERE id = ?", (self.owner_id,)
+
+        def read() -> int:
+            cursor = connection.cursor()
+            try:
+                return int(cursor.execute(statement, owner).fetchone()[0])
+            finally:
+                cursor.close()
+
+        return read
+
+    def timezone(self) -> str:
+        """The person's time zone (what `log twitch` reads a time like '21:30' in)."""
+        return self.get_person().timezone
 
     # --- person -------------------------------------------------------------------------
 
@@ -373,20 +390,18 @@ class DiaryService:
 
         Without an `id` one is generated (`e<n>`). Raises `Conflict` when the
         id is taken by an episode or a symptom, `InvalidRecord` on bad values.
+        Goes the one way every twitch is logged: `services.episodes.log_twitch`.
         """
-        # Logging a twitch is the busiest write (POST /api/v1/episodes), so it
-        # runs on a bare Connection with Core statements: the ORM session and
-        # unit of work cost several times the SQL itself here.
-        if episode is None:
-            new_id = not fields_.get("id")
-            # Validated before the transaction (with a stand-in id), so a refusal costs no lock.
-            episode = _validated(Episode, {**fields_, "id": "e0"} if new_id else fields_, "episode")
-        else:
-            new_id = False
-        return self.add_episodes([episode], new_ids=[new_id])[0]
+        return episode_log.log_twitch(self, episode if episode is not None else fields_)
 
     def add_episodes(self, episodes: Sequence[Episode], *, new_ids: Sequence[bool] = ()) -> list[Episode]:
         """Store several new episodes in one transaction: all of them or, on any error, none.
+
+        The database strategy of `services.episodes.log_twitches` (which
+        validates first). Logging a twitch is the busiest write (POST
+        /api/v1/episodes), so this runs on a bare Connection with Core
+        statements: the ORM session and unit of work cost several times the
+        SQL itself here.
 
         Where `new_ids[i]` is true, episode i gets the next free `e<n>` id,
         allocated in the same transaction from the owner's counter, so any
@@ -899,6 +914,18 @@ class DiaryService:
         except DBAPIError as exc:  # e.g. PostgreSQL refuses a NUL character in a note
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
             raise InvalidRecord(f"the database refused the diary: {reason}") from None
+
+
+def open_local_diary(url: str | None) -> DiaryService:
+    """The local user's diary (CLI), created with its schema on first use.
+
+    First use pins this computer's time zone: calendar days must not move when
+    the laptop travels (change it with `nosetwitch profile`).
+    """
+    service = DiaryService(url)
+    if not service.has_person():
+        service.set_person(service.get_person())
+    return service
 
 
 # --- module helpers ----------------------------------------------------------------------------

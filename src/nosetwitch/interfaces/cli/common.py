@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, TypeVar
 
 from nosetwitch.domain.clock import UNIT_SECONDS, duration_seconds
 from nosetwitch.interfaces.cli.main import BadInput, settings
+from nosetwitch.storage import DatabaseError
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from nosetwitch.services.diary import DiaryService
@@ -28,19 +33,23 @@ def open_service() -> DiaryService:
     """
     url = settings.db_url
     if url not in _services:
-        from nosetwitch.services.diary import DiaryService
-        from nosetwitch.storage.database import DatabaseError
+        from nosetwitch.services.diary import open_local_diary
 
         try:
-            service = DiaryService(url)
-            if not service.has_person():
-                # Pin this computer's time zone on first use: calendar days must not
-                # move when the laptop travels (change it with `nosetwitch profile`).
-                service.set_person(service.get_person())
+            _services[url] = open_local_diary(url)
         except DatabaseError as exc:
             raise BadInput(str(exc)) from None
-        _services[url] = service
     return _services[url]
+
+
+@contextmanager
+def opened(diary: AbstractContextManager[T]) -> Iterator[T]:
+    """Enter `diary`; a database that cannot be opened or upgraded is one line of BadInput."""
+    try:
+        with diary as entered:
+            yield entered
+    except DatabaseError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def forget_services() -> None:

@@ -20,6 +20,7 @@ import typer
 from nosetwitch.domain.vocabulary import factor_value, own_factor_value
 from nosetwitch.interfaces.cli.common import (
     open_service,
+    opened,
     parse_choice,
     parse_choices,
     parse_date,
@@ -41,7 +42,7 @@ EMERGENCY_LINE = (
 
 def _guard(action: Callable[[], Any]) -> Any:
     """Run a service call, turning the service's refusals into one-line CLI errors."""
-    from nosetwitch.services.diary import DiaryError
+    from nosetwitch.services.errors import DiaryError
 
     try:
         return action()
@@ -70,44 +71,25 @@ def log_twitch(
     """Log a twitch episode. `nosetwitch log twitch` alone means: now, on the nose."""
     from nosetwitch.domain.models import Interference, Side, Site
     from nosetwitch.interfaces.cli.main import settings
-    from nosetwitch.storage.quick import QuickLog
+    from nosetwitch.services import episodes
 
-    quick = QuickLog.open(settings.db_url)  # skips loading SQLAlchemy when it can (start-up time)
-    service = None if quick else open_service()
-    timezone = quick.timezone if quick else service.get_person().timezone
-    fields: dict[str, Any] = {
-        "started_at": parse_instant(at, timezone),
-        "duration_s": parse_duration(duration),
-        "intensity": intensity,
-        "side": parse_choice(side, Side, option="--side"),
-        "interferes_with": parse_choices(interferes, Interference, option="--interferes"),
-        "visible": visible,
-        "note": note,
-    }
-    if site is not None:
-        fields["sites"] = parse_choices(site, Site, option="--site")
-    if quick:
-        try:
-            episode = quick.add_episode(fields, _validated_episode)
-        finally:
-            quick.close()
-    else:
-        episode = _guard(lambda: service.add_episode(**fields))
+    # The service picks the quickest way into the diary (plain sqlite3 skips loading
+    # SQLAlchemy: start-up time) and validates the twitch itself.
+    with opened(episodes.local_store(settings.db_url)) as store:
+        fields: dict[str, Any] = {
+            "started_at": parse_instant(at, store.timezone()),
+            "duration_s": parse_duration(duration),
+            "intensity": intensity,
+            "side": parse_choice(side, Side, option="--side"),
+            "interferes_with": parse_choices(interferes, Interference, option="--interferes"),
+            "visible": visible,
+            "note": note,
+        }
+        if site is not None:
+            fields["sites"] = parse_choices(site, Site, option="--site")
+        episode = _guard(lambda: episodes.log_twitch(store, fields))
     where = ", ".join(s.value for s in episode.sites)
     typer.echo(f"Logged twitch {episode.id} at {_when(episode.started_at)}: {where}.")
-
-
-def _validated_episode(fields: dict[str, Any]):
-    """The Episode for these fields, or BadInput naming the field (the same words as the service)."""
-    from pydantic import ValidationError
-
-    from nosetwitch.domain.models import Episode
-    from nosetwitch.services.errors import describe_validation_error
-
-    try:
-        return Episode.model_validate(fields)
-    except ValidationError as exc:
-        raise BadInput(f"episode: {describe_validation_error(exc)}") from None
 
 
 @log_app.command("day")

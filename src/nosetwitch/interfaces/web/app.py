@@ -59,10 +59,6 @@ def readable_source(source: str) -> str:
     return source.replace("SEED, section", "the article 'Nose twitching', section")
 
 
-class NeedsLogin(Exception):
-    """A page was asked for without a session in multi-user mode."""
-
-
 def create_app(
     database_url: str | None = None,
     *,
@@ -121,7 +117,7 @@ def create_app(
         context.accounts = AccountService(database_url)
     else:
         # Opening the store here sets up the schema once, not on the first click.
-        from nosetwitch.interfaces.web.deps import local_owner
+        from nosetwitch.services.owner import local_owner
 
         local_owner(database_url)
     app.state.web = context
@@ -296,13 +292,13 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
         described = problems.describe_errors(list(exc.errors()))
         return _error_page(request, templates, 422, "; ".join(f"{e['field']}: {e['message']}" for e in described))
 
-    async def needs_login(request: Request, exc: NeedsLogin):
+    async def needs_login(request: Request, exc: problems.NeedsLogin):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(problems.Problem, problem)
     app.add_exception_handler(RequestValidationError, invalid)
-    app.add_exception_handler(NeedsLogin, needs_login)
+    app.add_exception_handler(problems.NeedsLogin, needs_login)
 
 
 def allowed_methods(request: Request) -> str:

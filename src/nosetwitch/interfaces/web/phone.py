@@ -34,9 +34,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from nosetwitch.interfaces.web.deps import Viewer, local_owner, page_viewer
+from nosetwitch.interfaces.web.deps import Viewer, page_viewer
 from nosetwitch.interfaces.web.problems import Problem, problem_response
 from nosetwitch.interfaces.web.security import LoginThrottle, require_csrf
+from nosetwitch.services.owner import local_owner
 
 STATIC = Path(__file__).parent / "static"
 DEVICE_COOKIE = "nosetwitch_device"

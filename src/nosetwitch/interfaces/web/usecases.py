@@ -116,14 +116,10 @@ def bound(value: dt.datetime | None, field: str) -> dt.datetime | None:
 # --- records -----------------------------------------------------------------------------
 
 
-def add_episode(viewer: Viewer, fields: dict[str, Any]):
-    return call(viewer.diary.add_episode, **_episode_fields(viewer, fields))
-
-
-async def add_episode_on_loop(viewer: Viewer, fields: dict[str, Any]):
-    """`add_episode` for the event loop of local mode: stored in one transaction with
-    the other twitches logged at the same moment (`deps.EpisodeBatch`)."""
-    return await call_async(viewer.diary.batch.add(_episode_fields(viewer, fields)))
+async def log_twitch(viewer: Viewer, fields: dict[str, Any]) -> Episode:
+    """Log a twitch (API and quick-log page): no id, one is allocated; no start, now.
+    Stored together with the twitches logged at the same moment (`DiaryOwner.log_twitch_soon`)."""
+    return await call_async(viewer.diary.log_twitch_soon(fields))
 
 
 def repeated_episode(viewer: Viewer, fields: dict[str, Any], clash: Problem) -> Episode:
@@ -150,13 +146,6 @@ def repeated_episode(viewer: Viewer, fields: dict[str, Any], clash: Problem) -> 
         message = f"id {episode_id!r} belongs to a different twitch already stored; a repeated id is accepted only with the same content: give a new twitch a new id"
         raise Problem(409, message, errors=[{"field": "id", "message": "already used by a different twitch"}])
     return stored
-
-
-def _episode_fields(viewer: Viewer, fields: dict[str, Any]) -> dict[str, Any]:
-    """No id: one is generated; no start: now."""
-    fields = {k: v for k, v in fields.items() if not (k in ("id", "started_at") and v is None)}
-    fields.setdefault("started_at", now_for(viewer))
-    return fields
 
 
 def add_remedy(viewer: Viewer, fields: dict[str, Any]):
@@ -203,7 +192,7 @@ def overview_of(viewer: Viewer):
         # The overview shows the level and the sentences, not the lists of episode ids.
         return overview(diary, now, timeline), triage(diary, now, timeline=timeline, with_evidence=False)
 
-    # The server keeps the diary's episodes in an up-to-date timeline (DiaryCache),
+    # The server keeps the diary's episodes in an up-to-date timeline (DiaryOwner),
     # so neither needs to look at every episode.
     return viewer.diary.read(numbers_and_triage)
 
@@ -445,8 +434,8 @@ def log_out_everywhere(request: Request) -> int:
 def delete_account(request: Request, password: str, confirm: str) -> str:
     """Remove the account and every row of the person's diary; the session ends. The
     password and the user name typed again confirm it."""
-    from nosetwitch.interfaces.web.deps import forget_diary
     from nosetwitch.interfaces.web.security import end_session
+    from nosetwitch.services.owner import forget
 
     account = _account_of(request)
     if confirm.strip().lower() != account.username:
@@ -454,7 +443,7 @@ def delete_account(request: Request, password: str, confirm: str) -> str:
     _confirm_password(request, account, password, "password")
     web = request.app.state.web
     web.accounts.delete(account.id)
-    forget_diary(web.database_url, account.id)
+    forget(web.database_url, account.id)
     end_session(request)
     return account.username
 
