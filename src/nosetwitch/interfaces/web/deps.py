@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from nosetwitch.interfaces.web.problems import NeedsLogin, Problem
 from nosetwitch.interfaces.web.security import password_fingerprint, session_store
+from nosetwitch.services.accounts import Account
 from nosetwitch.services.owner import DiaryOwner, local_owner, owner_for
 
 R = TypeVar("R")
@@ -27,15 +28,15 @@ R = TypeVar("R")
 class Viewer:
     """The person behind a request: their account (None in local mode) and diary."""
 
-    account: Any | None
+    account: Account | None
     diary: DiaryOwner
 
     @property
     def username(self) -> str | None:
-        return getattr(self.account, "username", None)
+        return self.account.username if self.account is not None else None
 
 
-def current_account(request: Request):
+def current_account(request: Request) -> Account | None:
     """The logged-in account in multi-user mode, or None."""
     web = request.app.state.web
     uid = request.session.get("uid")
