@@ -188,6 +188,29 @@ def test_overview_and_triage_from_the_owners_copy_equal_those_of_the_diary_read_
     assert from_owner[0].streak_days == 3 and from_owner[0].today_count == 1
 
 
+def test_a_remembered_answer_is_given_again_only_while_the_diary_is_unchanged(sqlite_url: str):
+    from nosetwitch.services.diary import DiaryService
+    from nosetwitch.services.owner import DiaryOwner
+
+    owner = DiaryOwner(DiaryService(sqlite_url))
+    asked = []
+
+    def count(diary, timeline) -> int:
+        asked.append(1)
+        return len(timeline.episodes)
+
+    at = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.timezone.utc)
+    assert owner.read(count, memo="count") == 0
+    owner.log_twitch({"started_at": at})
+    assert owner.read(count, memo="count") == 1  # our own twitch, added to the copy in place
+    DiaryService(sqlite_url).add_episode(id="e7", started_at=at)  # another program
+    assert owner.read(count, memo="count") == 2
+    DiaryService(sqlite_url).update_episode("e7", intensity=3)  # an edit counts the same and still moves the revision
+    assert owner.read(count, memo="count") == 2 and len(asked) == 4
+    assert owner.read(count, memo="count") == 2 and len(asked) == 4  # nothing changed: the answer is remembered
+    assert owner.read(count, memo="another question") == 2 and len(asked) == 5
+
+
 def test_the_person_comes_from_the_copy_and_follows_edits_from_another_program(sqlite_url: str):
     from nosetwitch.services.diary import DiaryService
     from nosetwitch.services.owner import DiaryOwner

@@ -32,7 +32,7 @@ import asyncio
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, ParamSpec, TypeAlias, TypeVar
 
 from sqlalchemy import Engine
@@ -73,6 +73,7 @@ class DiaryOwner:
         self._timeline: DiaryTimeline | None = None
         self._episodes_listed = True  # whether self._diary.episodes lists every episode of the timeline
         self._revision: int | None = None  # the stored revision the copy reflects
+        self._memo: tuple[Hashable, Any] | None = None  # the last answer `read(memo=...)` gave, under its key
         self._waiting: dict[asyncio.AbstractEventLoop, _Waiting] = {}
 
     @property
@@ -111,15 +112,30 @@ class DiaryOwner:
             self._diary = self._timeline = None
             return result
 
-    def read(self, function: Callable[[Diary, DiaryTimeline], R]) -> R:
+    def read(self, function: Callable[[Diary, DiaryTimeline], R], *, memo: Hashable | None = None) -> R:
         """`function(diary, timeline)` on the current diary, under the lock.
 
         The timeline stands for the diary's dated records (`diary.episodes` may
         lag behind it) and changes as twitches are logged, so `function` must
-        not keep it. For quick readers: the overview and triage."""
+        not keep it. For quick readers: the overview and triage.
+
+        `memo` names the question with everything else its answer depends on
+        (the overview: the second it is asked at). The last answer is given
+        again while the name and the diary's revision are the same, which is
+        exact: the copy is checked against the stored revision first. Answers
+        are shared, so they must not be changed.
+        """
         _keep_in_memory(self)
         with self._lock:
-            return function(*self._current())
+            diary, timeline = self._current()
+            if memo is None:
+                return function(diary, timeline)
+            key = (self._revision, memo)
+            if self._memo is not None and self._memo[0] == key:
+                return self._memo[1]
+            answer = function(diary, timeline)
+            self._memo = (key, answer)
+            return answer
 
     def load_diary(self, as_of: dt.datetime | None = None) -> Diary:
         """The whole current diary, from the copy (`as_of` copied onto it)."""

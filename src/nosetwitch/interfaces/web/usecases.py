@@ -187,14 +187,17 @@ def overview_of(viewer: Viewer):
     from nosetwitch.triage import triage
 
 
+    at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
     def numbers_and_triage(diary: Diary, timeline):
-        now = now_in(diary.person)
+        now = at.astimezone(zone(diary.person.timezone))  # the person's offset, as now_in
         # The overview shows the level and the sentences, not the lists of episode ids.
         return overview(diary, now, timeline), triage(diary, now, timeline=timeline, with_evidence=False)
 
     # The server keeps the diary's episodes in an up-to-date timeline (DiaryOwner),
-    # so neither needs to look at every episode.
-    return viewer.diary.read(numbers_and_triage)
+    # so neither needs to look at every episode; asked again within the same second
+    # of an unchanged diary, the answer is the same one.
+    return viewer.diary.read(numbers_and_triage, memo=("overview", at))
 
 
 def overview_json(viewer: Viewer) -> dict:
