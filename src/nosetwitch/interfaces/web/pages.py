@@ -6,6 +6,7 @@ or the same form again with the mistakes listed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -20,6 +21,7 @@ from nosetwitch.interfaces.web.deps import Viewer, current_account, page_viewer,
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, start_session
 from nosetwitch.knowledge import knowledge
+from nosetwitch.services.diary import Page
 from nosetwitch.services.owner import owner_for
 from nosetwitch.triage.wording import emergency_safety_net
 
@@ -504,7 +506,7 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
         if remedy.episode_id:
             tried.setdefault(remedy.episode_id, []).append(remedy)
     began = views.first_record_day(diary) or today + dt.timedelta(days=1)
-    lister = {
+    lister: Callable[..., Page[Any]] = {
         "episodes": viewer.diary.list_episodes,
         "days": viewer.diary.list_days,
         "symptoms": viewer.diary.list_symptoms,
