@@ -134,6 +134,19 @@ def test_the_server_keeps_only_the_most_recent_diaries_in_memory(sqlite_url: str
     assert diaries[0].load_diary().episodes == []  # and is simply read again when needed
 
 
+def test_owners_on_sqlite_share_one_connection_to_ask_for_their_revision(sqlite_url: str):
+    from nosetwitch.services import owner
+    from nosetwitch.storage.database import open_engine
+
+    # A multi-user server on SQLite: one connection per person would use up the pool
+    # (5 + 10 connections) after fifteen people, and the next request would wait for one.
+    for i in range(20):
+        person = owner.owner_for(sqlite_url, f"person{i}")
+        person.load_diary()
+        assert person.get_person().timezone
+    assert open_engine(sqlite_url).pool.checkedout() <= 1
+
+
 # --- the overview against a plain recount -------------------------------------------------
 
 

@@ -28,13 +28,14 @@ import datetime as dt
 import os
 import secrets
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Select, bindparam, func, insert, literal, select, union_all, update
+from sqlalchemy import Connection, Engine, Select, bindparam, func, insert, literal, select, union_all, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -256,24 +257,16 @@ class DiaryService:
         """`revision` for a reader that asks on every request (`DiaryOwner`): a function
         that reads the owner's revision as cheaply as the database allows.
 
-        On SQLite it asks on a connection kept open for it (a pool checkout with
-        BEGIN and ROLLBACK around one SELECT cost more than the overview itself);
-        reads outside a transaction see the newest commit in WAL mode. The function
-        is not thread-safe there: call it under one lock.
+        On SQLite it asks on one connection kept open for it per database and
+        shared by every owner (a pool checkout with BEGIN and ROLLBACK around one
+        SELECT cost more than the overview itself; one connection per owner would
+        use up the pool); reads outside a transaction see the newest commit in
+        WAL mode.
         """
         if self.engine.dialect.name != "sqlite":
             return self.revision
-        connection = self.engine.raw_connection()
-        statement, owner = "SELECT revision FROM users WHERE id = ?", (self.owner_id,)
-
-        def read() -> int:
-            cursor = connection.cursor()
-            try:
-                return int(cursor.execute(statement, owner).fetchone()[0])
-            finally:
-                cursor.close()
-
-        return read
+        probe, owner = _sqlite_revision_probe(self.engine), (self.owner_id,)
+        return lambda: probe(owner)
 
     def timezone(self) -> str:
         """The person's time zone (what `log twitch` reads a time like '21:30' in)."""
@@ -914,6 +907,33 @@ class DiaryService:
         except DBAPIError as exc:  # e.g. PostgreSQL refuses a NUL character in a note
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
             raise InvalidRecord(f"the database refused the diary: {reason}") from None
+
+
+_sqlite_probes: weakref.WeakKeyDictionary[Engine, Callable[[tuple[int]], int]] = weakref.WeakKeyDictionary()
+_sqlite_probes_lock = threading.Lock()
+
+
+def _sqlite_revision_probe(engine: Engine) -> Callable[[tuple[int]], int]:
+    """owner id -> revision, on the one connection this SQLite database keeps for it."""
+    with _sqlite_probes_lock:
+        probe = _sqlite_probes.get(engine)
+        if probe is None:
+            probe = _sqlite_probes[engine] = _probe_on(engine.raw_connection())
+    return probe
+
+
+def _probe_on(connection: Any) -> Callable[[tuple[int]], int]:
+    lock = threading.Lock()  # one connection, many threads (multi-user mode)
+
+    def probe(owner: tuple[int]) -> int:
+        with lock:
+            cursor = connection.cursor()
+            try:
+                return int(cursor.execute("SELECT revision FROM users WHERE id = ?", owner).fetchone()[0])
+            finally:
+                cursor.close()
+
+    return probe
 
 
 def open_local_diary(url: str | None) -> DiaryService:
