@@ -28,14 +28,13 @@ import datetime as dt
 import os
 import secrets
 import threading
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, Select, bindparam, func, insert, literal, select, union_all, update
+from sqlalchemy import Connection, Engine, Select, bindparam, event, func, insert, literal, select, union_all, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -255,17 +254,15 @@ class DiaryService:
 
     def revision_reader(self) -> Callable[[], int]:
         """`revision` for a reader that asks on every request (`DiaryOwner`): a function
-        that reads the owner's revision as cheaply as the database allows.
+        that reads the owner's revision in one round trip.
 
-        On SQLite it asks on one connection kept open for it per database and
-        shared by every owner (a pool checkout with BEGIN and ROLLBACK around one
-        SELECT cost more than the overview itself; one connection per owner would
-        use up the pool); reads outside a transaction see the newest commit in
-        WAL mode.
+        It asks on one connection per database, kept open for it and shared by
+        every owner, outside any transaction: a pool checkout with its ping,
+        BEGIN and ROLLBACK around one SELECT cost more than the overview itself,
+        and a connection per owner would use up the pool. Each read sees the
+        newest commit (SQLite in WAL mode, PostgreSQL in autocommit).
         """
-        if self.engine.dialect.name != "sqlite":
-            return self.revision
-        probe, owner = _sqlite_revision_probe(self.engine), (self.owner_id,)
+        probe, owner = _revision_probe(self.engine), self.owner_id
         return lambda: probe(owner)
 
     def timezone(self) -> str:
@@ -909,30 +906,66 @@ class DiaryService:
             raise InvalidRecord(f"the database refused the diary: {reason}") from None
 
 
-_sqlite_probes: weakref.WeakKeyDictionary[Engine, Callable[[tuple[int]], int]] = weakref.WeakKeyDictionary()
-_sqlite_probes_lock = threading.Lock()
+class _RevisionProbe:
+    """owner id -> revision, on one connection per database kept open for it (`revision_reader`).
 
+    SQLite: the bare sqlite3 connection (SQLAlchemy's own BEGIN, storage.database, stays
+    out of it). Other databases: a connection in autocommit, opened again once if the
+    server went away. Closed when the engine is disposed (tests drop their databases).
+    """
 
-def _sqlite_revision_probe(engine: Engine) -> Callable[[tuple[int]], int]:
-    """owner id -> revision, on the one connection this SQLite database keeps for it."""
-    with _sqlite_probes_lock:
-        probe = _sqlite_probes.get(engine)
-        if probe is None:
-            probe = _sqlite_probes[engine] = _probe_on(engine.raw_connection())
-    return probe
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._lock = threading.Lock()  # one connection, many threads (multi-user mode)
+        self._connection: Any = None
+        event.listen(engine, "engine_disposed", self._disposed)
 
-
-def _probe_on(connection: Any) -> Callable[[tuple[int]], int]:
-    lock = threading.Lock()  # one connection, many threads (multi-user mode)
-
-    def probe(owner: tuple[int]) -> int:
-        with lock:
-            cursor = connection.cursor()
+    def __call__(self, owner: int) -> int:
+        with self._lock:
             try:
-                return int(cursor.execute("SELECT revision FROM users WHERE id = ?", owner).fetchone()[0])
+                return self._read(owner)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+            self._close()  # the server went away (a restart): once more on a new connection
+            return self._read(owner)
+
+    def _read(self, owner: int) -> int:
+        if self._sqlite:
+            if self._connection is None:
+                self._connection = self._engine.raw_connection()
+            cursor = self._connection.cursor()
+            try:
+                return int(cursor.execute("SELECT revision FROM users WHERE id = ?", (owner,)).fetchone()[0])
             finally:
                 cursor.close()
+        if self._connection is None:
+            self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return int(self._connection.execute(_REVISION_OF, {"owner": owner}).scalar_one())
 
+    def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
+
+    def _disposed(self, _engine: Engine) -> None:
+        with self._lock:
+            self._close()
+        with _probes_lock:
+            _probes.pop(self._engine, None)
+
+
+_probes: dict[Engine, _RevisionProbe] = {}
+_probes_lock = threading.Lock()
+_REVISION_OF = select(UserRow.revision).where(UserRow.id == bindparam("owner"))
+
+
+def _revision_probe(engine: Engine) -> _RevisionProbe:
+    with _probes_lock:
+        probe = _probes.get(engine)
+        if probe is None:
+            probe = _probes[engine] = _RevisionProbe(engine)
     return probe
 
 
