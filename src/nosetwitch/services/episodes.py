@@ -117,7 +117,7 @@ def local_store(url: str | None) -> Iterator[LocalStore]:
         finally:
             quick.close()
         return
-    # Loads SQLAlchemy: only off the quick path (start-up time, bench/cli_startup.py).
+    # lazy: SQLAlchemy, only off the quick path (start-up time, bench/cli_startup.py)
     from nosetwitch.services.diary import open_local_diary
 
     yield open_local_diary(url)

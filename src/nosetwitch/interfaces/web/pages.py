@@ -506,12 +506,13 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
         if remedy.episode_id:
             tried.setdefault(remedy.episode_id, []).append(remedy)
     began = views.first_record_day(diary) or today + dt.timedelta(days=1)
-    lister: Callable[..., Page[Any]] = {
+    listers: dict[str, Callable[..., Page[Any]]] = {
         "episodes": viewer.diary.list_episodes,
         "days": viewer.diary.list_days,
         "symptoms": viewer.diary.list_symptoms,
         "remedies": viewer.diary.list_remedies,
-    }[kind]
+    }
+    lister = listers[kind]
     bounds = {}
     if date is not None:
         start, end = local_day_bounds(date, tz)
