@@ -1,4 +1,5 @@
-"""The quick `log twitch` path (plain sqlite3) writes exactly what DiaryService writes."""
+"""The quick `log twitch` strategy (plain sqlite3) writes exactly what DiaryService writes,
+both reached through the one way a twitch is logged (`services.episodes.log_twitch`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import sqlite3
 
 import pytest
 
-from nosetwitch.domain.models import Episode, Person
+from nosetwitch.domain.models import Person
+from nosetwitch.services import episodes
 from nosetwitch.services.diary import DiaryService
+from nosetwitch.services.errors import InvalidRecord
 from nosetwitch.storage.quick import QuickLog, sqlite_file
 
 FIELDS = {
@@ -43,11 +46,10 @@ def test_quick_path_and_service_write_identical_rows(tmp_path):
     quick_url, quick_service = _prepared(tmp_path, "quick.sqlite3")
     slow_url, slow_service = _prepared(tmp_path, "slow.sqlite3")
 
-    quick = QuickLog.open(quick_url)
-    assert quick is not None and quick.timezone == "Asia/Kathmandu"
-    logged = quick.add_episode(dict(FIELDS), Episode.model_validate)
-    quick.close()
-    stored = slow_service.add_episode(**FIELDS)
+    with episodes.local_store(quick_url) as quick:
+        assert isinstance(quick, QuickLog) and quick.timezone() == "Asia/Kathmandu"
+        logged = episodes.log_twitch(quick, FIELDS)
+    stored = episodes.log_twitch(slow_service, FIELDS)
     assert logged.id == stored.id == "e8"
     assert quick_service.export_diary() == slow_service.export_diary()
     for table, order in (("episodes", "pk"), ("episode_sites", "episode_pk, position"), ("episode_interferences", "episode_pk, position")):
@@ -58,11 +60,26 @@ def test_quick_path_and_service_write_identical_rows(tmp_path):
 def test_a_refused_episode_writes_nothing(tmp_path):
     url, service = _prepared(tmp_path, "diary.sqlite3")
     before = service.export_diary()
-    quick = QuickLog.open(url)
-    with pytest.raises(ValueError):
-        quick.add_episode({**FIELDS, "intensity": 9}, Episode.model_validate)
-    quick.close()
+    with episodes.local_store(url) as quick, pytest.raises(InvalidRecord, match="intensity"):
+        episodes.log_twitch(quick, {**FIELDS, "intensity": 9})
     assert service.export_diary() == before
+
+
+def test_twitches_logged_together_on_the_quick_path_equal_those_of_the_service(tmp_path):
+    quick_url, quick_service = _prepared(tmp_path, "quick.sqlite3")
+    _, slow_service = _prepared(tmp_path, "slow.sqlite3")
+    slow_service.add_symptom(id="e9", code="pain", onset="gradual", started_at="2026-03-01T10:00:00+05:45")  # in the way of e9
+    with sqlite3.connect(sqlite_file(quick_url)) as connection:
+        connection.execute("UPDATE symptoms SET id = 'e9' WHERE id = 's1'")
+    slow_service.delete_symptom("s1")
+    twitches = [FIELDS, {**FIELDS, "intensity": 9}, {**FIELDS, "sites": ["jaw"]}]
+    with episodes.local_store(quick_url) as quick:
+        assert isinstance(quick, QuickLog)
+        logged = episodes.log_twitches(quick, twitches)
+    stored = episodes.log_twitches(slow_service, twitches)
+    assert [getattr(r, "id", None) for r in logged] == [getattr(r, "id", None) for r in stored] == ["e10", None, "e11"]
+    assert str(logged[1]) == str(stored[1])
+    assert quick_service.export_diary() == slow_service.export_diary()
 
 
 def test_quick_path_declines_what_it_cannot_do(tmp_path):

@@ -14,9 +14,10 @@ from starlette.datastructures import FormData
 from nosetwitch.domain.models import Diary, Episode, Onset, Person, SymptomCode
 from nosetwitch.interfaces.cli.triage_commands import dialogue
 from nosetwitch.interfaces.web import check as web_check
-from nosetwitch.interfaces.web.deps import SerializedDiary, Viewer
+from nosetwitch.interfaces.web.deps import Viewer
 from nosetwitch.services.check import diary_with, finish_check
 from nosetwitch.services.diary import DiaryService, NotFound
+from nosetwitch.services.owner import DiaryOwner
 from nosetwitch.triage import Level, triage
 from nosetwitch.triage import questionnaire as qn
 from nosetwitch.triage.rules import is_stroke_type
@@ -120,7 +121,7 @@ def viewers(sqlite_url: str, tmp_path) -> dict[str, Viewer]:
     for name, build in DIARIES.items():
         service = DiaryService(f"sqlite:///{tmp_path / name}.db")
         service.import_diary(build())
-        made[name] = Viewer(account=None, diary=SerializedDiary(service))
+        made[name] = Viewer(account=None, diary=DiaryOwner(service))
     return made
 
 

@@ -1,37 +1,49 @@
-"""Twitches logged at the same moment (local mode): stored in one transaction,
+"""Twitches logged at the same moment: stored in one transaction (group commit),
 each request answered on its own."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
 
 from nosetwitch.interfaces.web import create_app
-from nosetwitch.interfaces.web.deps import local_owner
 from nosetwitch.services.diary import DiaryService
-from nosetwitch.services.diary_cache import DiaryCache
+from nosetwitch.services.owner import DiaryOwner, local_owner
 
 
-def test_the_cache_stores_a_mixed_batch_and_answers_each_on_its_own(sqlite_url: str):
+def _in_a_thread(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    # In a thread of its own: the browser tests' driver may keep an event loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
+@pytest.mark.parametrize("on_loop", [True, False], ids=["on the loop", "in a thread"])
+def test_a_mixed_batch_is_stored_together_and_each_twitch_answered_on_its_own(sqlite_url: str, on_loop: bool):
     service = DiaryService(sqlite_url)
     service.add_symptom(id="s1", code="pain", onset="gradual", started_at="2026-03-10T21:30:00+01:00")
-    cache = DiaryCache(service)
-    cache.add_episode(started_at="2026-03-10T08:00:00+01:00")  # e1
+    owner = DiaryOwner(service, on_loop=on_loop)
+    owner.log_twitch({"started_at": "2026-03-10T08:00:00+01:00"})  # e1
     at = "2026-03-10T09:00:00+01:00"
-    results = cache.add_episodes([{"started_at": at}, {"started_at": at, "intensity": 9}, {"started_at": at, "sites": ["jaw"]}])
+
+    async def together(*twitches: dict) -> list:
+        return await asyncio.gather(*(owner.log_twitch_soon(t) for t in twitches), return_exceptions=True)
+
+    results = _in_a_thread(together({"started_at": at}, {"started_at": at, "intensity": 9}, {"started_at": at, "sites": ["jaw"]}))
     assert [getattr(r, "id", None) for r in results] == ["e2", None, "e3"]  # the refused one uses up no number
     assert "intensity" in str(results[1])
     # An id in the way (here one a symptom has) sends the batch one by one: the others still go in.
-    results = cache.add_episodes([{"started_at": at}, {"id": "s1", "started_at": at}, {"started_at": at}])
+    results = _in_a_thread(together({"started_at": at}, {"id": "s1", "started_at": at}, {"started_at": at}))
     assert [getattr(r, "id", None) for r in results] == ["e4", None, "e5"]
     assert "already used by a symptom" in str(results[1])
-    kept = [e.id for e in cache.diary().episodes]
+    kept = [e.id for e in owner.load_diary().episodes]
     assert kept == [e.id for e in service.load_diary().episodes] == ["e1", "e2", "e3", "e4", "e5"]
-    assert cache.read(lambda diary, timeline: timeline.episodes.count_on(dt.date(2026, 3, 10))) == 5
+    assert owner.read(lambda diary, timeline: timeline.episodes.count_on(dt.date(2026, 3, 10))) == 5
 
 
 def test_twitches_posted_at_the_same_moment_share_one_transaction(sqlite_url: str, monkeypatch: pytest.MonkeyPatch):
@@ -48,9 +60,7 @@ def test_twitches_posted_at_the_same_moment_share_one_transaction(sqlite_url: st
             bodies = [{"intensity": 2}] * 9 + [{"intensity": 7}, {"sites": ["nose", "cheek"]}]
             return await asyncio.gather(*(client.post("/api/v1/episodes", json=b, headers={"X-CSRF-Token": token}) for b in bodies))
 
-    # In a thread of its own: the browser tests' driver may keep an event loop running in this one.
-    with ThreadPoolExecutor(1) as thread:
-        responses = thread.submit(asyncio.run, post_together()).result()
+    responses = _in_a_thread(post_together())
     assert [r.status_code for r in responses] == [201] * 9 + [422, 201]
     assert responses[9].json()["errors"][0]["field"] == "intensity"  # a bad one is refused on its own
     ids = [r.json()["id"] for r in responses if r.status_code == 201]

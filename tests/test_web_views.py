@@ -1,5 +1,5 @@
 """The web layer's pure parts: the windowed diary behind the overview, the
-SVG charts, and the in-memory diary cache."""
+SVG charts, and the copy of the diary each owner keeps in memory (`DiaryOwner`)."""
 
 from __future__ import annotations
 
@@ -99,39 +99,52 @@ def test_charts_without_data_say_so():
     assert "No remedies logged yet" in str(charts.remedy_chart([]))
 
 
-def test_diary_cache_follows_writes_from_another_program(db_url: str):
+def test_the_owners_copy_follows_writes_from_another_program(db_url: str):
     from nosetwitch.services.diary import DiaryService
-    from nosetwitch.services.diary_cache import DiaryCache
+    from nosetwitch.services.owner import DiaryOwner
 
     web = DiaryService(db_url)
-    cache = DiaryCache(web)
-    first = cache.add_episode(started_at=dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.timezone.utc))
-    assert first.id == "e1" and [e.id for e in cache.diary().episodes] == ["e1"]
+    owner = DiaryOwner(web)
+    first = owner.log_twitch({"started_at": dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.timezone.utc)})
+    assert first.id == "e1" and [e.id for e in owner.load_diary().episodes] == ["e1"]
     cli = DiaryService(db_url)  # another program on the same database
     cli.add_episode(id="e2", started_at=dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.timezone.utc))
-    assert [e.id for e in cache.diary().episodes] == ["e1", "e2"]  # noticed by the probe
-    assert cache.add_episode(started_at=dt.datetime(2026, 3, 10, 11, 0, tzinfo=dt.timezone.utc)).id == "e3"
+    assert [e.id for e in owner.load_diary().episodes] == ["e1", "e2"]  # noticed by the probe
+    assert owner.log_twitch({"started_at": dt.datetime(2026, 3, 10, 11, 0, tzinfo=dt.timezone.utc)}).id == "e3"
     cli.delete_episode("e1")
-    assert [e.id for e in cache.diary().episodes] == ["e2", "e3"]
+    assert [e.id for e in owner.load_diary().episodes] == ["e2", "e3"]
     cli.update_episode("e2", intensity=4)
-    assert cache.diary().episodes[0].intensity == 4  # an edit moves the revision too: seen at once
+    assert owner.load_diary().episodes[0].intensity == 4  # an edit moves the revision too: seen at once
     cli.update_episode("e2", sites=["nose", "cheek"])
-    assert cache.read(lambda diary, timeline: [e.sites for e in timeline.episodes.episodes()])[0] == ["nose", "cheek"]
+    assert owner.read(lambda diary, timeline: [e.sites for e in timeline.episodes.episodes()])[0] == ["nose", "cheek"]
     cli.add_episode(id="e4", started_at=dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.timezone.utc))  # an explicit e<n> id
-    assert cache.add_episode(started_at=dt.datetime(2026, 3, 10, 13, 0, tzinfo=dt.timezone.utc)).id == "e5"  # stepped over
+    assert owner.log_twitch({"started_at": dt.datetime(2026, 3, 10, 13, 0, tzinfo=dt.timezone.utc)}).id == "e5"  # stepped over
 
 
 def test_the_server_keeps_only_the_most_recent_diaries_in_memory(sqlite_url: str, monkeypatch):
-    from nosetwitch.interfaces.web import deps
+    from nosetwitch.services import owner
 
-    monkeypatch.setattr(deps, "MAX_DIARIES_IN_MEMORY", 2)
-    monkeypatch.setattr(deps, "_recent", deps.OrderedDict())
-    diaries = [deps.diary_service(sqlite_url, f"person{i}") for i in range(3)]
+    monkeypatch.setattr(owner, "MAX_DIARIES_IN_MEMORY", 2)
+    monkeypatch.setattr(owner, "_recent", owner.OrderedDict())
+    diaries = [owner.owner_for(sqlite_url, f"person{i}") for i in range(3)]
     for diary in diaries:
         diary.load_diary()
-    assert diaries[0].cache._diary is None  # the least recently used one was let go
-    assert diaries[1].cache._diary is not None and diaries[2].cache._diary is not None
+    assert diaries[0]._diary is None  # the least recently used one was let go
+    assert diaries[1]._diary is not None and diaries[2]._diary is not None
     assert diaries[0].load_diary().episodes == []  # and is simply read again when needed
+
+
+def test_owners_on_sqlite_share_one_connection_to_ask_for_their_revision(sqlite_url: str):
+    from nosetwitch.services import owner
+    from nosetwitch.storage.database import open_engine
+
+    # A multi-user server on SQLite: one connection per person would use up the pool
+    # (5 + 10 connections) after fifteen people, and the next request would wait for one.
+    for i in range(20):
+        person = owner.owner_for(sqlite_url, f"person{i}")
+        person.load_diary()
+        assert person.get_person().timezone
+    assert open_engine(sqlite_url).pool.checkedout() <= 1
 
 
 # --- the overview against a plain recount -------------------------------------------------
@@ -155,49 +168,72 @@ def test_the_overview_equals_a_plain_recount(case):
     assert (numbers.last_episode_at and numbers.last_episode_at.isoformat()) == (latest and latest.started_at.isoformat())
 
 
-def test_the_diary_cache_keeps_episodes_in_the_order_a_reload_gives(sqlite_url: str):
+def test_the_owners_copy_keeps_episodes_in_the_order_a_reload_gives(sqlite_url: str):
     from nosetwitch.services.diary import DiaryService
-    from nosetwitch.services.diary_cache import DiaryCache
+    from nosetwitch.services.owner import DiaryOwner
 
     service = DiaryService(sqlite_url)
-    cache = DiaryCache(service)
+    owner = DiaryOwner(service)
     base = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.timezone.utc)
     for hours in (5, 1, 3, 1, -30, 2):  # logged out of order, two at the same moment
-        cache.add_episode(started_at=base + dt.timedelta(hours=hours))
-    kept = [e.id for e in cache.diary().episodes]
+        owner.log_twitch({"started_at": base + dt.timedelta(hours=hours)})
+    kept = [e.id for e in owner.load_diary().episodes]
     assert kept == [e.id for e in service.load_diary().episodes]  # what reading it again gives
-    starts = [e.started_at for e in cache.diary().episodes]
+    starts = [e.started_at for e in owner.load_diary().episodes]
     assert starts == sorted(starts)
 
 
-def test_overview_and_triage_from_the_cache_equal_those_of_the_diary_read_again(sqlite_url: str):
+def test_overview_and_triage_from_the_owners_copy_equal_those_of_the_diary_read_again(sqlite_url: str):
     from nosetwitch.services.diary import DiaryService
-    from nosetwitch.services.diary_cache import DiaryCache
+    from nosetwitch.services.owner import DiaryOwner
 
     service = DiaryService(sqlite_url)
     service.set_person(Person(timezone="Europe/Berlin"))
-    cache = DiaryCache(service)
+    owner = DiaryOwner(service)
     now = dt.datetime(2026, 3, 10, 21, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     service.add_symptom(id="s1", code="pain", onset="gradual", started_at=now - dt.timedelta(days=40), ended_at=now - dt.timedelta(days=39))  # over: no reason
     for days, sites, hours in ((0, ["nose"], 1), (1, ["nose"], 2), (2, ["nose", "cheek"], 3), (2, ["nose"], 3), (9, ["nose"], 0), (40, ["nose"], 0)):
-        cache.add_episode(started_at=now - dt.timedelta(days=days, hours=hours), sites=sites)  # out of order, two at one instant
-    from_cache = cache.read(lambda diary, timeline: (overview(diary, now, timeline), same_answer(triage(diary, now, timeline=timeline))))
+        owner.log_twitch({"started_at": now - dt.timedelta(days=days, hours=hours), "sites": sites})  # out of order, two at one instant
+    from_owner = owner.read(lambda diary, timeline: (overview(diary, now, timeline), same_answer(triage(diary, now, timeline=timeline))))
     again = service.load_diary()
-    assert from_cache == (overview(again, now), same_answer(triage(again, now)))
-    assert [r["code"] for r in from_cache[1]["reasons"]] == ["persistent", "spread"]
-    assert from_cache[0].streak_days == 3 and from_cache[0].today_count == 1
+    assert from_owner == (overview(again, now), same_answer(triage(again, now)))
+    assert [r["code"] for r in from_owner[1]["reasons"]] == ["persistent", "spread"]
+    assert from_owner[0].streak_days == 3 and from_owner[0].today_count == 1
+
+
+def test_a_remembered_answer_is_given_again_only_while_the_diary_is_unchanged(sqlite_url: str):
+    from nosetwitch.services.diary import DiaryService
+    from nosetwitch.services.owner import DiaryOwner
+
+    owner = DiaryOwner(DiaryService(sqlite_url))
+    asked = []
+
+    def count(diary, timeline) -> int:
+        asked.append(1)
+        return len(timeline.episodes)
+
+    at = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.timezone.utc)
+    assert owner.read(count, memo="count") == 0
+    owner.log_twitch({"started_at": at})
+    assert owner.read(count, memo="count") == 1  # our own twitch, added to the copy in place
+    DiaryService(sqlite_url).add_episode(id="e7", started_at=at)  # another program
+    assert owner.read(count, memo="count") == 2
+    DiaryService(sqlite_url).update_episode("e7", intensity=3)  # an edit counts the same and still moves the revision
+    assert owner.read(count, memo="count") == 2 and len(asked) == 4
+    assert owner.read(count, memo="count") == 2 and len(asked) == 4  # nothing changed: the answer is remembered
+    assert owner.read(count, memo="another question") == 2 and len(asked) == 5
 
 
 def test_the_person_comes_from_the_copy_and_follows_edits_from_another_program(sqlite_url: str):
     from nosetwitch.services.diary import DiaryService
-    from nosetwitch.services.diary_cache import DiaryCache
+    from nosetwitch.services.owner import DiaryOwner
 
-    cache = DiaryCache(DiaryService(sqlite_url))
+    owner = DiaryOwner(DiaryService(sqlite_url))
     DiaryService(sqlite_url).set_person(Person(timezone="Asia/Tokyo"))
-    cache.diary()
-    assert cache.person().timezone == "Asia/Tokyo"
+    owner.load_diary()
+    assert owner.get_person().timezone == "Asia/Tokyo"
     DiaryService(sqlite_url).set_person(Person(timezone="America/Denver"))  # the CLI, say
-    assert cache.person().timezone == "America/Denver"
+    assert owner.get_person().timezone == "America/Denver"
 
 
 def test_heat_map_marks_days_before_the_diary_and_links_days_with_twitching():

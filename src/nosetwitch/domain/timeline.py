@@ -5,7 +5,7 @@ happened in this window" without a scan.
 with the notable ones apart. `DiaryTimeline`: that, plus remedy attempts by
 time and day check-ins by date. Triage reads these records only through a
 `DiaryTimeline` (`triage.snapshot`), and the web server keeps one up to date
-as episodes are logged (`services.diary_cache`). Adding an episode costs a
+as episodes are logged (`services.owner`). Adding an episode costs a
 binary search and a list insert; every question costs a binary search plus
 the size of its answer. So the overview's "is this serious right now?" costs
 about the same on a new diary as on ten years of them, or with thousands of

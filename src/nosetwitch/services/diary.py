@@ -28,13 +28,13 @@ import datetime as dt
 import os
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, Select, bindparam, func, insert, literal, select, union_all, update
+from pydantic import BaseModel
+from sqlalchemy import Connection, Engine, Select, bindparam, event, func, insert, literal, select, union_all, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,7 +52,10 @@ from nosetwitch.domain.models import (
 )
 from nosetwitch.domain.problems import FieldProblem
 from nosetwitch.knowledge import knowledge
+from nosetwitch.services import episodes as episode_log
 from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotFound
+from nosetwitch.services.validation import validated as _validated
+from nosetwitch.services.validation import validated_episode  # noqa: F401  (re-exported)
 from nosetwitch.storage import bulk
 from nosetwitch.storage import records as rec
 from nosetwitch.storage.bulk import ImportSummary, KindCounts
@@ -156,19 +159,6 @@ def machine_timezone() -> str:
     return "UTC"
 
 
-def validated_episode(fields: dict[str, Any]) -> Episode:
-    """An Episode made from its fields, or InvalidRecord naming what is wrong."""
-    return _validated(Episode, fields, "episode")
-
-
-def _validated(model: type[BaseModel], data: dict[str, Any], what: str):
-    """Validate a record, turning pydantic's error into one readable InvalidRecord."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidRecord.of(exc, what) from None
-
-
 def _changed(record: BaseModel, changes: dict[str, Any], what: str, *, fixed: Sequence[str] = ()):
     for name in changes:
         if name in fixed:
@@ -262,6 +252,23 @@ class DiaryService:
     def last_revision(self) -> int | None:
         """The revision this thread's last write through this service committed (None before any)."""
         return getattr(self._committed, "revision", None)
+
+    def revision_reader(self) -> Callable[[], int]:
+        """`revision` for a reader that asks on every request (`DiaryOwner`): a function
+        that reads the owner's revision in one round trip.
+
+        It asks on one connection per database, kept open for it and shared by
+        every owner, outside any transaction: a pool checkout with its ping,
+        BEGIN and ROLLBACK around one SELECT cost more than the overview itself,
+        and a connection per owner would use up the pool. Each read sees the
+        newest commit (SQLite in WAL mode, PostgreSQL in autocommit).
+        """
+        probe, owner = _revision_probe(self.engine), self.owner_id
+        return lambda: probe(owner)
+
+    def timezone(self) -> str:
+        """The person's time zone (what `log twitch` reads a time like '21:30' in)."""
+        return self.get_person().timezone
 
     # --- person -------------------------------------------------------------------------
 
@@ -376,20 +383,18 @@ class DiaryService:
 
         Without an `id` one is generated (`e<n>`). Raises `Conflict` when the
         id is taken by an episode or a symptom, `InvalidRecord` on bad values.
+        Goes the one way every twitch is logged: `services.episodes.log_twitch`.
         """
-        # Logging a twitch is the busiest write (POST /api/v1/episodes), so it
-        # runs on a bare Connection with Core statements: the ORM session and
-        # unit of work cost several times the SQL itself here.
-        if episode is None:
-            new_id = not fields_.get("id")
-            # Validated before the transaction (with a stand-in id), so a refusal costs no lock.
-            episode = _validated(Episode, {**fields_, "id": "e0"} if new_id else fields_, "episode")
-        else:
-            new_id = False
-        return self.add_episodes([episode], new_ids=[new_id])[0]
+        return episode_log.log_twitch(self, episode if episode is not None else fields_)
 
     def add_episodes(self, episodes: Sequence[Episode], *, new_ids: Sequence[bool] = ()) -> list[Episode]:
         """Store several new episodes in one transaction: all of them or, on any error, none.
+
+        The database strategy of `services.episodes.log_twitches` (which
+        validates first). Logging a twitch is the busiest write (POST
+        /api/v1/episodes), so this runs on a bare Connection with Core
+        statements: the ORM session and unit of work cost several times the
+        SQL itself here.
 
         Where `new_ids[i]` is true, episode i gets the next free `e<n>` id,
         allocated in the same transaction from the owner's counter, so any
@@ -908,6 +913,81 @@ class DiaryService:
         except DBAPIError as exc:  # e.g. PostgreSQL refuses a NUL character in a note
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
             raise InvalidRecord(f"the database refused the diary: {reason}") from None  # no field to blame
+
+
+class _RevisionProbe:
+    """owner id -> revision, on one connection per database kept open for it (`revision_reader`).
+
+    SQLite: the bare sqlite3 connection (SQLAlchemy's own BEGIN, storage.database, stays
+    out of it). Other databases: a connection in autocommit, opened again once if the
+    server went away. Closed when the engine is disposed (tests drop their databases).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._lock = threading.Lock()  # one connection, many threads (multi-user mode)
+        self._connection: Any = None
+        event.listen(engine, "engine_disposed", self._disposed)
+
+    def __call__(self, owner: int) -> int:
+        with self._lock:
+            try:
+                return self._read(owner)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+            self._close()  # the server went away (a restart): once more on a new connection
+            return self._read(owner)
+
+    def _read(self, owner: int) -> int:
+        if self._sqlite:
+            if self._connection is None:
+                self._connection = self._engine.raw_connection()
+            cursor = self._connection.cursor()
+            try:
+                return int(cursor.execute("SELECT revision FROM users WHERE id = ?", (owner,)).fetchone()[0])
+            finally:
+                cursor.close()
+        if self._connection is None:
+            self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return int(self._connection.execute(_REVISION_OF, {"owner": owner}).scalar_one())
+
+    def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
+
+    def _disposed(self, _engine: Engine) -> None:
+        with self._lock:
+            self._close()
+        with _probes_lock:
+            _probes.pop(self._engine, None)
+
+
+_probes: dict[Engine, _RevisionProbe] = {}
+_probes_lock = threading.Lock()
+_REVISION_OF = select(UserRow.revision).where(UserRow.id == bindparam("owner"))
+
+
+def _revision_probe(engine: Engine) -> _RevisionProbe:
+    with _probes_lock:
+        probe = _probes.get(engine)
+        if probe is None:
+            probe = _probes[engine] = _RevisionProbe(engine)
+    return probe
+
+
+def open_local_diary(url: str | None) -> DiaryService:
+    """The local user's diary (CLI), created with its schema on first use.
+
+    First use pins this computer's time zone: calendar days must not move when
+    the laptop travels (change it with `nosetwitch profile`).
+    """
+    service = DiaryService(url)
+    if not service.has_person():
+        service.set_person(service.get_person())
+    return service
 
 
 # --- module helpers ----------------------------------------------------------------------------

@@ -7,3 +7,9 @@ SCHEMA_HEAD = "0004_sessions"
 """The newest revision under migrations/versions: update it with every new
 migration (a test keeps the two in step). Databases at this revision open
 without loading Alembic."""
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or upgraded; the message says why.
+
+    Defined here, not in `database`, so the CLI can catch it without loading SQLAlchemy."""

@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from nosetwitch.storage import SCHEMA_HEAD  # noqa: F401  (re-exported; set it in storage/__init__.py)
+from nosetwitch.storage import SCHEMA_HEAD, DatabaseError  # noqa: F401  (re-exported; both defined in storage/__init__.py)
 from nosetwitch.storage.location import (  # noqa: F401  (re-exported)
     DATABASE_URL_ENV,
     DEFAULT_FILENAME,
@@ -32,10 +32,6 @@ from nosetwitch.storage.location import (  # noqa: F401  (re-exported)
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
-
-
-class DatabaseError(RuntimeError):
-    """The database cannot be opened or upgraded; the message says why."""
 
 
 def open_engine(url: str | None = None, *, upgrade: bool = True) -> Engine:

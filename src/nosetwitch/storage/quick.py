@@ -4,17 +4,18 @@ Logging a twitch is the command people type most, and importing SQLAlchemy
 alone takes longer than the whole command may (300 ms). So, for an SQLite
 diary that already exists, is at the newest schema revision and has a
 person record, this module appends the episode with the standard library's
-`sqlite3`. It writes exactly the rows `DiaryService.add_episode` writes (the
+`sqlite3`. It writes exactly the rows `DiaryService.add_episodes` writes (the
 column values come from `storage.records`, a test compares the two paths).
 In every other case `QuickLog.open` returns None and the caller uses the
-full `DiaryService`.
+full `DiaryService`. `services.episodes` chooses between the two and
+validates; nothing here calls back into a service or an interface.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +51,10 @@ def _column(value: Any) -> Any:
 class QuickLog:
     """An open SQLite diary of one owner, ready to take an episode."""
 
-    def __init__(self, connection: sqlite3.Connection, owner_id: int, timezone: str):
+    def __init__(self, connection: sqlite3.Connection, owner_id: int, timezone: str) -> None:
         self.connection = connection
         self.owner_id = owner_id
-        self.timezone = timezone
+        self._timezone = timezone
 
     @classmethod
     def open(cls, url: str | None, username: str = "local") -> QuickLog | None:
@@ -80,23 +81,32 @@ class QuickLog:
             return None
         return cls(connection, row[0], row[1])
 
-    def add_episode(self, fields: dict[str, Any], validate: Callable[[dict[str, Any]], Episode]) -> Episode:
-        """Store an episode made from `fields` (id generated `e<n>`) in one transaction.
+    def timezone(self) -> str:
+        """The person's time zone (what `log twitch` reads a time like '21:30' in)."""
+        return self._timezone
 
-        `validate` turns the fields into an Episode or raises; nothing is
-        written then. Raises whatever `validate` raises.
+    def add_episodes(self, episodes: Sequence[Episode], *, new_ids: Sequence[bool] = ()) -> list[Episode]:
+        """Store new episodes in one transaction, each with the next `e<n>` id; returns them stored.
+
+        The quick strategy of `services.episodes.log_twitches`, which
+        validates them first. It only makes ids (`new_ids` all true): an
+        episode with an id of its own goes through `DiaryService`.
         """
-        episode = validate({**fields, "id": "e0"})  # refused before any lock is taken
+        if len(new_ids) != len(episodes) or not all(new_ids):
+            raise ValueError("the quick path stores twitches with new ids only")
+        if not episodes:
+            return []
         db = self.connection
         db.execute("BEGIN IMMEDIATE")
         try:
-            # As DiaryService's write path: move the revision (readers' copies), take the next id number.
-            (number,) = db.execute(
-                "UPDATE users SET revision = revision + 1, last_episode_number = last_episode_number + 1 "
+            # As DiaryService's write path: move the revision (readers' copies), take the next id numbers.
+            (last,) = db.execute(
+                "UPDATE users SET revision = revision + 1, last_episode_number = last_episode_number + ? "
                 "WHERE id = ? RETURNING last_episode_number",
-                (self.owner_id,),
+                (len(episodes), self.owner_id),
             ).fetchone()
-            if self._taken(f"e{number}"):  # ids given explicitly (an import) got there first
+            first = last - len(episodes) + 1
+            if any(self._taken(f"e{n}") for n in range(first, last + 1)):  # ids given explicitly (an import) got there first
                 ids = [
                     value
                     for (value,) in db.execute(
@@ -104,29 +114,34 @@ class QuickLog:
                         (self.owner_id, self.owner_id),
                     )
                 ]
-                number = int(rec.next_record_id(ids, "e")[1:])
-                db.execute("UPDATE users SET last_episode_number = ? WHERE id = ?", (number, self.owner_id))
-            episode = episode.model_copy(update={"id": f"e{number}"})
-            values = {name: _column(value) for name, value in rec.episode_values(episode).items()}
-            columns = ["owner_id", *values]
-            cursor = db.execute(
-                f"INSERT INTO episodes ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-                [self.owner_id, *values.values()],
-            )
-            episode_pk = cursor.lastrowid
-            db.executemany(
-                "INSERT INTO episode_sites (episode_pk, position, owner_id, site) VALUES (?, ?, ?, ?)",
-                [(episode_pk, i, self.owner_id, site) for i, site in enumerate(rec.episode_sites(episode))],
-            )
-            db.executemany(
-                "INSERT INTO episode_interferences (episode_pk, position, owner_id, activity) VALUES (?, ?, ?, ?)",
-                [(episode_pk, i, self.owner_id, a) for i, a in enumerate(rec.episode_interferences(episode))],
-            )
+                first = int(rec.next_record_id(ids, "e")[1:])
+                db.execute("UPDATE users SET last_episode_number = ? WHERE id = ?", (first + len(episodes) - 1, self.owner_id))
+            stored = [episode.model_copy(update={"id": f"e{first + i}"}) for i, episode in enumerate(episodes)]
+            for episode in stored:
+                self._insert(episode)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return episode
+        return stored
+
+    def _insert(self, episode: Episode) -> None:
+        db = self.connection
+        values = {name: _column(value) for name, value in rec.episode_values(episode).items()}
+        columns = ["owner_id", *values]
+        cursor = db.execute(
+            f"INSERT INTO episodes ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            [self.owner_id, *values.values()],
+        )
+        episode_pk = cursor.lastrowid
+        db.executemany(
+            "INSERT INTO episode_sites (episode_pk, position, owner_id, site) VALUES (?, ?, ?, ?)",
+            [(episode_pk, i, self.owner_id, site) for i, site in enumerate(rec.episode_sites(episode))],
+        )
+        db.executemany(
+            "INSERT INTO episode_interferences (episode_pk, position, owner_id, activity) VALUES (?, ?, ?, ?)",
+            [(episode_pk, i, self.owner_id, a) for i, a in enumerate(rec.episode_interferences(episode))],
+        )
 
     def _taken(self, record_id: str) -> bool:
         return (

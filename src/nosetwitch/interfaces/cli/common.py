@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, overload
@@ -23,6 +24,7 @@ from nosetwitch.interfaces.cli.root import BadInput, settings
 from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, load_diary_file
 from nosetwitch.services.diary_source import UndatedFile, diary_and_moment
 from nosetwitch.services.errors import DiaryError
+from nosetwitch.storage import DatabaseError
 
 if TYPE_CHECKING:
     from nosetwitch.services.diary import DiaryService
@@ -42,18 +44,12 @@ def open_service() -> DiaryService:
     url = settings.db_url
     if url not in _services:
         # lazy: SQLAlchemy loads only when a command opens the diary (start-up time)
-        from nosetwitch.services.diary import DiaryService
-        from nosetwitch.storage.database import DatabaseError
+        from nosetwitch.services.diary import open_local_diary
 
         try:
-            service = DiaryService(url)
-            if not service.has_person():
-                # Pin this computer's time zone on first use: calendar days must not
-                # move when the laptop travels (change it with `nosetwitch profile`).
-                service.set_person(service.get_person())
+            _services[url] = open_local_diary(url)
         except DatabaseError as exc:
             raise BadInput(str(exc)) from None
-        _services[url] = service
     return _services[url]
 
 
@@ -69,6 +65,14 @@ def refusal(exc: DiaryError) -> str:
     """The line the CLI prints for a service's refusal, made from its problems:
     'day 2026-03-10: sleep_h: must be at most 24' (each field named as stored)."""
     return one_line(exc.problems, exc.record)
+@contextmanager
+def opened(diary: AbstractContextManager[T]) -> Iterator[T]:
+    """Enter `diary`; a database that cannot be opened or upgraded is one line of BadInput."""
+    try:
+        with diary as entered:
+            yield entered
+    except DatabaseError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def forget_services() -> None:

@@ -23,7 +23,6 @@ from pydantic import ValidationError
 from nosetwitch.domain.models import (
     DayCheckIn,
     Diary,
-    Episode,
     Interference,
     Onset,
     Region,
@@ -39,19 +38,19 @@ from nosetwitch.domain.vocabulary import factor_value, own_factor_value
 from nosetwitch.interfaces.cli.common import (
     guard,
     open_service,
+    opened,
     parse_choice,
     parse_choices,
     parse_date,
     parse_duration,
     parse_instant,
     parse_own_values,
-    refusal,
 )
 from nosetwitch.interfaces.cli.root import BadInput, app, settings
 from nosetwitch.interfaces.interchange.csv_export import diary_to_csv_zip
 from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, diary_to_json, load_diary_file
+from nosetwitch.services import episodes
 from nosetwitch.services.errors import InvalidRecord
-from nosetwitch.storage.quick import QuickLog
 
 if TYPE_CHECKING:
     pass
@@ -86,40 +85,23 @@ def log_twitch(
     note: str | None = typer.Option(None, "--note", "-n", help="Anything worth remembering."),
 ) -> None:
     """Log a twitch episode. `nosetwitch log twitch` alone means: now, on the nose."""
-    quick = QuickLog.open(settings.db_url)  # skips loading SQLAlchemy when it can (start-up time)
-    if quick is not None:
-        timezone = quick.timezone
-    else:
-        service = open_service()
-        timezone = service.get_person().timezone
-    fields: dict[str, Any] = {
-        "started_at": parse_instant(at, timezone),
-        "duration_s": parse_duration(duration),
-        "intensity": intensity,
-        "side": parse_choice(side, Side, option="--side"),
-        "interferes_with": parse_choices(interferes, Interference, option="--interferes"),
-        "visible": visible,
-        "note": note,
-    }
-    if site is not None:
-        fields["sites"] = parse_choices(site, Site, option="--site")
-    if quick is not None:
-        try:
-            episode = quick.add_episode(fields, _validated_episode)
-        finally:
-            quick.close()
-    else:
-        episode = guard(lambda: service.add_episode(**fields))
+    # The service picks the quickest way into the diary (plain sqlite3 skips loading
+    # SQLAlchemy: start-up time) and validates the twitch itself.
+    with opened(episodes.local_store(settings.db_url)) as store:
+        fields: dict[str, Any] = {
+            "started_at": parse_instant(at, store.timezone()),
+            "duration_s": parse_duration(duration),
+            "intensity": intensity,
+            "side": parse_choice(side, Side, option="--side"),
+            "interferes_with": parse_choices(interferes, Interference, option="--interferes"),
+            "visible": visible,
+            "note": note,
+        }
+        if site is not None:
+            fields["sites"] = parse_choices(site, Site, option="--site")
+        episode = guard(lambda: episodes.log_twitch(store, fields))
     where = ", ".join(s.value for s in episode.sites)
     typer.echo(f"Logged twitch {episode.id} at {_when(episode.started_at)}: {where}.")
-
-
-def _validated_episode(fields: dict[str, Any]) -> Episode:
-    """The Episode for these fields, or BadInput naming the field (the same words as the service)."""
-    try:
-        return Episode.model_validate(fields)
-    except ValidationError as exc:
-        raise BadInput(refusal(InvalidRecord.of(exc, "episode"))) from None
 
 
 @log_app.command("day")

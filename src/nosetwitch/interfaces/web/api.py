@@ -77,9 +77,7 @@ async def create_episode(request: Request, viewer: LoopViewerDep, episode: s.Epi
     fields is refused (409 naming `id`)."""
     fields = episode.model_dump(exclude_unset=True)
     try:
-        if request.app.state.web.multi_user:  # see deps.run_for
-            return await run_for(request, usecases.add_episode, viewer, fields)
-        return await usecases.add_episode_on_loop(viewer, fields)
+        return await usecases.log_twitch(viewer, fields)
     except Problem as clash:
         stored = await run_for(request, usecases.repeated_episode, viewer, fields, clash)
         response.status_code = 200

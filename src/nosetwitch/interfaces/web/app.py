@@ -33,11 +33,11 @@ from nosetwitch import __version__
 from nosetwitch.domain import vocabulary  # the words people read, in one place
 from nosetwitch.domain.problems import one_line
 from nosetwitch.interfaces.web import api, health_pages, pages, phone, problems, undo
-from nosetwitch.interfaces.web.deps import local_owner
 from nosetwitch.interfaces.web.limits import BodySizeLimit
 from nosetwitch.interfaces.web.pages import page_context
 from nosetwitch.interfaces.web.security import LoginThrottle
 from nosetwitch.services.accounts import AccountService
+from nosetwitch.services.owner import local_owner
 from nosetwitch.services.sessions import SessionStore
 from nosetwitch.storage import SCHEMA_HEAD
 from nosetwitch.storage.database import open_engine
@@ -67,10 +67,6 @@ class WebContext:
 def readable_source(source: str) -> str:
     """Knowledge-base sources name the project's source article 'SEED'; people read its title."""
     return source.replace("SEED, section", "the article 'Nose twitching', section")
-
-
-class NeedsLogin(Exception):
-    """A page was asked for without a session in multi-user mode."""
 
 
 def create_app(
@@ -298,8 +294,8 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
             return await problems._request_validation_handler(request, exc)
         return _error_page(request, templates, 422, one_line(problems.request_problems(exc.errors())))
 
-    @app.exception_handler(NeedsLogin)
-    async def needs_login(request: Request, exc: NeedsLogin) -> Response:
+    @app.exception_handler(problems.NeedsLogin)
+    async def needs_login(request: Request, exc: problems.NeedsLogin) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 

@@ -128,8 +128,9 @@ def _import(viewer: Viewer, path: Path, label: str, source: str, since, until, d
             progress=lambda done, total: _report(owner, job, phase="reading", done=done, total=total),
         )
         _report(owner, job, phase="saving", done=1, total=1)
-        with viewer.diary.exclusive() as service:
-            return prepared.merge(service, since=since, until=until, dry_run=dry_run)
+        return viewer.diary.import_health_values(
+            prepared.values, source=prepared.source, file=prepared.label, since=since, until=until, dry_run=dry_run, notes=prepared.notes
+        )
     except (HealthFileError, DiaryError) as exc:
         _report(owner, job, phase="failed", done=0, total=0)
         raise _Refused(str(exc).removeprefix(f"{label}: ")) from None

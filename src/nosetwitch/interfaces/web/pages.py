@@ -6,6 +6,7 @@ or the same form again with the mistakes listed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,11 +18,13 @@ from nosetwitch.domain.clock import local_date, local_day_bounds, zone
 from nosetwitch.domain.models import Interference, QueryDate, RemedyCode, Site, SymptomCode
 from nosetwitch.interfaces.web import charts, check, forms, insight_rows, timezones, undo, usecases, views
 from nosetwitch.interfaces.web import schemas as s
-from nosetwitch.interfaces.web.deps import Viewer, current_account, diary_service, page_viewer, page_viewer_on_loop, run_for
+from nosetwitch.interfaces.web.deps import Viewer, current_account, page_viewer, page_viewer_on_loop, run_for
 from nosetwitch.interfaces.web.navigation import redirect, safe_next
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.interfaces.web.security import csrf_token, end_session, require_csrf, session_store, start_session
 from nosetwitch.knowledge import knowledge
+from nosetwitch.services.diary import Page
+from nosetwitch.services.owner import owner_for
 from nosetwitch.triage.wording import emergency_safety_net
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
@@ -121,7 +124,7 @@ async def log_twitch(request: Request, viewer: PageViewer):
     # (static/phone.js), so sending it again stores nothing new.
     tap = forms.tap_fields(await request.form())
     try:
-        episode = await run_for(request, usecases.add_episode, viewer, tap)
+        episode = await usecases.log_twitch(viewer, tap)
     except Problem as clash:
         episode = await run_for(request, usecases.repeated_episode, viewer, tap, clash)
     when = _local(episode.started_at, _tz(viewer)).strftime("%H:%M")
@@ -494,12 +497,13 @@ def history_page(request: Request, viewer: PageViewer, kind: str = "episodes", o
         if remedy.episode_id:
             tried.setdefault(remedy.episode_id, []).append(remedy)
     began = views.first_record_day(diary) or today + dt.timedelta(days=1)
-    lister = {
+    listers: dict[str, Callable[..., Page[Any]]] = {
         "episodes": viewer.diary.list_episodes,
         "days": viewer.diary.list_days,
         "symptoms": viewer.diary.list_symptoms,
         "remedies": viewer.diary.list_remedies,
-    }[kind]
+    }
+    lister = listers[kind]
     bounds: dict[str, Any] = {}
     if date is not None:
         start, end = local_day_bounds(date, tz)
@@ -810,7 +814,7 @@ async def register_submit(request: Request):
     except Problem as exc:
         return render(request, "login.html", status=exc.status, title="Create an account", next="/profile", mode="register", username=username, errors=_errors_of(exc), allow_signup=request.app.state.web.allow_signup, timezones=timezones.grouped(), zone=zone_name)
     start_session(request, account.id, account.password_hash)
-    usecases.call(diary_service(request.app.state.web.database_url, account.id).update_person, timezone=zone_name)
+    usecases.call(owner_for(request.app.state.web.database_url, account.id).update_person, timezone=zone_name)
     return redirect("/profile", f"Welcome! Your days are counted in {zone_name}; change it below if that is wrong.", request)
 
 

@@ -36,12 +36,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from nosetwitch.interfaces.interchange.ics import reminder_calendar
-from nosetwitch.interfaces.web.deps import Viewer, local_owner, page_viewer
+from nosetwitch.interfaces.web.deps import Viewer, page_viewer
 from nosetwitch.interfaces.web.navigation import redirect
 from nosetwitch.interfaces.web.pages import render
 from nosetwitch.interfaces.web.problems import Problem, problem_response
 from nosetwitch.interfaces.web.security import LoginThrottle, require_csrf
 from nosetwitch.services.devices import DeviceService, name_from_user_agent
+from nosetwitch.services.owner import local_owner
 from nosetwitch.services.reminders import DEFAULT_TIME, WEEKDAYS, ReminderService, owner_of_calendar
 from nosetwitch.storage.database import open_engine
 from nosetwitch.storage.models import ProfileRow

@@ -64,6 +64,10 @@ COMMON_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429)
 too many attempts (429). Declared once for the whole router."""
 
 
+class NeedsLogin(Exception):
+    """A page was asked for without a session in multi-user mode (app.py answers with the login page)."""
+
+
 class Problem(Exception):
     """Raise anywhere in a request to answer with a problem document."""
 

@@ -21,13 +21,18 @@ from sqlalchemy.exc import IntegrityError
 
 from nosetwitch.domain.clock import zone
 from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Person, moment_in_range
+from nosetwitch.interfaces.interchange.csv_export import diary_tables, diary_to_csv_zip
 from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, diary_to_json, parse_diary
-from nosetwitch.interfaces.web.deps import Viewer, current_account, forget_diary
+from nosetwitch.interfaces.interchange.fhir import diary_to_fhir_bundle
+from nosetwitch.interfaces.web.deps import Viewer, current_account
 from nosetwitch.interfaces.web.problems import Problem, errors_json
 from nosetwitch.interfaces.web.security import end_session, session_store, start_session
 from nosetwitch.interfaces.web.views import overview
+from nosetwitch.reports import default_filename, render_report
+from nosetwitch.reports import report_content as gather_report
 from nosetwitch.services.accounts import AccountError, check_password
 from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotFound
+from nosetwitch.services.owner import forget
 from nosetwitch.triage import triage
 
 R = TypeVar("R")
@@ -90,14 +95,10 @@ def bound(value: dt.datetime | None, field: str) -> dt.datetime | None:
 # --- records -----------------------------------------------------------------------------
 
 
-def add_episode(viewer: Viewer, fields: dict[str, Any]):
-    return call(viewer.diary.add_episode, **_episode_fields(viewer, fields))
-
-
-async def add_episode_on_loop(viewer: Viewer, fields: dict[str, Any]):
-    """`add_episode` for the event loop of local mode: stored in one transaction with
-    the other twitches logged at the same moment (`deps.EpisodeBatch`)."""
-    return await call_async(viewer.diary.batch.add(_episode_fields(viewer, fields)))
+async def log_twitch(viewer: Viewer, fields: dict[str, Any]) -> Episode:
+    """Log a twitch (API and quick-log page): no id, one is allocated; no start, now.
+    Stored together with the twitches logged at the same moment (`DiaryOwner.log_twitch_soon`)."""
+    return await call_async(viewer.diary.log_twitch_soon(fields))
 
 
 def repeated_episode(viewer: Viewer, fields: dict[str, Any], clash: Problem) -> Episode:
@@ -124,13 +125,6 @@ def repeated_episode(viewer: Viewer, fields: dict[str, Any], clash: Problem) -> 
         message = f"id {episode_id!r} belongs to a different twitch already stored; a repeated id is accepted only with the same content: give a new twitch a new id"
         raise Problem(409, message, errors=[{"field": "id", "message": "already used by a different twitch"}])
     return stored
-
-
-def _episode_fields(viewer: Viewer, fields: dict[str, Any]) -> dict[str, Any]:
-    """No id: one is generated; no start: now."""
-    fields = {k: v for k, v in fields.items() if not (k in ("id", "started_at") and v is None)}
-    fields.setdefault("started_at", now_for(viewer))
-    return fields
 
 
 def add_remedy(viewer: Viewer, fields: dict[str, Any]):
@@ -166,14 +160,17 @@ def triage_of(viewer: Viewer, as_of: dt.datetime | None = None):
 
 def overview_of(viewer: Viewer):
     """(Overview numbers, triage result) for now."""
+    at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
     def numbers_and_triage(diary: Diary, timeline):
-        now = now_in(diary.person)
+        now = at.astimezone(zone(diary.person.timezone))  # the person's offset, as now_in
         # The overview shows the level and the sentences, not the lists of episode ids.
         return overview(diary, now, timeline), triage(diary, now, timeline=timeline, with_evidence=False)
 
-    # The server keeps the diary's episodes in an up-to-date timeline (DiaryCache),
-    # so neither needs to look at every episode.
-    return viewer.diary.read(numbers_and_triage)
+    # The server keeps the diary's episodes in an up-to-date timeline (DiaryOwner),
+    # so neither needs to look at every episode; asked again within the same second
+    # of an unchanged diary, the answer is the same one.
+    return viewer.diary.read(numbers_and_triage, memo=("overview", at))
 
 
 def overview_json(viewer: Viewer) -> dict:
@@ -223,7 +220,7 @@ insights_cache = _InsightsCache()
 
 def insights_of(viewer: Viewer, as_of: dt.datetime | None = None, diary: Diary | None = None) -> dict:
     """The insights report (spec insights.md) as a dict, cached per diary state."""
-    from nosetwitch.insights import compute_insights
+    from nosetwitch.insights import compute_insights  # lazy: statsmodels and SciPy, 0.7 s, load on the first insights page, not at server start
     diary = diary or viewer.diary.load_diary(as_of=as_of)
     today = as_of.date().isoformat() if as_of else dt.date.today().isoformat()
     key = (viewer.diary.owner_id, today, hash(diary_to_json(diary, indent=None)))
@@ -258,7 +255,6 @@ def export_body(viewer: Viewer, format: str, table: str | None = None) -> tuple[
     diary = viewer.diary.export_diary()
     stamp = dt.date.today().isoformat()
     if format == "csv":
-        from nosetwitch.interfaces.interchange.csv_export import diary_tables, diary_to_csv_zip
 
         if table is None:
             return diary_to_csv_zip(diary), "application/zip", f"nosetwitch-{stamp}-csv.zip"
@@ -271,7 +267,6 @@ def export_body(viewer: Viewer, format: str, table: str | None = None) -> tuple[
     if format == "fhir":
         import json
 
-        from nosetwitch.interfaces.interchange.fhir import diary_to_fhir_bundle
 
         bundle = diary_to_fhir_bundle(diary, now_for(viewer))
         return json.dumps(bundle, indent=2, ensure_ascii=False).encode(), "application/fhir+json", f"nosetwitch-{stamp}-fhir.json"
@@ -280,7 +275,6 @@ def export_body(viewer: Viewer, format: str, table: str | None = None) -> tuple[
 
 def report_pdf(viewer: Viewer, days: int, start: dt.date | None = None, end: dt.date | None = None) -> tuple[bytes, str]:
     """(PDF bytes, file name) of the doctor's report for the last `days` days, or for start..end."""
-    from nosetwitch.reports import default_filename, render_report
 
     now = now_for(viewer)
     diary = viewer.diary.load_diary(as_of=now)
@@ -293,7 +287,6 @@ def report_pdf(viewer: Viewer, days: int, start: dt.date | None = None, end: dt.
 def report_content(viewer: Viewer, start: dt.date, end: dt.date):
     """The doctor's report as content (reports.content.ReportContent), for the print-friendly page:
     the same figures and sentences as the PDF of that period."""
-    from nosetwitch.reports import report_content as gather_report
 
     now = now_for(viewer)
     diary = viewer.diary.load_diary(as_of=now)
@@ -386,7 +379,7 @@ def delete_account(request: Request, password: str, confirm: str) -> str:
     _confirm_password(request, account, password, "password")
     web = request.app.state.web
     web.accounts.delete(account.id)
-    forget_diary(web.database_url, account.id)
+    forget(web.database_url, account.id)
     end_session(request)
     return account.username
 

@@ -3,7 +3,7 @@
 Calendar days are days in the person's own time zone, as everywhere else.
 
 `overview` reads records through a `DiaryTimeline`; the web server passes
-the one its `DiaryCache` keeps up to date, so the overview costs the same
+the one its `DiaryOwner` keeps up to date, so the overview costs the same
 however many episodes the diary holds.
 """
 
