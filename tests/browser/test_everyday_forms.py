@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -80,7 +81,7 @@ def test_bad_figures_are_listed_at_the_top_and_named_at_each_field(phone, server
     phone.page.locator("#exercise_min").fill("1e400")
     phone.page.get_by_role("button", name="Save check-in").click()
     summary = phone.page.locator("[data-error-summary]")
-    assert phone.page.evaluate("document.activeElement.id") == "errors"  # focus moved to the list of mistakes
+    expect(phone.page.locator("#errors")).to_be_focused()  # focus moved to the list of mistakes (waits for the new page)
     box = summary.bounding_box()
     assert box["y"] < 812  # at the top, in the first screen
     assert "3 things" in summary.inner_text()
