@@ -41,6 +41,16 @@ def test_without_a_file_the_stored_diary_is_read(sqlite_url):
     assert [e.id for e in diary.episodes] == ["e7"] and moment == LAST + dt.timedelta(hours=1)
 
 
+def test_a_record_stored_a_moment_ago_is_in_the_stored_diary_read_now(sqlite_url):
+    """`nosetwitch check` then `nosetwitch triage` within one second: the sign the check
+    stored (its time has microseconds) must count, or triage says self-care."""
+    service = DiaryService(sqlite_url)
+    just_now = dt.datetime.now(dt.timezone.utc)
+    service.add_episode(id="e8", started_at=just_now)
+    diary, moment = diary_and_moment(None, lambda: service)
+    assert moment >= just_now and [e.id for e in diary.episodes] == ["e8"]
+
+
 def test_the_demo_diary_fills_only_an_empty_store(sqlite_url):
     service = DiaryService(sqlite_url)
     summary = load_demo_if_empty(service, days=14)

@@ -35,7 +35,9 @@ def diary_and_moment(
     the file's own `as_of`, else (`undated_file`) its latest record or now.
     Without a file: the stored diary (`stored()` opens it) as of `as_of` or now.
     """
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    # Not rounded down to the second: a record stored a moment ago (a check's answer,
+    # with its microseconds) would then lie "after now" and be left out of the triage.
+    now = dt.datetime.now(dt.timezone.utc)
     if file is not None:
         if as_of is None and file.as_of is None and undated_file == "latest record":
             from nosetwitch.insights.daily import default_as_of  # lazy: half a second of imports `triage` does not need (start-up time)

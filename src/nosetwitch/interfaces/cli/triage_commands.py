@@ -201,7 +201,7 @@ def check_command(
         _safety_net_first()  # before the exit: the person may be in the middle of an emergency
         fail(f"{stop}; nothing was saved")
 
-    now = dt.datetime.now(dt.timezone.utc).astimezone()
+    now = dt.datetime.now(dt.timezone.utc).astimezone().replace(microsecond=0)  # to the second, as every record's time
     if no_save:
         from nosetwitch.services.diary import machine_timezone  # lazy: SQLAlchemy (start-up time)
 
