@@ -188,10 +188,14 @@ class DiaryService:
         # The first statement of every write transaction: it moves the owner's revision
         # (what readers of a kept copy compare) and, on databases other than SQLite (whose
         # BEGIN IMMEDIATE serialises writers already), locks the owner's row until commit.
-        self._bump = (
+        # Only logging twitches leaves `reload_revision` behind (`_connection`); every other
+        # write moves it too (in an UPDATE both sides read the row as it was: the new revision).
+        self._bump_adding_episodes = (
             update(UserRow).where(UserRow.id == self.owner_id).values(revision=UserRow.revision + 1).returning(UserRow.revision)
         )
+        self._bump = self._bump_adding_episodes.values(reload_revision=UserRow.revision + 1)
         self._read_revision = select(UserRow.revision).where(UserRow.id == self.owner_id)
+        self._read_revisions = select(UserRow.revision, UserRow.reload_revision).where(UserRow.id == self.owner_id)
         self._committed = threading.local()
 
     def _resolve_owner(self, owner: str | int, create: bool) -> int:
@@ -216,13 +220,15 @@ class DiaryService:
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
-        """A write transaction, one per owner at a time, that moves the owner's revision.
+        """A write transaction, one per owner at a time, that moves the owner's revision
+        and its `reload_revision` (readers of a kept copy read the diary again whole).
 
         Writers read before they write (the next free id, the record to
         update), so two of them must not interleave: SQLite takes its write
         lock at BEGIN (`storage.database.writer`), and other databases lock
         the owner's `users` row with the revision's UPDATE (`_bump`), which
-        every write transaction runs first.
+        every write transaction runs first. So the owner's writes commit one
+        after the other, and an episode inserted later has a higher key.
         """
         with self._writes.begin() as session:
             revision = session.execute(self._bump).scalar_one()
@@ -230,14 +236,21 @@ class DiaryService:
         self._committed.revision = revision
 
     @contextmanager
-    def _connection(self, *, episode_numbers: int = 0) -> Iterator[tuple[Connection, int]]:
+    def _connection(self, *, episode_numbers: int = 0, only_new_episodes: bool = False) -> Iterator[tuple[Connection, int]]:
         """The same write transaction as `_session`, on a bare Connection (no ORM).
 
         Yields (connection, n): with `episode_numbers` = k > 0 the same first
         statement also takes k numbers from the owner's episode-id counter and n
         is the last of them; otherwise n is the counter's current value.
+
+        `only_new_episodes`: the transaction does nothing but insert episodes
+        (with their sites and activities), so `reload_revision` stays where it
+        is and readers of a kept copy fetch only the new episodes
+        (`episodes_after`). Any other write must leave it false.
         """
-        bump = self._bump.values(last_episode_number=UserRow.last_episode_number + episode_numbers)
+        bump = (self._bump_adding_episodes if only_new_episodes else self._bump).values(
+            last_episode_number=UserRow.last_episode_number + episode_numbers
+        )
         with self._writer.begin() as connection:
             # A second returning() adds a column; SQLAlchemy's types take it for the only one.
             revision, last = connection.execute(bump.returning(UserRow.last_episode_number)).one()  # type: ignore[misc]
@@ -253,9 +266,13 @@ class DiaryService:
         """The revision this thread's last write through this service committed (None before any)."""
         return getattr(self._committed, "revision", None)
 
-    def revision_reader(self) -> Callable[[], int]:
-        """`revision` for a reader that asks on every request (`DiaryOwner`): a function
-        that reads the owner's revision in one round trip.
+    def last_episode_pk(self) -> int:
+        """The highest primary key among the episodes this thread's last `add_episodes` stored (0 before any)."""
+        return getattr(self._committed, "episode_pk", 0)
+
+    def revision_reader(self) -> Callable[[], tuple[int, int]]:
+        """For a reader that asks on every request (`DiaryOwner`): a function that reads
+        the owner's (revision, reload_revision) in one round trip.
 
         It asks on one connection per database, kept open for it and shared by
         every owner, outside any transaction: a pool checkout with its ping,
@@ -265,6 +282,24 @@ class DiaryService:
         """
         probe, owner = _revision_probe(self.engine), self.owner_id
         return lambda: probe(owner)
+
+    def diary_snapshot(self) -> DiarySnapshot:
+        """The whole diary (`load_diary`) with the revisions it is exactly the state of,
+        all read in one transaction (one snapshot), for a reader that keeps a copy."""
+        with self._sessions() as session:
+            revision, reload_revision = session.execute(self._read_revisions).one()
+            person = self._person_in(session)
+            diary, last_pk = bulk.load_diary_and_last_episode_pk(session, self.owner_id, person, None)
+        return DiarySnapshot(diary, revision, reload_revision, last_pk)
+
+    def episodes_after(self, episode_pk: int) -> NewEpisodes:
+        """The episodes with a primary key above `episode_pk` (what a copy that has seen the
+        episodes up to it lacks, when only twitches were logged since), with the revisions
+        they are current at, all read in one transaction."""
+        with self._sessions() as session:
+            revision, reload_revision = session.execute(self._read_revisions).one()
+            episodes, last_pk = bulk.episodes_after(session, self.owner_id, episode_pk)
+        return NewEpisodes(episodes, revision, reload_revision, last_pk)
 
     def timezone(self) -> str:
         """The person's time zone (what `log twitch` reads a time like '21:30' in)."""
@@ -408,7 +443,8 @@ class DiaryService:
             return []
         episodes = list(episodes)
         fresh = [i for i, new in enumerate(new_ids) if new]
-        with self._connection(episode_numbers=len(fresh)) as (connection, last):
+        # Nothing but new episodes: readers' copies fetch them (`episodes_after`) instead of reloading.
+        with self._connection(episode_numbers=len(fresh), only_new_episodes=True) as (connection, last):
             given = [e.id for i, e in enumerate(episodes) if i not in fresh]
             numbers = list(range(last - len(fresh) + 1, last + 1))
             taken = self._taken_ids(connection, [*given, *(f"e{n}" for n in numbers)])
@@ -419,11 +455,12 @@ class DiaryService:
             for i, number in zip(fresh, numbers):
                 episodes[i] = episodes[i].model_copy(update={"id": f"e{number}"})
             self._refuse_taken([e.id for e in episodes], taken)
-            self._insert_episodes(connection, episodes)
+            pks = self._insert_episodes(connection, episodes)
             # Keep the counter at or above every stored e<n> id, so the next fresh id follows them.
             highest = max((n for e in episodes if (n := rec.record_number(e.id, "e")) is not None), default=0)
             if highest > last:
                 connection.execute(update(UserRow).where(UserRow.id == self.owner_id).values(last_episode_number=highest))
+        self._committed.episode_pk = max(pks)
         return episodes
 
     def get_episode(self, episode_id: str) -> Episode:
@@ -476,9 +513,9 @@ class DiaryService:
             values, tuple(s.site for s in row.sites), tuple(i.activity for i in row.interferes_with)
         )
 
-    def _insert_episodes(self, connection: Connection, episodes: Sequence[Episode]) -> None:
+    def _insert_episodes(self, connection: Connection, episodes: Sequence[Episode]) -> list[int]:
         """Insert the episodes' rows with Core statements (see `add_episode`): one
-        statement per table, whatever the number of episodes."""
+        statement per table, whatever the number of episodes. Returns their primary keys."""
         rows = [{"owner_id": self.owner_id, **rec.episode_values(e)} for e in episodes]
         pks = list(connection.scalars(_INSERT_EPISODES, rows))
         children = (
@@ -493,6 +530,7 @@ class DiaryService:
             ]
             if child_rows:  # an empty executemany would be one INSERT without values
                 connection.execute(statement, child_rows)
+        return pks
 
     def _site_rows(self, episode: Episode) -> list[EpisodeSiteRow]:
         return [EpisodeSiteRow(position=i, owner_id=self.owner_id, site=s) for i, s in enumerate(rec.episode_sites(episode))]
@@ -915,8 +953,30 @@ class DiaryService:
             raise InvalidRecord(f"the database refused the diary: {reason}") from None  # no field to blame
 
 
+@dataclass(frozen=True)
+class DiarySnapshot:
+    """The whole diary as it was at `revision` (`DiaryService.diary_snapshot`); `last_episode_pk`
+    is the highest primary key among its episodes (0: none)."""
+
+    diary: Diary
+    revision: int
+    reload_revision: int
+    last_episode_pk: int
+
+
+@dataclass(frozen=True)
+class NewEpisodes:
+    """The episodes above a primary key at `revision` (`DiaryService.episodes_after`): the
+    whole difference from a copy at revision r exactly when `reload_revision` <= r."""
+
+    episodes: list[Episode]
+    revision: int
+    reload_revision: int
+    last_episode_pk: int
+
+
 class _RevisionProbe:
-    """owner id -> revision, on one connection per database kept open for it (`revision_reader`).
+    """owner id -> (revision, reload_revision), on one connection per database kept open for it (`revision_reader`).
 
     SQLite: the bare sqlite3 connection (SQLAlchemy's own BEGIN, storage.database, stays
     out of it). Other databases: a connection in autocommit, opened again once if the
@@ -930,7 +990,7 @@ class _RevisionProbe:
         self._connection: Any = None
         event.listen(engine, "engine_disposed", self._disposed)
 
-    def __call__(self, owner: int) -> int:
+    def __call__(self, owner: int) -> tuple[int, int]:
         with self._lock:
             try:
                 return self._read(owner)
@@ -940,18 +1000,20 @@ class _RevisionProbe:
             self._close()  # the server went away (a restart): once more on a new connection
             return self._read(owner)
 
-    def _read(self, owner: int) -> int:
+    def _read(self, owner: int) -> tuple[int, int]:
         if self._sqlite:
             if self._connection is None:
                 self._connection = self._engine.raw_connection()
             cursor = self._connection.cursor()
             try:
-                return int(cursor.execute("SELECT revision FROM users WHERE id = ?", (owner,)).fetchone()[0])
+                revision, reload_revision = cursor.execute("SELECT revision, reload_revision FROM users WHERE id = ?", (owner,)).fetchone()
             finally:
                 cursor.close()
-        if self._connection is None:
-            self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        return int(self._connection.execute(_REVISION_OF, {"owner": owner}).scalar_one())
+        else:
+            if self._connection is None:
+                self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            revision, reload_revision = self._connection.execute(_REVISION_OF, {"owner": owner}).one()
+        return int(revision), int(reload_revision)
 
     def _close(self) -> None:
         connection, self._connection = self._connection, None
@@ -967,7 +1029,7 @@ class _RevisionProbe:
 
 _probes: dict[Engine, _RevisionProbe] = {}
 _probes_lock = threading.Lock()
-_REVISION_OF = select(UserRow.revision).where(UserRow.id == bindparam("owner"))
+_REVISION_OF = select(UserRow.revision, UserRow.reload_revision).where(UserRow.id == bindparam("owner"))
 
 
 def _revision_probe(engine: Engine) -> _RevisionProbe:
@@ -1057,11 +1119,13 @@ __all__ = [
     "Conflict",
     "DiaryError",
     "DiaryService",
+    "DiarySnapshot",
     "ImportSummary",
     "InvalidRecord",
     "KindCounts",
     "Keyed",
     "LOCAL_USERNAME",
+    "NewEpisodes",
     "NotFound",
     "Page",
     "machine_timezone",

@@ -75,6 +75,12 @@ class UserRow(Base):
     # write path does it, under the owner's lock): a reader that kept a copy of the diary
     # compares this one indexed value to know, exactly, whether its copy is current.
     revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The revision of the last write that did anything but add episodes (an edit, a
+    # delete, a day, an import...): set to the new `revision` by every write transaction
+    # except logging twitches. A copy at revision r with reload_revision <= r lacks only
+    # episodes added since, all with a higher primary key (writes are serialised per owner
+    # by the lock on this row), so a reader fetches those instead of reading the diary again.
+    reload_revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     # The n of the last `e<n>` id handed out for an episode created without an id.
     # Allocated in the write transaction, so processes sharing the database never hand
     # out the same id; ids given explicitly (imports) are stepped over when met.

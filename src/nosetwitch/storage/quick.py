@@ -99,7 +99,8 @@ class QuickLog:
         db = self.connection
         db.execute("BEGIN IMMEDIATE")
         try:
-            # As DiaryService's write path: move the revision (readers' copies), take the next id numbers.
+            # As DiaryService.add_episodes: move the revision, take the next id numbers. Only new
+            # episodes are written, so `reload_revision` stays: readers' copies fetch just these.
             (last,) = db.execute(
                 "UPDATE users SET revision = revision + 1, last_episode_number = last_episode_number + ? "
                 "WHERE id = ? RETURNING last_episode_number",
