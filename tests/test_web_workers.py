@@ -242,6 +242,19 @@ def test_twitches_logged_through_another_worker_reach_the_copy_without_reading_t
     _same_as_stored(this, db_url)
     assert this.full_loads == 3
 
+    # A program that knows nothing of the appends (an older worker still running during an
+    # upgrade) moves the revision alone with its edit: that too is read again whole.
+    from sqlalchemy import text
+
+    with DiaryService(db_url).engine.begin() as connection:
+        connection.execute(text("UPDATE users SET revision = revision + 1 WHERE username = 'local'"))
+        connection.execute(text("UPDATE episodes SET intensity = 2 WHERE id = 'e5'"))
+    _same_as_stored(this, db_url)
+    assert this.full_loads == 4
+    other.log_twitch({"started_at": at})
+    _same_as_stored(this, db_url)
+    assert this.full_loads == 4
+
 
 def test_a_write_between_the_probe_and_the_fetch_makes_the_copy_read_again(db_url: str):
     from nosetwitch.services.diary import DiaryService

@@ -31,10 +31,10 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, Select, bindparam, event, func, insert, literal, select, union_all, update
+from sqlalchemy import Connection, Engine, Select, bindparam, case, event, func, insert, literal, select, union_all, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -188,14 +188,18 @@ class DiaryService:
         # The first statement of every write transaction: it moves the owner's revision
         # (what readers of a kept copy compare) and, on databases other than SQLite (whose
         # BEGIN IMMEDIATE serialises writers already), locks the owner's row until commit.
-        # Only logging twitches leaves `reload_revision` behind (`_connection`); every other
-        # write moves it too (in an UPDATE both sides read the row as it was: the new revision).
-        self._bump_adding_episodes = (
+        self._bump = (
             update(UserRow).where(UserRow.id == self.owner_id).values(revision=UserRow.revision + 1).returning(UserRow.revision)
         )
-        self._bump = self._bump_adding_episodes.values(reload_revision=UserRow.revision + 1)
+        # The same for a transaction that only adds episodes: it extends the run of such
+        # writes (see UserRow.appends_since). In an UPDATE every value is computed from the
+        # row as it was, so `UserRow.revision` here is the revision before this write.
+        self._bump_adding_episodes = self._bump.values(
+            appended_revision=UserRow.revision + 1,
+            appends_since=case((UserRow.appended_revision == UserRow.revision, UserRow.appends_since), else_=UserRow.revision),
+        )
         self._read_revision = select(UserRow.revision).where(UserRow.id == self.owner_id)
-        self._read_revisions = select(UserRow.revision, UserRow.reload_revision).where(UserRow.id == self.owner_id)
+        self._read_revisions = select(*_REVISION_COLUMNS).where(UserRow.id == self.owner_id)
         self._committed = threading.local()
 
     def _resolve_owner(self, owner: str | int, create: bool) -> int:
@@ -221,7 +225,7 @@ class DiaryService:
     @contextmanager
     def _session(self) -> Iterator[Session]:
         """A write transaction, one per owner at a time, that moves the owner's revision
-        and its `reload_revision` (readers of a kept copy read the diary again whole).
+        (readers of a kept copy read the diary again whole after it).
 
         Writers read before they write (the next free id, the record to
         update), so two of them must not interleave: SQLite takes its write
@@ -244,9 +248,10 @@ class DiaryService:
         is the last of them; otherwise n is the counter's current value.
 
         `only_new_episodes`: the transaction does nothing but insert episodes
-        (with their sites and activities), so `reload_revision` stays where it
-        is and readers of a kept copy fetch only the new episodes
-        (`episodes_after`). Any other write must leave it false.
+        (with their sites and activities), so readers of a kept copy may fetch
+        only the new episodes (`episodes_after`). Any other write leaves it
+        false, and so does a write path that knows nothing of it (the run of
+        such writes ends, readers read the whole diary again).
         """
         bump = (self._bump_adding_episodes if only_new_episodes else self._bump).values(
             last_episode_number=UserRow.last_episode_number + episode_numbers
@@ -270,9 +275,9 @@ class DiaryService:
         """The highest primary key among the episodes this thread's last `add_episodes` stored (0 before any)."""
         return getattr(self._committed, "episode_pk", 0)
 
-    def revision_reader(self) -> Callable[[], tuple[int, int]]:
+    def revision_reader(self) -> Callable[[], Revisions]:
         """For a reader that asks on every request (`DiaryOwner`): a function that reads
-        the owner's (revision, reload_revision) in one round trip.
+        the owner's `Revisions` in one round trip.
 
         It asks on one connection per database, kept open for it and shared by
         every owner, outside any transaction: a pool checkout with its ping,
@@ -287,19 +292,19 @@ class DiaryService:
         """The whole diary (`load_diary`) with the revisions it is exactly the state of,
         all read in one transaction (one snapshot), for a reader that keeps a copy."""
         with self._sessions() as session:
-            revision, reload_revision = session.execute(self._read_revisions).one()
+            revisions = Revisions(*session.execute(self._read_revisions).one())
             person = self._person_in(session)
             diary, last_pk = bulk.load_diary_and_last_episode_pk(session, self.owner_id, person, None)
-        return DiarySnapshot(diary, revision, reload_revision, last_pk)
+        return DiarySnapshot(diary, revisions, last_pk)
 
     def episodes_after(self, episode_pk: int) -> NewEpisodes:
         """The episodes with a primary key above `episode_pk` (what a copy that has seen the
         episodes up to it lacks, when only twitches were logged since), with the revisions
         they are current at, all read in one transaction."""
         with self._sessions() as session:
-            revision, reload_revision = session.execute(self._read_revisions).one()
+            revisions = Revisions(*session.execute(self._read_revisions).one())
             episodes, last_pk = bulk.episodes_after(session, self.owner_id, episode_pk)
-        return NewEpisodes(episodes, revision, reload_revision, last_pk)
+        return NewEpisodes(episodes, revisions, last_pk)
 
     def timezone(self) -> str:
         """The person's time zone (what `log twitch` reads a time like '21:30' in)."""
@@ -953,30 +958,43 @@ class DiaryService:
             raise InvalidRecord(f"the database refused the diary: {reason}") from None  # no field to blame
 
 
+class Revisions(NamedTuple):
+    """Where the owner's diary stands (`users`): `revision` moves with every write; every
+    write in (appends_since, appended_revision] did nothing but add episodes."""
+
+    revision: int
+    appended_revision: int
+    appends_since: int
+
+    def only_episodes_added_since(self, revision: int) -> bool:
+        """Whether every write after `revision` (up to this one) only added episodes: then
+        a copy at `revision` lacks exactly the episodes with a higher primary key."""
+        return self.appended_revision == self.revision and self.appends_since <= revision
+
+
 @dataclass(frozen=True)
 class DiarySnapshot:
-    """The whole diary as it was at `revision` (`DiaryService.diary_snapshot`); `last_episode_pk`
-    is the highest primary key among its episodes (0: none)."""
+    """The whole diary as it was at `revisions.revision` (`DiaryService.diary_snapshot`);
+    `last_episode_pk` is the highest primary key among its episodes (0: none)."""
 
     diary: Diary
-    revision: int
-    reload_revision: int
+    revisions: Revisions
     last_episode_pk: int
 
 
 @dataclass(frozen=True)
 class NewEpisodes:
-    """The episodes above a primary key at `revision` (`DiaryService.episodes_after`): the
-    whole difference from a copy at revision r exactly when `reload_revision` <= r."""
+    """The episodes above a primary key as they were at `revisions.revision`
+    (`DiaryService.episodes_after`): the whole difference from a copy at revision r
+    exactly when `revisions.only_episodes_added_since(r)`."""
 
     episodes: list[Episode]
-    revision: int
-    reload_revision: int
+    revisions: Revisions
     last_episode_pk: int
 
 
 class _RevisionProbe:
-    """owner id -> (revision, reload_revision), on one connection per database kept open for it (`revision_reader`).
+    """owner id -> `Revisions`, on one connection per database kept open for it (`revision_reader`).
 
     SQLite: the bare sqlite3 connection (SQLAlchemy's own BEGIN, storage.database, stays
     out of it). Other databases: a connection in autocommit, opened again once if the
@@ -990,7 +1008,7 @@ class _RevisionProbe:
         self._connection: Any = None
         event.listen(engine, "engine_disposed", self._disposed)
 
-    def __call__(self, owner: int) -> tuple[int, int]:
+    def __call__(self, owner: int) -> Revisions:
         with self._lock:
             try:
                 return self._read(owner)
@@ -1000,20 +1018,20 @@ class _RevisionProbe:
             self._close()  # the server went away (a restart): once more on a new connection
             return self._read(owner)
 
-    def _read(self, owner: int) -> tuple[int, int]:
+    def _read(self, owner: int) -> Revisions:
         if self._sqlite:
             if self._connection is None:
                 self._connection = self._engine.raw_connection()
             cursor = self._connection.cursor()
             try:
-                revision, reload_revision = cursor.execute("SELECT revision, reload_revision FROM users WHERE id = ?", (owner,)).fetchone()
+                row = cursor.execute("SELECT revision, appended_revision, appends_since FROM users WHERE id = ?", (owner,)).fetchone()
             finally:
                 cursor.close()
         else:
             if self._connection is None:
                 self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            revision, reload_revision = self._connection.execute(_REVISION_OF, {"owner": owner}).one()
-        return int(revision), int(reload_revision)
+            row = self._connection.execute(_REVISIONS_OF, {"owner": owner}).one()
+        return Revisions(*map(int, row))
 
     def _close(self) -> None:
         connection, self._connection = self._connection, None
@@ -1029,7 +1047,8 @@ class _RevisionProbe:
 
 _probes: dict[Engine, _RevisionProbe] = {}
 _probes_lock = threading.Lock()
-_REVISION_OF = select(UserRow.revision, UserRow.reload_revision).where(UserRow.id == bindparam("owner"))
+_REVISION_COLUMNS = (UserRow.revision, UserRow.appended_revision, UserRow.appends_since)
+_REVISIONS_OF = select(*_REVISION_COLUMNS).where(UserRow.id == bindparam("owner"))
 
 
 def _revision_probe(engine: Engine) -> _RevisionProbe:
@@ -1126,6 +1145,7 @@ __all__ = [
     "Keyed",
     "LOCAL_USERNAME",
     "NewEpisodes",
+    "Revisions",
     "NotFound",
     "Page",
     "machine_timezone",

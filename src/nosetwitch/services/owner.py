@@ -12,13 +12,14 @@ that needs to be one per owner:
   indexed value in `users`), whichever process or machine made it, and every
   read of the copy compares it with the stored one. There is no time-based
   staleness, so several worker processes on one database never show an edit
-  late. When it moved, the copy is brought up to date: every write except
-  logging twitches also sets `reload_revision` to its revision, so while that
-  is not past the copy's revision, only episodes were added since, each with
-  a higher primary key than the copy has seen (the owner's writes commit one
-  at a time), and fetching those (`DiaryService.episodes_after`) makes the
-  copy exact; otherwise the whole diary is read again. Twitches logged through
-  other workers cost each reader a small query, not a reload;
+  late. When it moved, the copy is brought up to date: the write path that
+  logs twitches also records the run of writes that did nothing else
+  (`Revisions`); when that run covers every write since the copy's revision,
+  only episodes were added, each with a higher primary key than the copy has
+  seen (the owner's writes commit one at a time), and fetching those
+  (`DiaryService.episodes_after`) makes the copy exact. After any other write
+  the whole diary is read again. Twitches logged through other workers cost
+  each reader a small query, not a reload;
 - the **write queue**: `log_twitch_soon` stores the twitches that arrive
   together in one transaction (group commit) through `episodes.log_twitches`,
   the one way every interface logs a twitch;
@@ -98,12 +99,12 @@ class DiaryOwner:
 
     def _current(self) -> tuple[Diary, DiaryTimeline]:
         """The copy, brought up to the stored revision first. Call under the lock."""
-        revision, reload_revision = self._stored_revision()
+        stored = self._stored_revision()
         if self._diary is None or self._timeline is None:
             return self._load()
-        if revision == self._revision:
+        if stored.revision == self._revision:
             return self._diary, self._timeline
-        if reload_revision <= self._revision and self._fetch_new_episodes(self._timeline):
+        if stored.only_episodes_added_since(self._revision) and self._fetch_new_episodes(self._timeline):
             return self._diary, self._timeline
         return self._load()
 
@@ -113,7 +114,7 @@ class DiaryOwner:
         self.full_loads += 1
         self._diary, self._timeline = snapshot.diary, DiaryTimeline(snapshot.diary)
         self._episodes_listed = True
-        self._revision, self._last_episode_pk = snapshot.revision, snapshot.last_episode_pk
+        self._revision, self._last_episode_pk = snapshot.revisions.revision, snapshot.last_episode_pk
         return self._diary, self._timeline
 
     def _fetch_new_episodes(self, timeline: DiaryTimeline) -> bool:
@@ -121,14 +122,14 @@ class DiaryOwner:
         episodes above the highest key the copy has seen. False, changing nothing, when the
         snapshot they were read in shows another kind of write since (it came meanwhile)."""
         new = self._service.episodes_after(self._last_episode_pk)
-        if new.reload_revision > self._revision:
+        if not new.revisions.only_episodes_added_since(self._revision):
             return False
         self.fetches += 1
         for episode in new.episodes:
             timeline.episodes.add(episode)
         if new.episodes:
             self._episodes_listed = False
-        self._revision, self._last_episode_pk = new.revision, new.last_episode_pk
+        self._revision, self._last_episode_pk = new.revisions.revision, new.last_episode_pk
         return True
 
     def _drop_copy(self) -> None:
@@ -183,7 +184,7 @@ class DiaryOwner:
     def get_person(self) -> Person:
         """The person, from the copy when it is current, else from the database; never loads the whole diary."""
         with self._lock:
-            if self._diary is not None and self._stored_revision()[0] == self._revision:
+            if self._diary is not None and self._stored_revision().revision == self._revision:
                 return self._diary.person
         return self._service.get_person()
 
