@@ -204,12 +204,15 @@ def _same_as_stored(copy_owner, db_url: str, owner: str = "local") -> None:
     assert copy_owner.read(lambda diary, timeline: timeline.episodes.episodes()) == stored.episodes
 
 
-def test_twitches_logged_through_another_worker_reach_the_copy_without_reading_the_diary_again(db_url: str):
+def test_twitches_logged_through_another_worker_reach_the_copy_without_reading_the_diary_again(db_url: str, monkeypatch):
     from nosetwitch.services import episodes
     from nosetwitch.services.diary import DiaryService
     from nosetwitch.services.owner import DiaryOwner
+    from nosetwitch.storage import bulk
     from nosetwitch.storage.quick import QuickLog
 
+    # Up to 2 new episodes: their sites by key; more (a long catch-up): by owner above the key. Both ways run here.
+    monkeypatch.setattr(bulk, "_MANY_KEYS", 2)
     DiaryService(db_url).set_person(DiaryService(db_url).get_person().model_copy(update={"timezone": "Europe/Berlin"}))
     other, this = DiaryOwner(DiaryService(db_url)), DiaryOwner(DiaryService(db_url))  # two workers
     at = dt.datetime(2026, 3, 10, 9, tzinfo=dt.timezone.utc)

@@ -150,23 +150,42 @@ def episodes_after(session: Session, owner_id: int, after_pk: int) -> tuple[list
 
 
 def _episode_rows(session: Session, owner_id: int, after_pk: int | None) -> list[tuple[int, Episode]]:
-    """(pk, Episode) of the owner's episodes (those with pk > `after_pk` when given), ordered by start and id."""
-    sites = _children(session, EpisodeSiteRow, EpisodeSiteRow.site, owner_id, after_pk)
-    interferes = _children(session, EpisodeInterferenceRow, EpisodeInterferenceRow.activity, owner_id, after_pk)
+    """(pk, Episode) of the owner's episodes (those with pk > `after_pk` when given), ordered by start and id.
+
+    The whole diary: each child table read by owner. The few episodes above a key: their
+    children by those keys (the child tables' primary key), so that neither query's plan
+    depends on how well the database's statistics know the newest keys."""
     query = select(EpisodeRow.pk, *_columns(EpisodeRow, rec.EPISODE_COLUMNS)).where(EpisodeRow.owner_id == owner_id)
     if after_pk is not None:
         query = query.where(EpisodeRow.pk > after_pk)
+    rows = session.execute(query.order_by(EpisodeRow.started_at, EpisodeRow.id)).all()
+    if after_pk is not None and not rows:
+        return []
+    # A long catch-up (more keys than a statement may carry) reads the children above the key by owner.
+    pks = [row.pk for row in rows] if after_pk is not None and len(rows) <= _MANY_KEYS else None
+    sites = _children(session, EpisodeSiteRow, EpisodeSiteRow.site, owner_id, pks, after_pk)
+    interferes = _children(session, EpisodeInterferenceRow, EpisodeInterferenceRow.activity, owner_id, pks, after_pk)
     return [
         (row.pk, rec.episode_from_values(row._mapping, tuple(sites.get(row.pk, ())), tuple(interferes.get(row.pk, ()))))
-        for row in session.execute(query.order_by(EpisodeRow.started_at, EpisodeRow.id))
+        for row in rows
     ]
 
 
-def _children(session: Session, table, value_column, owner_id: int, after_pk: int | None = None) -> dict[int, list[str]]:
+_MANY_KEYS = 500
+
+
+def _children(
+    session: Session, table, value_column, owner_id: int, episode_pks: Sequence[int] | None = None, after_pk: int | None = None
+) -> dict[int, list[str]]:
+    """episode pk -> values in order, of these episodes, else of the owner's episodes (above `after_pk` when given)."""
     grouped: dict[int, list[str]] = defaultdict(list)
-    query = select(table.episode_pk, value_column).where(table.owner_id == owner_id)
-    if after_pk is not None:
-        query = query.where(table.episode_pk > after_pk)
+    query = select(table.episode_pk, value_column)
+    if episode_pks is not None:
+        query = query.where(table.episode_pk.in_(episode_pks))
+    else:
+        query = query.where(table.owner_id == owner_id)
+        if after_pk is not None:
+            query = query.where(table.episode_pk > after_pk)
     for episode_pk, value in session.execute(query.order_by(table.episode_pk, table.position)):
         grouped[episode_pk].append(value)
     return grouped

@@ -123,6 +123,9 @@ class EpisodeRow(Base):
     __table_args__ = (
         UniqueConstraint("owner_id", "id"),
         Index("ix_episodes_owner_started", "owner_id", "started_at"),
+        # The episodes a copy kept in memory lacks: those above the highest key it has seen
+        # (DiaryService.episodes_after), one range of this index however long the diary.
+        Index("ix_episodes_owner_pk", "owner_id", "pk"),
     )
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -23,9 +23,11 @@ def upgrade() -> None:
     # Nothing is known about the writes so far: an empty run of appends at the current
     # revision, so a copy kept from before the upgrade is read again whole.
     op.execute('UPDATE users SET appended_revision = revision, appends_since = revision')
+    op.create_index('ix_episodes_owner_pk', 'episodes', ['owner_id', 'pk'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_episodes_owner_pk', table_name='episodes')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('appends_since')
         batch_op.drop_column('appended_revision')
