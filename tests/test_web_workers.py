@@ -23,6 +23,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nosetwitch.services.diary import DiaryService
 
@@ -185,3 +187,164 @@ def test_the_health_check_says_503_when_the_database_is_gone(tmp_path: Path):
         answer = client.get("/healthz")
         assert answer.status_code == 503 and answer.headers["content-type"].startswith("application/problem+json")
         assert "elsewhere" in answer.json()["detail"]
+
+
+# --- a worker's copy follows the others' writes: new twitches fetched, anything else read again ----
+
+
+def _same_as_stored(copy_owner, db_url: str, owner: str = "local") -> None:
+    """The owner's copy (and the timeline the overview and triage read) equals the diary read afresh."""
+    from nosetwitch.services.diary import DiaryService
+
+    stored = DiaryService(db_url, owner=owner).load_diary()
+    copy = copy_owner.load_diary()
+    assert (copy.person, copy.episodes, copy.symptoms, copy.days, copy.remedies, copy.medications) == (
+        stored.person, stored.episodes, stored.symptoms, stored.days, stored.remedies, stored.medications,
+    )  # fmt: skip
+    assert copy_owner.read(lambda diary, timeline: timeline.episodes.episodes()) == stored.episodes
+
+
+def test_twitches_logged_through_another_worker_reach_the_copy_without_reading_the_diary_again(db_url: str, monkeypatch):
+    from nosetwitch.services import episodes
+    from nosetwitch.services.diary import DiaryService
+    from nosetwitch.services.owner import DiaryOwner
+    from nosetwitch.storage import bulk
+    from nosetwitch.storage.quick import QuickLog
+
+    # Up to 2 new episodes: their sites by key; more (a long catch-up): by owner above the key. Both ways run here.
+    monkeypatch.setattr(bulk, "_MANY_KEYS", 2)
+    DiaryService(db_url).set_person(DiaryService(db_url).get_person().model_copy(update={"timezone": "Europe/Berlin"}))
+    other, this = DiaryOwner(DiaryService(db_url)), DiaryOwner(DiaryService(db_url))  # two workers
+    at = dt.datetime(2026, 3, 10, 9, tzinfo=dt.timezone.utc)
+    other.log_twitch({"started_at": at})
+    _same_as_stored(this, db_url)
+    assert this.full_loads == 1
+    for i in range(30):
+        when = at + dt.timedelta(minutes=(i * 37) % 300)  # out of order, some at one instant
+        other.log_twitch({"started_at": when, "sites": ["nose", "cheek"] if i % 2 else ["eyelid"], "interferes_with": ["speaking"] if i % 3 == 0 else []})
+        if i % 4 == 0:  # another program (the CLI) with an id of its own
+            DiaryService(db_url).add_episode(id=f"cli{i}", started_at=when)
+        if i % 5 == 0:  # the quick path of `log twitch` on SQLite, the full one elsewhere
+            with episodes.local_store(db_url) as store:
+                episodes.log_twitch(store, {"started_at": when, "sites": ["jaw", "nose"]})
+                assert isinstance(store, QuickLog) == db_url.startswith("sqlite")
+        if i % 6 == 0:  # this worker's own twitch, between the others'
+            this.log_twitch({"started_at": when})
+        if i % 2:
+            _same_as_stored(this, db_url)
+    _same_as_stored(this, db_url)
+    assert this.full_loads == 1 and this.fetches > 10  # only the new episodes, never the whole diary
+
+    other.update_episode("e2", intensity=4, sites=["nose", "chin"])  # an edit: read again whole
+    _same_as_stored(this, db_url)
+    assert this.full_loads == 2
+    other.delete_episode("e3")  # what undoing a logged twitch does
+    _same_as_stored(this, db_url)
+    assert this.full_loads == 3
+    other.log_twitch({"started_at": at})
+    _same_as_stored(this, db_url)
+    assert this.full_loads == 3
+
+    # A program that knows nothing of the appends (an older worker still running during an
+    # upgrade) moves the revision alone with its edit: that too is read again whole.
+    from sqlalchemy import text
+
+    with DiaryService(db_url).engine.begin() as connection:
+        connection.execute(text("UPDATE users SET revision = revision + 1 WHERE username = 'local'"))
+        connection.execute(text("UPDATE episodes SET intensity = 2 WHERE id = 'e5'"))
+    _same_as_stored(this, db_url)
+    assert this.full_loads == 4
+    other.log_twitch({"started_at": at})
+    _same_as_stored(this, db_url)
+    assert this.full_loads == 4
+
+
+def test_a_write_between_the_probe_and_the_fetch_makes_the_copy_read_again(db_url: str):
+    from nosetwitch.services.diary import DiaryService
+    from nosetwitch.services.owner import DiaryOwner
+
+    other, this = DiaryOwner(DiaryService(db_url)), DiaryOwner(DiaryService(db_url))
+    at = dt.datetime(2026, 3, 10, 9, tzinfo=dt.timezone.utc)
+    this.load_diary()
+    other.log_twitch({"started_at": at})
+    probed = DiaryService(db_url).revision_reader()()  # says: only a twitch since the copy
+    other.update_episode("e1", intensity=5)  # an edit lands before the fetch
+    probe = this._stored_revision
+    this._stored_revision = lambda: probed
+    try:
+        episodes = this.load_diary().episodes
+    finally:
+        this._stored_revision = probe
+    assert [e.intensity for e in episodes] == [5]  # the fetch's own snapshot saw the edit: read whole
+    assert (this.full_loads, this.fetches) == (2, 0)
+    _same_as_stored(this, db_url)
+
+
+_STEPS = ("log", "log", "log", "cli", "quick", "own", "several", "edit", "delete", "symptom", "day", "remedy", "medication", "person", "import", "read")
+_APPENDS = {"log", "cli", "quick", "own", "several"}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(steps=st.lists(st.tuples(st.sampled_from(_STEPS), st.integers(0, 60)), max_size=30))
+def test_after_any_writes_by_another_worker_the_copy_equals_the_diary_read_again(db_url: str, steps):
+    import uuid
+
+    from nosetwitch.domain.models import DayCheckIn, Diary, Episode
+    from nosetwitch.services import episodes
+    from nosetwitch.services.diary import DiaryService
+    from nosetwitch.services.owner import DiaryOwner
+    from nosetwitch.storage.quick import QuickLog
+
+    name = f"p{uuid.uuid4().hex[:10]}"  # a diary of its own per example
+    DiaryService(db_url, owner=name).set_person(DiaryService(db_url, owner=name).get_person().model_copy(update={"timezone": "Europe/Berlin"}))
+    other, this = DiaryOwner(DiaryService(db_url, owner=name)), DiaryOwner(DiaryService(db_url, owner=name))
+    this.load_diary()
+    at = dt.datetime(2026, 3, 1, 8, tzinfo=dt.timezone.utc)
+    ids: list[str] = []
+    whole_writes = 0
+    for step, n in steps:
+        when = at + dt.timedelta(minutes=(n * 7) % 120)  # instants shared by several episodes
+        twitch = {"started_at": when, "sites": ["nose", "cheek"][: 1 + n % 2], "interferes_with": ["eating"] if n % 5 == 0 else []}
+        if step == "log":
+            ids.append(other.log_twitch(twitch).id)
+        elif step == "cli":
+            ids.append(DiaryService(db_url, owner=name).add_episode(id=f"c{len(ids)}", **twitch).id)
+        elif step == "quick":
+            quick = QuickLog.open(db_url, username=name)
+            store = quick if quick is not None else DiaryService(db_url, owner=name)
+            ids.append(episodes.log_twitch(store, twitch).id)
+            if quick is not None:
+                quick.close()
+        elif step == "own":
+            ids.append(this.log_twitch(twitch).id)
+        elif step == "several":
+            stored = episodes.log_twitches(DiaryService(db_url, owner=name), [twitch, {**twitch, "sites": ["jaw"]}])
+            ids += [e.id for e in stored if isinstance(e, Episode)]
+        elif step == "read":
+            _same_as_stored(this, db_url, name)
+        elif step in ("edit", "delete", "remedy") and not ids:
+            continue
+        else:
+            whole_writes += 1
+            if step == "edit":
+                other.update_episode(ids[n % len(ids)], intensity=1 + n % 5, sites=["eyelid"])
+            elif step == "delete":
+                other.delete_episode(ids.pop(n % len(ids)))
+            elif step == "symptom":
+                other.add_symptom(code="pain", onset="gradual", started_at=when)
+            elif step == "day":
+                other.upsert_day(DayCheckIn(date=dt.date(2026, 3, 1) + dt.timedelta(days=n % 5), caffeine_mg=float(n)))
+            elif step == "remedy":
+                other.add_remedy(code="massage", at=when, episode_id=ids[n % len(ids)])
+            elif step == "medication":
+                other.add_medication(name=f"medicine {n}")
+            elif step == "person":
+                other.update_person(timezone="UTC" if n % 2 else "Asia/Tokyo")
+            elif step == "import":
+                person = DiaryService(db_url, owner=name).get_person()
+                other.import_diary(Diary(person=person, episodes=[Episode(id=f"i{n}", started_at=when, note="imported")]))
+                ids += [f"i{n}"] if f"i{n}" not in ids else []
+    _same_as_stored(this, db_url, name)
+    assert this.full_loads <= 1 + whole_writes  # appends alone never make it read the whole diary
+    if not whole_writes:
+        assert this.full_loads == 1

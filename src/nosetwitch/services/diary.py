@@ -31,10 +31,10 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, Select, bindparam, event, func, insert, literal, select, union_all, update
+from sqlalchemy import Connection, Engine, Select, bindparam, case, event, func, insert, literal, select, union_all, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -191,7 +191,15 @@ class DiaryService:
         self._bump = (
             update(UserRow).where(UserRow.id == self.owner_id).values(revision=UserRow.revision + 1).returning(UserRow.revision)
         )
+        # The same for a transaction that only adds episodes: it extends the run of such
+        # writes (see UserRow.appends_since). In an UPDATE every value is computed from the
+        # row as it was, so `UserRow.revision` here is the revision before this write.
+        self._bump_adding_episodes = self._bump.values(
+            appended_revision=UserRow.revision + 1,
+            appends_since=case((UserRow.appended_revision == UserRow.revision, UserRow.appends_since), else_=UserRow.revision),
+        )
         self._read_revision = select(UserRow.revision).where(UserRow.id == self.owner_id)
+        self._read_revisions = select(*_REVISION_COLUMNS).where(UserRow.id == self.owner_id)
         self._committed = threading.local()
 
     def _resolve_owner(self, owner: str | int, create: bool) -> int:
@@ -216,13 +224,15 @@ class DiaryService:
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
-        """A write transaction, one per owner at a time, that moves the owner's revision.
+        """A write transaction, one per owner at a time, that moves the owner's revision
+        (readers of a kept copy read the diary again whole after it).
 
         Writers read before they write (the next free id, the record to
         update), so two of them must not interleave: SQLite takes its write
         lock at BEGIN (`storage.database.writer`), and other databases lock
         the owner's `users` row with the revision's UPDATE (`_bump`), which
-        every write transaction runs first.
+        every write transaction runs first. So the owner's writes commit one
+        after the other, and an episode inserted later has a higher key.
         """
         with self._writes.begin() as session:
             revision = session.execute(self._bump).scalar_one()
@@ -230,14 +240,22 @@ class DiaryService:
         self._committed.revision = revision
 
     @contextmanager
-    def _connection(self, *, episode_numbers: int = 0) -> Iterator[tuple[Connection, int]]:
+    def _connection(self, *, episode_numbers: int = 0, only_new_episodes: bool = False) -> Iterator[tuple[Connection, int]]:
         """The same write transaction as `_session`, on a bare Connection (no ORM).
 
         Yields (connection, n): with `episode_numbers` = k > 0 the same first
         statement also takes k numbers from the owner's episode-id counter and n
         is the last of them; otherwise n is the counter's current value.
+
+        `only_new_episodes`: the transaction does nothing but insert episodes
+        (with their sites and activities), so readers of a kept copy may fetch
+        only the new episodes (`episodes_after`). Any other write leaves it
+        false, and so does a write path that knows nothing of it (the run of
+        such writes ends, readers read the whole diary again).
         """
-        bump = self._bump.values(last_episode_number=UserRow.last_episode_number + episode_numbers)
+        bump = (self._bump_adding_episodes if only_new_episodes else self._bump).values(
+            last_episode_number=UserRow.last_episode_number + episode_numbers
+        )
         with self._writer.begin() as connection:
             # A second returning() adds a column; SQLAlchemy's types take it for the only one.
             revision, last = connection.execute(bump.returning(UserRow.last_episode_number)).one()  # type: ignore[misc]
@@ -253,9 +271,13 @@ class DiaryService:
         """The revision this thread's last write through this service committed (None before any)."""
         return getattr(self._committed, "revision", None)
 
-    def revision_reader(self) -> Callable[[], int]:
-        """`revision` for a reader that asks on every request (`DiaryOwner`): a function
-        that reads the owner's revision in one round trip.
+    def last_episode_pk(self) -> int:
+        """The highest primary key among the episodes this thread's last `add_episodes` stored (0 before any)."""
+        return getattr(self._committed, "episode_pk", 0)
+
+    def revision_reader(self) -> Callable[[], Revisions]:
+        """For a reader that asks on every request (`DiaryOwner`): a function that reads
+        the owner's `Revisions` in one round trip.
 
         It asks on one connection per database, kept open for it and shared by
         every owner, outside any transaction: a pool checkout with its ping,
@@ -265,6 +287,24 @@ class DiaryService:
         """
         probe, owner = _revision_probe(self.engine), self.owner_id
         return lambda: probe(owner)
+
+    def diary_snapshot(self) -> DiarySnapshot:
+        """The whole diary (`load_diary`) with the revisions it is exactly the state of,
+        all read in one transaction (one snapshot), for a reader that keeps a copy."""
+        with self._sessions() as session:
+            revisions = Revisions(*session.execute(self._read_revisions).one())
+            person = self._person_in(session)
+            diary, last_pk = bulk.load_diary_and_last_episode_pk(session, self.owner_id, person, None)
+        return DiarySnapshot(diary, revisions, last_pk)
+
+    def episodes_after(self, episode_pk: int) -> NewEpisodes:
+        """The episodes with a primary key above `episode_pk` (what a copy that has seen the
+        episodes up to it lacks, when only twitches were logged since), with the revisions
+        they are current at, all read in one transaction."""
+        with self._sessions() as session:
+            revisions = Revisions(*session.execute(self._read_revisions).one())
+            episodes, last_pk = bulk.episodes_after(session, self.owner_id, episode_pk)
+        return NewEpisodes(episodes, revisions, last_pk)
 
     def timezone(self) -> str:
         """The person's time zone (what `log twitch` reads a time like '21:30' in)."""
@@ -408,7 +448,8 @@ class DiaryService:
             return []
         episodes = list(episodes)
         fresh = [i for i, new in enumerate(new_ids) if new]
-        with self._connection(episode_numbers=len(fresh)) as (connection, last):
+        # Nothing but new episodes: readers' copies fetch them (`episodes_after`) instead of reloading.
+        with self._connection(episode_numbers=len(fresh), only_new_episodes=True) as (connection, last):
             given = [e.id for i, e in enumerate(episodes) if i not in fresh]
             numbers = list(range(last - len(fresh) + 1, last + 1))
             taken = self._taken_ids(connection, [*given, *(f"e{n}" for n in numbers)])
@@ -419,11 +460,12 @@ class DiaryService:
             for i, number in zip(fresh, numbers):
                 episodes[i] = episodes[i].model_copy(update={"id": f"e{number}"})
             self._refuse_taken([e.id for e in episodes], taken)
-            self._insert_episodes(connection, episodes)
+            pks = self._insert_episodes(connection, episodes)
             # Keep the counter at or above every stored e<n> id, so the next fresh id follows them.
             highest = max((n for e in episodes if (n := rec.record_number(e.id, "e")) is not None), default=0)
             if highest > last:
                 connection.execute(update(UserRow).where(UserRow.id == self.owner_id).values(last_episode_number=highest))
+        self._committed.episode_pk = max(pks)
         return episodes
 
     def get_episode(self, episode_id: str) -> Episode:
@@ -476,9 +518,9 @@ class DiaryService:
             values, tuple(s.site for s in row.sites), tuple(i.activity for i in row.interferes_with)
         )
 
-    def _insert_episodes(self, connection: Connection, episodes: Sequence[Episode]) -> None:
+    def _insert_episodes(self, connection: Connection, episodes: Sequence[Episode]) -> list[int]:
         """Insert the episodes' rows with Core statements (see `add_episode`): one
-        statement per table, whatever the number of episodes."""
+        statement per table, whatever the number of episodes. Returns their primary keys."""
         rows = [{"owner_id": self.owner_id, **rec.episode_values(e)} for e in episodes]
         pks = list(connection.scalars(_INSERT_EPISODES, rows))
         children = (
@@ -493,6 +535,7 @@ class DiaryService:
             ]
             if child_rows:  # an empty executemany would be one INSERT without values
                 connection.execute(statement, child_rows)
+        return pks
 
     def _site_rows(self, episode: Episode) -> list[EpisodeSiteRow]:
         return [EpisodeSiteRow(position=i, owner_id=self.owner_id, site=s) for i, s in enumerate(rec.episode_sites(episode))]
@@ -915,8 +958,43 @@ class DiaryService:
             raise InvalidRecord(f"the database refused the diary: {reason}") from None  # no field to blame
 
 
+class Revisions(NamedTuple):
+    """Where the owner's diary stands (`users`): `revision` moves with every write; every
+    write in (appends_since, appended_revision] did nothing but add episodes."""
+
+    revision: int
+    appended_revision: int
+    appends_since: int
+
+    def only_episodes_added_since(self, revision: int) -> bool:
+        """Whether every write after `revision` (up to this one) only added episodes: then
+        a copy at `revision` lacks exactly the episodes with a higher primary key."""
+        return self.appended_revision == self.revision and self.appends_since <= revision
+
+
+@dataclass(frozen=True)
+class DiarySnapshot:
+    """The whole diary as it was at `revisions.revision` (`DiaryService.diary_snapshot`);
+    `last_episode_pk` is the highest primary key among its episodes (0: none)."""
+
+    diary: Diary
+    revisions: Revisions
+    last_episode_pk: int
+
+
+@dataclass(frozen=True)
+class NewEpisodes:
+    """The episodes above a primary key as they were at `revisions.revision`
+    (`DiaryService.episodes_after`): the whole difference from a copy at revision r
+    exactly when `revisions.only_episodes_added_since(r)`."""
+
+    episodes: list[Episode]
+    revisions: Revisions
+    last_episode_pk: int
+
+
 class _RevisionProbe:
-    """owner id -> revision, on one connection per database kept open for it (`revision_reader`).
+    """owner id -> `Revisions`, on one connection per database kept open for it (`revision_reader`).
 
     SQLite: the bare sqlite3 connection (SQLAlchemy's own BEGIN, storage.database, stays
     out of it). Other databases: a connection in autocommit, opened again once if the
@@ -930,7 +1008,7 @@ class _RevisionProbe:
         self._connection: Any = None
         event.listen(engine, "engine_disposed", self._disposed)
 
-    def __call__(self, owner: int) -> int:
+    def __call__(self, owner: int) -> Revisions:
         with self._lock:
             try:
                 return self._read(owner)
@@ -940,18 +1018,20 @@ class _RevisionProbe:
             self._close()  # the server went away (a restart): once more on a new connection
             return self._read(owner)
 
-    def _read(self, owner: int) -> int:
+    def _read(self, owner: int) -> Revisions:
         if self._sqlite:
             if self._connection is None:
                 self._connection = self._engine.raw_connection()
             cursor = self._connection.cursor()
             try:
-                return int(cursor.execute("SELECT revision FROM users WHERE id = ?", (owner,)).fetchone()[0])
+                row = cursor.execute("SELECT revision, appended_revision, appends_since FROM users WHERE id = ?", (owner,)).fetchone()
             finally:
                 cursor.close()
-        if self._connection is None:
-            self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        return int(self._connection.execute(_REVISION_OF, {"owner": owner}).scalar_one())
+        else:
+            if self._connection is None:
+                self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            row = self._connection.execute(_REVISIONS_OF, {"owner": owner}).one()
+        return Revisions(*map(int, row))
 
     def _close(self) -> None:
         connection, self._connection = self._connection, None
@@ -967,7 +1047,8 @@ class _RevisionProbe:
 
 _probes: dict[Engine, _RevisionProbe] = {}
 _probes_lock = threading.Lock()
-_REVISION_OF = select(UserRow.revision).where(UserRow.id == bindparam("owner"))
+_REVISION_COLUMNS = (UserRow.revision, UserRow.appended_revision, UserRow.appends_since)
+_REVISIONS_OF = select(*_REVISION_COLUMNS).where(UserRow.id == bindparam("owner"))
 
 
 def _revision_probe(engine: Engine) -> _RevisionProbe:
@@ -1057,11 +1138,14 @@ __all__ = [
     "Conflict",
     "DiaryError",
     "DiaryService",
+    "DiarySnapshot",
     "ImportSummary",
     "InvalidRecord",
     "KindCounts",
     "Keyed",
     "LOCAL_USERNAME",
+    "NewEpisodes",
+    "Revisions",
     "NotFound",
     "Page",
     "machine_timezone",

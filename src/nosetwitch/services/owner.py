@@ -10,9 +10,16 @@ that needs to be one per owner:
 - the **copy** of the diary in memory, with its `DiaryTimeline`, and when it
   is current: every write transaction moves the owner's `revision` (one
   indexed value in `users`), whichever process or machine made it, and every
-  read of the copy compares it with the stored one. A different value means
-  reload; there is no time-based staleness, so several worker processes on
-  one database never show an edit late;
+  read of the copy compares it with the stored one. There is no time-based
+  staleness, so several worker processes on one database never show an edit
+  late. When it moved, the copy is brought up to date: the write path that
+  logs twitches also records the run of writes that did nothing else
+  (`Revisions`); when that run covers every write since the copy's revision,
+  only episodes were added, each with a higher primary key than the copy has
+  seen (the owner's writes commit one at a time), and fetching those
+  (`DiaryService.episodes_after`) makes the copy exact. After any other write
+  the whole diary is read again. Twitches logged through other workers cost
+  each reader a small query, not a reload;
 - the **write queue**: `log_twitch_soon` stores the twitches that arrive
   together in one transaction (group commit) through `episodes.log_twitches`,
   the one way every interface logs a twitch;
@@ -22,8 +29,8 @@ that needs to be one per owner:
 Every read and write has its own typed method. A write drops the copy (it is
 read again on the next read), except logging a twitch, which adds the new
 episode to the copy in place when our own commit was the only one since the
-copy was taken: logging costs the same on a diary of ten years as on a new
-one.
+copy was taken (else the next read fetches it with the others): logging
+costs the same on a diary of ten years as on a new one.
 """
 
 from __future__ import annotations
@@ -72,7 +79,10 @@ class DiaryOwner:
         self._diary: Diary | None = None
         self._timeline: DiaryTimeline | None = None
         self._episodes_listed = True  # whether self._diary.episodes lists every episode of the timeline
-        self._revision: int | None = None  # the stored revision the copy reflects
+        self._revision = 0  # the stored revision the copy is exactly (when there is a copy)
+        self._last_episode_pk = 0  # the highest primary key among the copy's episodes (0: none)
+        self.full_loads = 0  # how often the whole diary was read (tests and measurements count them)
+        self.fetches = 0  # how often only the episodes added since were fetched
         self._memo: tuple[Hashable, Any] | None = None  # the last answer `read(memo=...)` gave, under its key
         self._waiting: dict[asyncio.AbstractEventLoop, _Waiting] = {}
 
@@ -88,16 +98,39 @@ class DiaryOwner:
     # --- the copy ---------------------------------------------------------------------------
 
     def _current(self) -> tuple[Diary, DiaryTimeline]:
-        """The copy, read again first when the stored revision moved. Call under the lock."""
-        revision = self._stored_revision()
-        if self._diary is None or self._timeline is None or revision != self._revision:
-            # The revision is read before the diary: a write committed in between makes the
-            # copy newer than its revision, so the next read reloads (never the other way).
-            self._diary = self._service.load_diary()
-            self._timeline = DiaryTimeline(self._diary)
-            self._episodes_listed = True
-            self._revision = revision
+        """The copy, brought up to the stored revision first. Call under the lock."""
+        stored = self._stored_revision()
+        if self._diary is None or self._timeline is None:
+            return self._load()
+        if stored.revision == self._revision:
+            return self._diary, self._timeline
+        if stored.only_episodes_added_since(self._revision) and self._fetch_new_episodes(self._timeline):
+            return self._diary, self._timeline
+        return self._load()
+
+    def _load(self) -> tuple[Diary, DiaryTimeline]:
+        """Read the whole diary, with the revisions it is exactly (one snapshot)."""
+        snapshot = self._service.diary_snapshot()
+        self.full_loads += 1
+        self._diary, self._timeline = snapshot.diary, DiaryTimeline(snapshot.diary)
+        self._episodes_listed = True
+        self._revision, self._last_episode_pk = snapshot.revisions.revision, snapshot.last_episode_pk
         return self._diary, self._timeline
+
+    def _fetch_new_episodes(self, timeline: DiaryTimeline) -> bool:
+        """Only twitches were logged since the copy's revision (as the probe said): add the
+        episodes above the highest key the copy has seen. False, changing nothing, when the
+        snapshot they were read in shows another kind of write since (it came meanwhile)."""
+        new = self._service.episodes_after(self._last_episode_pk)
+        if not new.revisions.only_episodes_added_since(self._revision):
+            return False
+        self.fetches += 1
+        for episode in new.episodes:
+            timeline.episodes.add(episode)
+        if new.episodes:
+            self._episodes_listed = False
+        self._revision, self._last_episode_pk = new.revisions.revision, new.last_episode_pk
+        return True
 
     def _drop_copy(self) -> None:
         """Something was written: read the diary again next time."""
@@ -151,7 +184,7 @@ class DiaryOwner:
     def get_person(self) -> Person:
         """The person, from the copy when it is current, else from the database; never loads the whole diary."""
         with self._lock:
-            if self._diary is not None and self._stored_revision() == self._revision:
+            if self._diary is not None and self._stored_revision().revision == self._revision:
                 return self._diary.person
         return self._service.get_person()
 
@@ -216,13 +249,16 @@ class DiaryOwner:
         if not stored:
             return
         committed = self._service.last_revision()
-        if self._timeline is None or committed is None or committed != (self._revision or 0) + 1:
-            self._diary = self._timeline = None  # another write came between (or several of ours): read again
+        if self._diary is None or self._timeline is None or committed is None or committed != self._revision + 1:
+            # Another write came between (or several of ours): the copy is still exactly its
+            # revision, and the next read brings it up to date (fetching only new episodes
+            # when nothing but twitches were logged meanwhile).
             return
         for episode in stored:
             self._timeline.episodes.add(episode)
         self._episodes_listed = False
         self._revision = committed
+        self._last_episode_pk = max(self._last_episode_pk, self._service.last_episode_pk())
 
     # --- reads from the database ---------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 Only the service layer (`nosetwitch.services`) talks to this package.
 """
 
-SCHEMA_HEAD = "0004_sessions"
+SCHEMA_HEAD = "0011_append_revisions"
 """The newest revision under migrations/versions: update it with every new
 migration (a test keeps the two in step). Databases at this revision open
 without loading Alembic."""

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from nosetwitch.domain.models import Diary, Person
+from nosetwitch.domain.models import Diary, Episode, Person
 from nosetwitch.storage import records as rec
 from nosetwitch.storage.models import (
     CheckRecordRow,
@@ -95,18 +95,15 @@ def _columns(table, names: Iterable[str]):
 
 def load_diary(session: Session, owner_id: int, person: Person, as_of: dt.datetime | None) -> Diary:
     """Every record of the owner as one validated Diary, in a stable order."""
-    sites = _children(session, EpisodeSiteRow, EpisodeSiteRow.site, owner_id)
-    interferes = _children(session, EpisodeInterferenceRow, EpisodeInterferenceRow.activity, owner_id)
-    episode_rows = session.execute(
-        select(EpisodeRow.pk, *_columns(EpisodeRow, rec.EPISODE_COLUMNS))
-        .where(EpisodeRow.owner_id == owner_id)
-        .order_by(EpisodeRow.started_at, EpisodeRow.id)
-    ).all()
-    episodes = [
-        rec.episode_from_values(row._mapping, tuple(sites.get(row.pk, ())), tuple(interferes.get(row.pk, ())))
-        for row in episode_rows
-    ]
-    episode_ids = {row.pk: row.id for row in episode_rows}
+    return load_diary_and_last_episode_pk(session, owner_id, person, as_of)[0]
+
+
+def load_diary_and_last_episode_pk(session: Session, owner_id: int, person: Person, as_of: dt.datetime | None) -> tuple[Diary, int]:
+    """`load_diary`, and the highest primary key among the owner's episodes (0: none), which
+    `episodes_after` takes to fetch the episodes added since."""
+    episode_rows = _episode_rows(session, owner_id, after_pk=None)
+    episodes = [episode for _, episode in episode_rows]
+    episode_ids = {pk: episode.id for pk, episode in episode_rows}
     symptoms = [
         rec.symptom_from_values(row._mapping)
         for row in session.execute(
@@ -133,7 +130,7 @@ def load_diary(session: Session, owner_id: int, person: Person, as_of: dt.dateti
             select(*_columns(MedicationRow, rec.MEDICATION_COLUMNS)).where(MedicationRow.owner_id == owner_id).order_by(MedicationRow.pk)
         )
     ]
-    return Diary(
+    diary = Diary(
         as_of=as_of,
         person=person,
         medications=medications,
@@ -142,12 +139,54 @@ def load_diary(session: Session, owner_id: int, person: Person, as_of: dt.dateti
         days=days,
         remedies=remedies,
     )
+    return diary, max(episode_ids, default=0)
 
 
-def _children(session: Session, table, value_column, owner_id: int) -> dict[int, list[str]]:
+def episodes_after(session: Session, owner_id: int, after_pk: int) -> tuple[list[Episode], int]:
+    """The owner's episodes whose primary key is above `after_pk`, in the order `load_diary`
+    lists episodes, and the highest key among them (`after_pk` when there are none)."""
+    rows = _episode_rows(session, owner_id, after_pk=after_pk)
+    return [episode for _, episode in rows], max((pk for pk, _ in rows), default=after_pk)
+
+
+def _episode_rows(session: Session, owner_id: int, after_pk: int | None) -> list[tuple[int, Episode]]:
+    """(pk, Episode) of the owner's episodes (those with pk > `after_pk` when given), ordered by start and id.
+
+    The whole diary: each child table read by owner. The few episodes above a key: their
+    children by those keys (the child tables' primary key), so that neither query's plan
+    depends on how well the database's statistics know the newest keys."""
+    query = select(EpisodeRow.pk, *_columns(EpisodeRow, rec.EPISODE_COLUMNS)).where(EpisodeRow.owner_id == owner_id)
+    if after_pk is not None:
+        query = query.where(EpisodeRow.pk > after_pk)
+    rows = session.execute(query.order_by(EpisodeRow.started_at, EpisodeRow.id)).all()
+    if after_pk is not None and not rows:
+        return []
+    # A long catch-up (more keys than a statement may carry) reads the children above the key by owner.
+    pks = [row.pk for row in rows] if after_pk is not None and len(rows) <= _MANY_KEYS else None
+    sites = _children(session, EpisodeSiteRow, EpisodeSiteRow.site, owner_id, pks, after_pk)
+    interferes = _children(session, EpisodeInterferenceRow, EpisodeInterferenceRow.activity, owner_id, pks, after_pk)
+    return [
+        (row.pk, rec.episode_from_values(row._mapping, tuple(sites.get(row.pk, ())), tuple(interferes.get(row.pk, ()))))
+        for row in rows
+    ]
+
+
+_MANY_KEYS = 500
+
+
+def _children(
+    session: Session, table, value_column, owner_id: int, episode_pks: Sequence[int] | None = None, after_pk: int | None = None
+) -> dict[int, list[str]]:
+    """episode pk -> values in order, of these episodes, else of the owner's episodes (above `after_pk` when given)."""
     grouped: dict[int, list[str]] = defaultdict(list)
-    query = select(table.episode_pk, value_column).where(table.owner_id == owner_id).order_by(table.episode_pk, table.position)
-    for episode_pk, value in session.execute(query):
+    query = select(table.episode_pk, value_column)
+    if episode_pks is not None:
+        query = query.where(table.episode_pk.in_(episode_pks))
+    else:
+        query = query.where(table.owner_id == owner_id)
+        if after_pk is not None:
+            query = query.where(table.episode_pk > after_pk)
+    for episode_pk, value in session.execute(query.order_by(table.episode_pk, table.position)):
         grouped[episode_pk].append(value)
     return grouped
 

@@ -75,6 +75,16 @@ class UserRow(Base):
     # write path does it, under the owner's lock): a reader that kept a copy of the diary
     # compares this one indexed value to know, exactly, whether its copy is current.
     revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Every write in (appends_since, appended_revision] did nothing but add episodes: only
+    # the write path that logs twitches sets these two (appended_revision to its revision;
+    # appends_since moves up to the revision before it unless the write before was such a
+    # write too). A copy at revision r, when appended_revision = revision and appends_since
+    # <= r, lacks only episodes added since, all with a higher primary key (the owner's
+    # writes are serialised by the lock on this row), so a reader fetches those instead of
+    # reading the whole diary again. Any other write moves `revision` alone, which ends the
+    # run: a write path that knows nothing of these columns is read again whole.
+    appended_revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    appends_since: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     # The n of the last `e<n>` id handed out for an episode created without an id.
     # Allocated in the write transaction, so processes sharing the database never hand
     # out the same id; ids given explicitly (imports) are stepped over when met.
@@ -113,6 +123,9 @@ class EpisodeRow(Base):
     __table_args__ = (
         UniqueConstraint("owner_id", "id"),
         Index("ix_episodes_owner_started", "owner_id", "started_at"),
+        # The episodes a copy kept in memory lacks: those above the highest key it has seen
+        # (DiaryService.episodes_after), one range of this index however long the diary.
+        Index("ix_episodes_owner_pk", "owner_id", "pk"),
     )
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True)

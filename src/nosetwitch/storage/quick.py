@@ -99,9 +99,13 @@ class QuickLog:
         db = self.connection
         db.execute("BEGIN IMMEDIATE")
         try:
-            # As DiaryService's write path: move the revision (readers' copies), take the next id numbers.
+            # As DiaryService.add_episodes: move the revision, take the next id numbers, and
+            # record that this write only adds episodes (UserRow.appends_since), so readers'
+            # copies fetch just these. SET reads the row as it was: `revision` is the old one.
             (last,) = db.execute(
-                "UPDATE users SET revision = revision + 1, last_episode_number = last_episode_number + ? "
+                "UPDATE users SET revision = revision + 1, last_episode_number = last_episode_number + ?, "
+                "appended_revision = revision + 1, "
+                "appends_since = CASE WHEN appended_revision = revision THEN appends_since ELSE revision END "
                 "WHERE id = ? RETURNING last_episode_number",
                 (len(episodes), self.owner_id),
             ).fetchone()
