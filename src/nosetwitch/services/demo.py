@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from nosetwitch.domain.clock import zone
 from nosetwitch.services.diary import DiaryService, ImportSummary
+from nosetwitch.services.episodes import now_in
 from nosetwitch.simulate import simulate_diary
 
 DEMO_DAYS = 90
@@ -23,7 +23,7 @@ def load_demo(service: DiaryService, *, days: int = DEMO_DAYS, seed: int = 0, re
     The person's own settings (time zone, own factors) stay. With `replace`,
     every stored record is deleted first, in the same transaction."""
     person = service.get_person()
-    now = now or dt.datetime.now(zone(person.timezone)).replace(microsecond=0)
+    now = now or now_in(person.timezone)
     diary = simulate_diary(days=days, seed=seed, end=now.date(), timezone=person.timezone)
     # The simulator fills today's whole day; a diary cannot hold the rest of today yet.
     episodes = [e for e in diary.episodes if e.started_at <= now]

@@ -142,7 +142,7 @@ class DiaryOwner:
         refused write changed nothing, and the revision check would notice if it had)."""
         with self._lock:
             result = write(*args, **kwargs)
-            self._diary = self._timeline = None
+            self._drop_copy()
             return result
 
     def read(self, function: Callable[[Diary, DiaryTimeline], R], *, memo: Hashable | None = None) -> R:

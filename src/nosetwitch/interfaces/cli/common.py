@@ -23,6 +23,7 @@ from nosetwitch.domain.problems import one_line
 from nosetwitch.interfaces.cli.root import BadInput, settings
 from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, load_diary_file
 from nosetwitch.services.diary_source import UndatedFile, diary_and_moment
+from nosetwitch.services.episodes import now_in  # the one 'now, to the second, in a zone' (re-exported to the commands)
 from nosetwitch.services.errors import DiaryError
 from nosetwitch.storage import DatabaseError
 
@@ -87,11 +88,6 @@ _AGO = re.compile(
 )
 _CLOCK = re.compile(r"^(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?$")
 _ISO_WITH_OFFSET = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
-
-
-def now_in(timezone: str) -> dt.datetime:
-    """This instant in the person's zone (seconds precision), e.g. 2026-03-10T21:30:05+01:00."""
-    return dt.datetime.now(zone(timezone)).replace(microsecond=0)
 
 
 def parse_instant(text: str | None, timezone: str, *, option: str = "--at") -> dt.datetime:

@@ -33,6 +33,7 @@ from nosetwitch.domain.models import (
 )
 from nosetwitch.interfaces.web.problems import Problem, describe_errors
 from nosetwitch.knowledge import Drink
+from nosetwitch.services.episodes import now_in
 
 
 class FormError(ValueError):
@@ -400,7 +401,7 @@ def symptom_fields(form, timezone: str) -> dict[str, Any]:
     data = {
         "code": _text(form, "code"),
         "onset": _text(form, "onset") or "unknown",
-        "started_at": _instant(form, "started_at", timezone, errors) or dt.datetime.now(zone(timezone)).replace(microsecond=0),
+        "started_at": _instant(form, "started_at", timezone, errors) or now_in(timezone),
         "ended_at": _instant(form, "ended_at", timezone, errors),
         "side": _text(form, "side"),
         "region": _text(form, "region"),
@@ -418,7 +419,7 @@ def remedy_fields(form, timezone: str) -> dict[str, Any]:
     errors: list = []
     data = {
         "code": _text(form, "code"),
-        "at": _instant(form, "at", timezone, errors) or dt.datetime.now(zone(timezone)).replace(microsecond=0),
+        "at": _instant(form, "at", timezone, errors) or now_in(timezone),
         "episode_id": _text(form, "episode_id"),
         "helped": _yes_no(form, "helped"),
         "note": _text(form, "note"),

@@ -20,7 +20,7 @@ from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 
 from nosetwitch.domain.clock import zone
-from nosetwitch.domain.models import DayCheckIn, Diary, Episode, Person, moment_in_range
+from nosetwitch.domain.models import DayCheckIn, Diary, Episode, moment_in_range
 from nosetwitch.interfaces.interchange.csv_export import diary_tables, diary_to_csv_zip
 from nosetwitch.interfaces.interchange.diary_json import DiaryFormatError, diary_to_json, parse_diary
 from nosetwitch.interfaces.interchange.fhir import diary_to_fhir_bundle
@@ -31,6 +31,7 @@ from nosetwitch.interfaces.web.views import overview
 from nosetwitch.reports import default_filename, render_report
 from nosetwitch.reports import report_content as gather_report
 from nosetwitch.services.accounts import AccountError, check_password
+from nosetwitch.services.episodes import now_in
 from nosetwitch.services.errors import Conflict, DiaryError, InvalidRecord, NotFound
 from nosetwitch.services.owner import forget
 from nosetwitch.triage import triage
@@ -66,11 +67,7 @@ def as_problem(exc: Exception) -> Problem:
 
 def now_for(viewer: Viewer) -> dt.datetime:
     """Now, written in the person's own time zone (the offset they will see)."""
-    return now_in(viewer.diary.get_person())
-
-
-def now_in(person: Person) -> dt.datetime:
-    return dt.datetime.now(zone(person.timezone)).replace(microsecond=0)
+    return now_in(viewer.diary.get_person().timezone)
 
 
 def aware(value: dt.datetime | None, field: str) -> dt.datetime | None:
@@ -163,7 +160,7 @@ def overview_of(viewer: Viewer):
     at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
     def numbers_and_triage(diary: Diary, timeline):
-        now = at.astimezone(zone(diary.person.timezone))  # the person's offset, as now_in
+        now = at.astimezone(zone(diary.person.timezone))  # the person's offset, as episodes.now_in
         # The overview shows the level and the sentences, not the lists of episode ids.
         return overview(diary, now, timeline), triage(diary, now, timeline=timeline, with_evidence=False)
 
