@@ -239,10 +239,36 @@ async def run_paced(port: int, *, seconds: float, concurrency: int, max_requests
     return requests.results
 
 
-def measure(label: str, port: int, load: dict, rate: float | None) -> dict:
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of a process and all its descendants so far: Linux's /proc; None elsewhere."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, seconds)
+    try:
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:  # it ended meanwhile
+                    continue
+                stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    except OSError:
+        return None
+    if pid not in stats:
+        return None
+    family, total = {pid}, 0.0
+    for _ in range(4):  # serve -> uvicorn's worker processes (and their threads' helpers)
+        family |= {child for child, (parent, _) in stats.items() if parent in family}
+    for member in family:
+        total += stats[member][1]
+    return total
+
+
+def measure(label: str, port: int, load: dict, rate: float | None, server: subprocess.Popen | None = None) -> dict:
+    cpu_before = cpu_seconds(server.pid) if server else None
     started = time.perf_counter()
     results = asyncio.run(run_paced(port, rate=rate, **load) if rate else run_load(port, **load))
     wall = time.perf_counter() - started
+    cpu_after = cpu_seconds(server.pid) if server else None
     everything = results["post_episode"] + results["get_overview"]
     figures = {"label": label, "rps": len(everything) / wall, "p50": percentile(everything, 50), "p99": percentile(everything, 99), "errors": results["errors"]}
     print(f"== {label}")
@@ -254,6 +280,11 @@ def measure(label: str, port: int, load: dict, rate: float | None) -> dict:
         )
     errors = results["errors"]
     print(f"  throughput {figures['rps']:.0f} requests/s; errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""), flush=True)
+    if cpu_before is not None and cpu_after is not None and everything:
+        # What the server spent per request, whatever else the machine did meanwhile: the
+        # figure to compare between commits on a machine shared with others.
+        used = cpu_after - cpu_before
+        print(f"  server CPU {used / len(everything) * 1e6:.0f} us per request ({used / wall:.2f} cores busy)", flush=True)
     return figures
 
 
@@ -262,7 +293,7 @@ def run_server(label: str, args, load: dict, *, database: str | None = None, wor
         port = free_port()
         server = start_server(Path(folder), port, args.demo_days, database=database, workers=workers)
         try:
-            return measure(label, port, load, args.rate)
+            return measure(label, port, load, args.rate, server)
         finally:
             server.terminate()
             try:
@@ -282,7 +313,7 @@ def floor(load: dict) -> dict:
     server = subprocess.Popen([sys.executable, web_floor.__file__, "--serve", str(port), http, loop, style])
     try:
         wait_until_up(server, port)
-        return measure(f"floor: trivial FastAPI app ({label}), 1 process", port, load, None)
+        return measure(f"floor: trivial FastAPI app ({label}), 1 process", port, load, None, server)
     finally:
         server.terminate()
         server.wait(timeout=10)

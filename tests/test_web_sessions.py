@@ -226,3 +226,39 @@ def test_a_reset_link_works_once(server, db_url, cli):
     assert again.status_code == 404
     code, _, err = cli("--db", db_url, "user", "reset-password", "nobody")
     assert code == 2 and err.count("\n") == 1
+
+
+# --- the session cookie's signature, checked once per cookie ------------------------------
+
+
+def test_a_remembered_cookie_still_expires_and_a_forged_one_is_still_refused(monkeypatch):
+    import itsdangerous
+
+    from nosetwitch.interfaces.web.security import _RememberingSigner
+
+    signer = _RememberingSigner("secret " * 5)
+    cookie = signer.sign(b"payload")
+    assert signer.unsign(cookie, max_age=60) == b"payload"
+    assert signer.unsign(cookie, max_age=60) == b"payload"  # the second time from memory
+
+    forged = cookie[:-1] + (b"A" if cookie[-1:] != b"A" else b"B")
+    with pytest.raises(itsdangerous.BadSignature):
+        signer.unsign(forged, max_age=60)
+    with pytest.raises(itsdangerous.BadSignature):
+        _RememberingSigner("another secret " * 3).unsign(cookie, max_age=60)
+
+    signed_at = signer.get_timestamp()
+    monkeypatch.setattr(signer, "get_timestamp", lambda: signed_at + 61)
+    with pytest.raises(itsdangerous.SignatureExpired):
+        signer.unsign(cookie, max_age=60)
+
+
+def test_a_session_cookie_signed_with_another_key_gets_no_session(db_url: str):
+    """The CSRF token of one server's session is worth nothing on a server with another key."""
+    first = ApiClient(create_app(db_url, secret_key="one key " * 4))
+    second = create_app(db_url, secret_key="another key " * 4)
+    assert first.post("/api/v1/episodes", json={}).status_code == 201  # the first has checked its cookie
+    replayed = _replay(second, first.http.cookies)
+    response = replayed.http.post("/api/v1/episodes", json={}, headers={"X-CSRF-Token": first.csrf})
+    assert_problem(response, 403, field="csrf_token")
+    assert first.post("/api/v1/episodes", json={}).status_code == 201

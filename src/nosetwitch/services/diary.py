@@ -198,6 +198,13 @@ class DiaryService:
             appended_revision=UserRow.revision + 1,
             appends_since=case((UserRow.appended_revision == UserRow.revision, UserRow.appends_since), else_=UserRow.revision),
         )
+        # `_connection`'s first statement, built once (building it is slower than running it):
+        # either bump, also taking `numbers` episode ids from the owner's counter.
+        self._bump_taking_numbers = {
+            only_new: bump.values(last_episode_number=UserRow.last_episode_number + bindparam("numbers"))
+            .returning(UserRow.last_episode_number)
+            for only_new, bump in ((False, self._bump), (True, self._bump_adding_episodes))
+        }
         self._read_revision = select(UserRow.revision).where(UserRow.id == self.owner_id)
         self._read_revisions = select(*_REVISION_COLUMNS).where(UserRow.id == self.owner_id)
         self._committed = threading.local()
@@ -253,12 +260,10 @@ class DiaryService:
         false, and so does a write path that knows nothing of it (the run of
         such writes ends, readers read the whole diary again).
         """
-        bump = (self._bump_adding_episodes if only_new_episodes else self._bump).values(
-            last_episode_number=UserRow.last_episode_number + episode_numbers
-        )
+        bump = self._bump_taking_numbers[only_new_episodes]
         with self._writer.begin() as connection:
             # A second returning() adds a column; SQLAlchemy's types take it for the only one.
-            revision, last = connection.execute(bump.returning(UserRow.last_episode_number)).one()  # type: ignore[misc]
+            revision, last = connection.execute(bump, {"numbers": episode_numbers}).one()  # type: ignore[misc]
             yield connection, last
         self._committed.revision = revision
 
@@ -522,7 +527,8 @@ class DiaryService:
         """Insert the episodes' rows with Core statements (see `add_episode`): one
         statement per table, whatever the number of episodes. Returns their primary keys."""
         rows = [{"owner_id": self.owner_id, **rec.episode_values(e)} for e in episodes]
-        pks = list(connection.scalars(_INSERT_EPISODES, rows))
+        pk_of = {row.id: row.pk for row in connection.execute(_INSERT_EPISODES, rows)}  # ids are unique per owner
+        pks = [pk_of[e.id] for e in episodes]
         children = (
             (_INSERT_SITE, "site", rec.episode_sites),
             (_INSERT_INTERFERENCE, "activity", rec.episode_interferences),
@@ -1086,7 +1092,9 @@ _IDS_TAKEN = union_all(
     )
 )
 # Many rows in one statement, their keys back in the order given (SQLAlchemy "insertmanyvalues").
-_INSERT_EPISODES = insert(EpisodeRow.__table__).returning(EpisodeRow.__table__.c.pk, sort_by_parameter_order=True)
+# Each new row's key comes back with its id, in whatever order: asked for in the order of
+# the rows (`sort_by_parameter_order`), SQLite would get one INSERT per row.
+_INSERT_EPISODES = insert(EpisodeRow.__table__).returning(EpisodeRow.__table__.c.id, EpisodeRow.__table__.c.pk)
 _INSERT_SITE = insert(EpisodeSiteRow.__table__)
 _INSERT_INTERFERENCE = insert(EpisodeInterferenceRow.__table__)
 

@@ -25,7 +25,6 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Match
 
@@ -35,7 +34,7 @@ from nosetwitch.domain.problems import one_line
 from nosetwitch.interfaces.web import api, health_pages, pages, phone, problems, undo
 from nosetwitch.interfaces.web.limits import BodySizeLimit
 from nosetwitch.interfaces.web.pages import page_context
-from nosetwitch.interfaces.web.security import LoginThrottle
+from nosetwitch.interfaces.web.security import LoginThrottle, SessionCookies
 from nosetwitch.services.accounts import AccountService
 from nosetwitch.services.owner import local_owner
 from nosetwitch.services.sessions import SessionStore
@@ -105,6 +104,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        # Nothing leaves the machine: no spans, metrics or logs for an OpenTelemetry
+        # exporter (and no per-request look-up of one).
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
@@ -129,11 +131,10 @@ def create_app(
 
     # Middleware: the last added runs first.
     app.add_middleware(
-        SessionMiddleware,
+        SessionCookies,
         secret_key=secret_key or secrets.token_urlsafe(32),
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE_S,
-        same_site="lax",
         https_only=secure_cookies,
     )
     app.add_middleware(

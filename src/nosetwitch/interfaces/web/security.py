@@ -20,13 +20,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 import secrets
 import threading
 import time
 from collections import OrderedDict, deque
 
+import itsdangerous
 from fastapi import Request
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
 
 from nosetwitch.interfaces.web.problems import Problem
 from nosetwitch.services.accounts import login_name
@@ -35,6 +40,46 @@ from nosetwitch.services.sessions import SessionStore
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class SessionCookies(SessionMiddleware):
+    """Starlette's signed-cookie session, with the check of a cookie's signature done once.
+
+    A person's browser sends the same cookie with every request until the session
+    changes, and checking its HMAC was a tenth of the cost of logging a twitch
+    (bench/web_load.py). `_RememberingSigner` keeps the last few thousand cookies
+    whose signature it checked; the age limit is still checked on every request.
+    """
+
+    def __init__(self, app: ASGIApp, secret_key: str, *, session_cookie: str, max_age: int, https_only: bool) -> None:
+        super().__init__(app, secret_key, session_cookie=session_cookie, max_age=max_age, same_site="lax", https_only=https_only)
+        self.signer = _RememberingSigner(secret_key)
+
+
+class _RememberingSigner(itsdangerous.TimestampSigner):
+    """`unsign` remembers the values it verified (by the exact signed bytes) and when they
+    were signed. A value it has not seen, a forged one or an expired one takes the full
+    check every time, with itsdangerous's own errors."""
+
+    def __init__(self, secret_key: str, remembered: int = 4096) -> None:
+        super().__init__(secret_key)
+        self._verified = functools.lru_cache(maxsize=remembered)(self._verify)
+
+    def _verify(self, signed_value: bytes) -> tuple[bytes, float]:
+        value, signed_at = super().unsign(signed_value, return_timestamp=True)
+        return value, signed_at.timestamp()
+
+    # TimestampSigner.unsign's signature, without the overloads that tell its two results apart.
+    def unsign(  # type: ignore[override]
+        self, signed_value: str | bytes, max_age: int | None = None, return_timestamp: bool = False
+    ) -> tuple[bytes, dt.datetime] | bytes:
+        if return_timestamp:
+            return super().unsign(signed_value, max_age, return_timestamp)
+        value, signed_at = self._verified(itsdangerous.encoding.want_bytes(signed_value))
+        age = self.get_timestamp() - signed_at
+        if max_age is not None and not 0 <= age <= max_age:
+            return super().unsign(signed_value, max_age)  # raises SignatureExpired, as it would have
+        return value
 
 
 def csrf_token(request: Request) -> str:
