@@ -253,7 +253,7 @@ def test_console_script_end_to_end(tmp_path):
     assert done.returncode == 0 and "Logged twitch e1" in done.stdout
     bad = subprocess.run([*command, "log", "twitch", "--intensity", "7"], env=env, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
-    assert [line for line in bad.stderr.splitlines() if line] == ["nosetwitch: error: episode: intensity: Input should be less than or equal to 5"]
+    assert [line for line in bad.stderr.splitlines() if line] == ["nosetwitch: error: episode: intensity: cannot be more than 5"]
 
 
 def test_postgres_url_works_from_the_cli(postgres_url):

@@ -25,5 +25,23 @@ def test_unknown_and_missing_fields_and_offending_values_in_plain_words():
     errors = {field_path(e["loc"]): e for e in _errors(Episode, {"started_at": "2026-03-10T20:00Z", "colour": "red", "intensity": "3"})}
     assert plain_message(errors["colour"]) == "unknown field"
     assert plain_message(errors["id"]) == "required field is missing"
-    assert plain_message(errors["intensity"], show_input=True) == 'input should be a valid integer (got "3")'
+    assert plain_message(errors["intensity"], show_input=True) == 'must be a whole number (got "3")'
     assert "got" not in plain_message(errors["intensity"])
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "words"),
+    [
+        ({"intensity": 9}, "intensity", "cannot be more than 5"),
+        ({"intensity": 0}, "intensity", "cannot be less than 1"),
+        ({"intensity": 2.5}, "intensity", "must be a whole number"),
+        ({"side": "top"}, "side", "must be one of"),
+        ({"duration_s": -5}, "duration_s", "must be more than 0"),
+        ({"visible": "maybe"}, "visible", "must be true or false"),
+    ],
+)
+def test_limits_and_kinds_read_as_the_web_forms_word_them(data, field, words):
+    errors = {field_path(e["loc"]): e for e in _errors(Episode, {"id": "e1", "started_at": "2026-03-10T20:00Z", **data})}
+    message = plain_message(errors[field])
+    assert message.startswith(words), message
+    assert "Input should" not in message and "should be" not in message.lower()

@@ -103,9 +103,54 @@ def plain_message(error: Mapping[str, Any], *, show_input: bool = False) -> str:
         return raised.message
     if kind == "value_error" and raised is not None:
         return str(raised)  # our validators' own words, without pydantic's "Value error, "
+    words = PLAIN_WORDS.get(kind or "")
+    if words is not None:
+        try:
+            message = words.format(**{name: _plain_number(value) for name, value in (error.get("ctx") or {}).items()})
+        except (KeyError, IndexError, ValueError):  # a context this pydantic does not give: its own words
+            pass
     if show_input and "input" in error:
         shown = json.dumps(error["input"], default=str)
         if len(shown) > 60:
             shown = shown[:57] + "..."
         return f"{message[0].lower()}{message[1:]} (got {shown})"
     return message
+
+
+def _plain_number(value: Any) -> Any:
+    """24.0 as 24 (a limit reads as the person would write it); anything else as it is."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+PLAIN_WORDS: dict[str, str] = {
+    "less_than_equal": "cannot be more than {le}",
+    "less_than": "must be less than {lt}",
+    "greater_than_equal": "cannot be less than {ge}",
+    "greater_than": "must be more than {gt}",
+    "string_too_short": "needs at least {min_length} characters",
+    "string_too_long": "can have at most {max_length} characters",
+    "too_short": "needs at least {min_length} items",
+    "too_long": "can have at most {max_length} items",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text",
+    "literal_error": "must be one of {expected}",
+    "enum": "must be one of {expected}",
+    "date_type": "must be a date, YYYY-MM-DD",
+    "date_parsing": "must be a date, YYYY-MM-DD",
+    "date_from_datetime_parsing": "must be a date, YYYY-MM-DD",
+    "datetime_type": "must be a date and time with a UTC offset, e.g. 2026-03-10T21:30:00+01:00",
+    "datetime_parsing": "must be a date and time with a UTC offset, e.g. 2026-03-10T21:30:00+01:00",
+    "datetime_from_date_parsing": "must be a date and time with a UTC offset, e.g. 2026-03-10T21:30:00+01:00",
+    "timezone_aware": "needs a UTC offset, e.g. 2026-03-10T21:30:00+01:00",
+    "dict_type": "must be an object with named fields",
+    "list_type": "must be a list",
+}
+"""pydantic's messages ("Input should be less than or equal to 5") in the words the web
+forms use, by pydantic's error type, filled in from the error's context."""
