@@ -68,3 +68,31 @@ def test_twitches_posted_at_the_same_moment_share_one_transaction(sqlite_url: st
     assert transactions == [10]  # ten twitches, one commit
     stored = DiaryService(sqlite_url).load_diary().episodes
     assert sorted(e.id for e in stored) == sorted(ids)
+
+
+def test_stored_twitches_are_answered_before_requests_that_came_in_meanwhile(sqlite_url: str):
+    """On the loop, a batch's answers go out on the turn it is stored, ahead of the requests
+    that arrived while it waited: otherwise every twitch waits a whole extra round of other
+    people's requests (the tail of bench/web_load.py)."""
+    owner = DiaryOwner(DiaryService(sqlite_url), on_loop=True)
+    owner.log_twitch({})  # the copy and the schema are ready: the turns below only store
+
+    async def scenario() -> list[str]:
+        happened: list[str] = []
+
+        async def post(number: int) -> None:
+            await owner.log_twitch_soon({"intensity": 2})
+            happened.append(f"answer {number}")
+
+        async def arrived_later(number: int) -> None:
+            happened.append(f"later request {number}")
+
+        posts = [asyncio.create_task(post(n)) for n in range(5)]
+        await asyncio.sleep(0)  # the five run up to their wait, as on one turn of the server
+        later = [asyncio.create_task(arrived_later(n)) for n in range(3)]
+        await asyncio.gather(*posts, *later)
+        return happened
+
+    happened = _in_a_thread(scenario())
+    assert happened == [f"answer {n}" for n in range(5)] + [f"later request {n}" for n in range(3)], happened
+    assert len(owner.load_diary().episodes) == 6
