@@ -72,3 +72,35 @@ def test_a_diary_read_during_writes_never_shows_an_episode_without_its_sites(db_
         stop.set()
         thread.join(timeout=60)
     assert errors == []
+
+
+def test_the_web_servers_commits_leave_the_log_copy_to_a_background_thread(sqlite_url):
+    """A commit of the server (`create_app`) does not copy SQLite's log back into the database
+    file itself up to a long log (16 MB), and a background thread does it meanwhile: the
+    database file alone, without its log, soon holds what was logged."""
+    import shutil
+    import sqlite3
+    import time
+    from pathlib import Path
+
+    from nosetwitch.interfaces.web import create_app
+    from nosetwitch.storage.database import SAFETY_CHECKPOINT_PAGES, open_engine
+
+    create_app(sqlite_url)
+    engine = open_engine(sqlite_url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == SAFETY_CHECKPOINT_PAGES
+    service = DiaryService(sqlite_url)
+    for hour in range(12):
+        service.add_episode(id=f"e{hour + 1}", started_at=f"2026-03-10T{hour:02d}:00:00+00:00", sites=["nose"])
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    copy = path.with_name("file-alone.sqlite3")
+    deadline = time.monotonic() + 20
+    while True:
+        shutil.copyfile(path, copy)  # the file only: what has been checkpointed
+        with sqlite3.connect(copy) as alone:
+            stored = alone.execute("SELECT count(*) FROM episodes").fetchone()[0]
+        if stored == 12 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert stored == 12

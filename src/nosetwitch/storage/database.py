@@ -14,7 +14,9 @@ Engines are cached per URL for the life of the process.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -45,6 +47,97 @@ def open_engine(url: str | None = None, *, upgrade: bool = True) -> Engine:
                 ensure_schema(engine)
             _engines[url] = engine
     return engine
+
+
+CHECKPOINT_EVERY_S = 0.5
+"""How often, at most, the background thread of `checkpoint_in_background` copies the log back."""
+SAFETY_CHECKPOINT_PAGES = 4000
+"""The log length (16 MB) at which a commit still checkpoints itself, as SQLite does at 1,000."""
+
+
+def checkpoint_in_background(engine: Engine) -> None:
+    """For a long-running process on SQLite (the web server): its commits no longer copy
+    the write-ahead log back into the database file; one background thread does that.
+
+    SQLite's automatic checkpoint runs inside the commit that takes the log past 1,000
+    pages, fsync included: on the server's event loop that commit, and every request
+    waiting behind it, stalled for 20 to 110 ms about once a second under load
+    (bench/web_load.py's p99). Here a commit hands the copy to the thread instead, at
+    most every `CHECKPOINT_EVERY_S`, as a PASSIVE checkpoint, which never waits for a
+    reader or a writer nor holds one up. Under steady writing such a checkpoint never
+    quite catches up, so the log could not start again from its beginning: at
+    `SAFETY_CHECKPOINT_PAGES` a commit still checkpoints itself, copying only what the
+    thread has not. Other processes on the same file (the CLI) keep SQLite's automatic
+    one, and the last connection to close checkpoints as ever. Other databases:
+    nothing to do. Once per engine."""
+    if engine.dialect.name != "sqlite":
+        return
+    with _checkpoint_lock:
+        if engine in _checkpointers:
+            return
+        _checkpointers[engine] = _Checkpointer(engine)
+    event.listen(engine, "engine_disposed", _forget_checkpointer)
+
+
+class _Checkpointer:
+    """The background checkpoints of one SQLite engine (`checkpoint_in_background`).
+
+    A commit wakes a daemon thread, unless one is at work: it checkpoints, waits
+    `CHECKPOINT_EVERY_S`, and goes round again while commits came meanwhile, so the
+    last commits of a burst are copied too; then it ends."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._state = threading.Lock()
+        self._committed_since = False  # a commit came since the thread last started a checkpoint
+        self._working = False  # a thread is at work
+        event.listen(engine, "connect", _with_fewer_automatic_checkpoints)
+        engine.pool.dispose()  # connections opened before: closed, so every one opens with it
+        event.listen(engine, "commit", self._committed)
+
+    def _committed(self, _connection) -> None:
+        with self._state:
+            self._committed_since = True
+            if self._working:
+                return
+            self._working = True
+        threading.Thread(target=self._work, name="nosetwitch-checkpoint", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            with self._state:
+                if not self._committed_since or _checkpointers.get(self._engine) is not self:
+                    self._working = False
+                    return
+                self._committed_since = False
+            self._checkpoint()
+            time.sleep(CHECKPOINT_EVERY_S)
+
+    def _checkpoint(self) -> None:
+        try:
+            connection = self._engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                cursor.close()
+            finally:
+                connection.close()
+        except Exception:  # noqa: BLE001  the next commit asks again; closing the last connection checkpoints too
+            _log.debug("background checkpoint failed", exc_info=True)
+
+
+def _with_fewer_automatic_checkpoints(dbapi_connection, _record) -> None:
+    dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={SAFETY_CHECKPOINT_PAGES}")
+
+
+def _forget_checkpointer(engine: Engine) -> None:
+    with _checkpoint_lock:  # not `_lock`: dispose_engines holds that one while it disposes
+        _checkpointers.pop(engine, None)
+
+
+_checkpointers: dict[Engine, _Checkpointer] = {}
+_checkpoint_lock = threading.Lock()
+_log = logging.getLogger(__name__)
 
 
 def dispose_engines() -> None:

@@ -39,7 +39,7 @@ from nosetwitch.services.accounts import AccountService
 from nosetwitch.services.owner import local_owner
 from nosetwitch.services.sessions import SessionStore
 from nosetwitch.storage import SCHEMA_HEAD
-from nosetwitch.storage.database import open_engine
+from nosetwitch.storage.database import checkpoint_in_background, open_engine
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "nosetwitch_session"
@@ -122,6 +122,8 @@ def create_app(
         max_upload_bytes=max_upload_bytes,
         lan=lan,
     )
+    # The server lives long: SQLite's log is copied back by a thread, not inside a commit on the loop.
+    checkpoint_in_background(open_engine(database_url))
     if multi_user:
         context.accounts = AccountService(database_url)
     else:
