@@ -68,10 +68,11 @@ def checkpoint_in_background(engine: Engine) -> None:
     quite catches up, so the log could not start again from its beginning: at
     `SAFETY_CHECKPOINT_PAGES` a commit still checkpoints itself, copying only what the
     thread has not. Other processes on the same file (the CLI) keep SQLite's automatic
-    one, and the last connection to close checkpoints as ever. Other databases:
-    nothing to do. Once per engine."""
-    if engine.dialect.name != "sqlite":
-        return
+    one, and the last connection to close checkpoints as ever. Other databases and
+    SQLite in memory: nothing to do. Once per engine."""
+    database = engine.url.database or ""
+    if engine.dialect.name != "sqlite" or not database or ":memory:" in database or "mode=memory" in str(engine.url):
+        return  # an in-memory database has no log (and closing its connection would lose it)
     with _checkpoint_lock:
         if engine in _checkpointers:
             return
