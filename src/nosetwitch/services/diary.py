@@ -1091,9 +1091,9 @@ _IDS_TAKEN = union_all(
         for table, kind in ((EpisodeRow, "an episode"), (SymptomRow, "a symptom"))
     )
 )
-# Many rows in one statement, their keys back in the order given (SQLAlchemy "insertmanyvalues").
-# Each new row's key comes back with its id, in whatever order: asked for in the order of
-# the rows (`sort_by_parameter_order`), SQLite would get one INSERT per row.
+# Many rows in one statement (SQLAlchemy "insertmanyvalues"); each new row's key comes back
+# with its id, in whatever order: asked for in the order of the rows
+# (`sort_by_parameter_order`), SQLite would get one INSERT per row.
 _INSERT_EPISODES = insert(EpisodeRow.__table__).returning(EpisodeRow.__table__.c.id, EpisodeRow.__table__.c.pk)
 _INSERT_SITE = insert(EpisodeSiteRow.__table__)
 _INSERT_INTERFERENCE = insert(EpisodeInterferenceRow.__table__)
